@@ -1,0 +1,171 @@
+"""The customer information and billing system (CIS), as the rest of the world sees it.
+
+Only domain dataclasses cross this port: no zeep objects, no XML. Money is `Decimal`
+quantized to cents, dates are `date`, instants are aware `datetime`s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
+
+from adapters.errors import AdapterError, BackendFault, BackendUnavailable, NotFound
+
+
+class CisError(AdapterError):
+    system = "cis"
+
+
+class CisUnavailable(CisError, BackendUnavailable):
+    pass
+
+
+class CisNotFound(CisError, NotFound):
+    pass
+
+
+class CisFault(CisError, BackendFault):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class PostalAddress:
+    line1: str
+    city: str
+    state: str  # two-letter USPS code
+    zip_code: str  # 5 or 9 digits ("87031" or "87031-1234")
+    line2: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    customer_id: str
+    first_name: str
+    last_name: str
+    billing_address: PostalAddress
+    middle_name: str | None = None
+    business_name: str | None = None
+    home_phone: str | None = None  # ten digits
+    mobile_phone: str | None = None  # ten digits
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceLocation:
+    location_id: str
+    account_number: str
+    customer_id: str
+    address: PostalAddress
+    rate_class: str  # "residential" | "commercial" (MultiSpeak revenueClass)
+    service_status: str  # "active", "inactive"
+    is_prepay: bool
+    billing_cycle: str  # the CIS's cycle code: the day of month bills are cut ("05")
+    last_bill_date: date | None
+    substation: str | None
+    feeder: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Meter:
+    meter_no: str
+    serial_number: str | None
+    manufacturer: str | None
+    meter_type: str | None
+    location_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeLine:
+    description: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class BilledUsage:
+    """Register reads and kWh billed for one meter on one bill."""
+
+    meter_no: str | None
+    location_id: str | None
+    previous_reading: Decimal
+    present_reading: Decimal
+    multiplier: Decimal
+    period_start: date
+    period_end: date
+
+    @property
+    def kwh(self) -> Decimal:
+        return (self.present_reading - self.previous_reading) * self.multiplier
+
+
+@dataclass(frozen=True, slots=True)
+class Bill:
+    """One bill cut for an account (all of its service locations together)."""
+
+    account_number: str
+    bill_date: date
+    period_start: date
+    period_end: date
+    due_date: date
+    prior_balance: Decimal
+    payments_received: Decimal
+    charges: tuple[ChargeLine, ...]
+    usage: tuple[BilledUsage, ...]
+    balance_after_billing: Decimal
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((line.amount for line in self.charges), Decimal("0.00"))
+
+    @property
+    def kwh(self) -> Decimal:
+        return sum((item.kwh for item in self.usage), Decimal("0"))
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    account_number: str
+    current_amount: Decimal
+    past_due_amount: Decimal
+    due_date: date | None
+    last_payment_amount: Decimal | None
+    last_payment_date: date | None
+    disconnect_date: date | None
+
+    @property
+    def amount_due(self) -> Decimal:
+        return self.current_amount + self.past_due_amount
+
+
+class CisPort(Protocol):
+    """Reads (and, later, writes) against the co-op's CIS.
+
+    `NotFound` is raised for an unknown id; list-returning methods return an empty
+    sequence only when the system says "none" for a key it knows.
+    """
+
+    async def get_methods(self) -> Sequence[str]: ...
+
+    async def get_customer(self, customer_id: str) -> Customer: ...
+
+    async def find_customers_by_name(
+        self, *, first_name: str | None, last_name: str | None
+    ) -> Sequence[Customer]: ...
+
+    async def get_service_locations_by_account(
+        self, account_number: str
+    ) -> Sequence[ServiceLocation]: ...
+
+    async def get_service_locations_by_customer(
+        self, customer_id: str
+    ) -> Sequence[ServiceLocation]: ...
+
+    async def get_meters_by_account(self, account_number: str) -> Sequence[Meter]: ...
+
+    async def get_bill(self, account_number: str, bill_date: date) -> Bill: ...
+
+    async def get_balance(self, account_number: str) -> Balance: ...
+
+    async def aclose(self) -> None: ...

@@ -1,0 +1,7 @@
+"""Shared pytest setup: servers the tests need are started by fixtures, on free ports."""
+
+pytest_plugins = [
+    "tests.fixtures.world",
+    "tests.fixtures.postgres",
+    "tests.fixtures.stand_ins",
+]
