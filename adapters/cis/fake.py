@@ -1,0 +1,322 @@
+"""An in-memory CIS that answers exactly as `SoapCis` does against the CIS stand-in.
+
+Built from the shared `World` with the same rules the stand-in follows on the wire
+(name search by case-insensitive prefix, bills' lines grouped by billed meter, due
+dates from the payment terms), which the contract tests hold both to. It records
+every call in `calls` as `(method name, arguments)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TypeVar
+
+from adapters.cis.port import (
+    Balance,
+    Bill,
+    BilledUsage,
+    ChargeLine,
+    CisFault,
+    CisNotFound,
+    Customer,
+    Meter,
+    PostalAddress,
+    ServiceLocation,
+)
+from simulators.world import Address, World, WorldBill, WorldCustomer
+
+T = TypeVar("T")
+PHONE_DIGITS = 10
+
+# The operations the CIS stand-in reports from GetMethods.
+METHODS: tuple[str, ...] = (
+    "GetMethods",
+    "GetCustomerByCustId",
+    "GetCustomerByName",
+    "GetServiceLocationByAccountNumber",
+    "GetServiceLocationByCustId",
+    "GetMeterByAccountNumber",
+    "GetBillingDetail",
+    "GetBilledUsage",
+    "GetPayableItemsList",
+    "ModifyCBDataForCustomer",
+)
+
+
+def _postal(address: Address) -> PostalAddress:
+    return PostalAddress(
+        line1=address.line1,
+        city=address.city,
+        state=address.state,
+        zip_code=address.zip_code,
+        line2=address.line2,
+    )
+
+
+def _customer(c: WorldCustomer) -> Customer:
+    return Customer(
+        customer_id=c.customer_id,
+        first_name=c.first_name,
+        last_name=c.last_name,
+        billing_address=_postal(c.billing_address),
+        middle_name=c.middle_name,
+        business_name=c.business_name,
+        home_phone=c.home_phone,
+        mobile_phone=c.mobile_phone,
+        email=c.email,
+    )
+
+
+def _ordered_charges(bill: WorldBill) -> tuple[ChargeLine, ...]:
+    """The lines in the order the CIS sends them: by billed meter, account-level last."""
+    slots = max(len(bill.usage), 1)
+    first_slot_of: dict[str, int] = {}
+    for index, item in enumerate(bill.usage):
+        first_slot_of.setdefault(item.location_id, index)
+    per_slot: list[list[ChargeLine]] = [[] for _ in range(slots)]
+    for line in bill.charges:
+        slot = first_slot_of.get(line.location_id, slots - 1) if line.location_id else slots - 1
+        per_slot[slot].append(ChargeLine(line.description, line.amount))
+    return tuple(line for lines in per_slot for line in lines)
+
+
+def _bill(bill: WorldBill, payment_terms: timedelta) -> Bill:
+    return Bill(
+        account_number=bill.account_number,
+        bill_date=bill.bill_date,
+        period_start=bill.period_start if bill.usage else bill.bill_date,
+        period_end=bill.period_end if bill.usage else bill.bill_date,
+        due_date=bill.bill_date + payment_terms,
+        prior_balance=bill.prior_balance,
+        payments_received=bill.payments_received,
+        charges=_ordered_charges(bill),
+        usage=tuple(
+            BilledUsage(
+                meter_no=item.meter_no,
+                location_id=item.location_id,
+                previous_reading=item.previous_reading,
+                present_reading=item.present_reading,
+                multiplier=Decimal(1),
+                period_start=bill.period_start,
+                period_end=bill.period_end,
+            )
+            for item in bill.usage
+        ),
+        balance_after_billing=bill.balance_after_billing,
+    )
+
+
+@dataclass
+class FakeCis:
+    customers: dict[str, Customer]
+    locations: dict[str, tuple[ServiceLocation, ...]]  # by account number, in account order
+    meters: dict[str, tuple[Meter, ...]]  # by account number
+    bills: dict[tuple[str, date], Bill]
+    balances: dict[str, Balance]
+    methods: tuple[str, ...] = METHODS
+    calls: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
+
+    @classmethod
+    def from_world(cls, world: World, *, payment_terms_days: int = 20) -> FakeCis:
+        terms = timedelta(days=payment_terms_days)
+        accounts = {a.account_number: a for a in world.accounts}
+        locations_by_id = {loc.location_id: loc for loc in world.locations}
+        meters_by_no = {m.meter_no: m for m in world.meters}
+        last_bill: dict[str, date] = {}
+        for bill in world.bills:
+            last = last_bill.get(bill.account_number)
+            last_bill[bill.account_number] = max(last or bill.bill_date, bill.bill_date)
+        locations: dict[str, tuple[ServiceLocation, ...]] = {}
+        meters: dict[str, tuple[Meter, ...]] = {}
+        for number, account in accounts.items():
+            located = [locations_by_id[i] for i in account.location_ids if i in locations_by_id]
+            locations[number] = tuple(
+                ServiceLocation(
+                    location_id=loc.location_id,
+                    account_number=loc.account_number,
+                    customer_id=loc.customer_id,
+                    address=_postal(loc.address),
+                    rate_class=loc.rate_class.value,
+                    service_status="active",
+                    is_prepay=account.is_prepay,
+                    billing_cycle=f"{account.cycle_day:02d}",
+                    last_bill_date=last_bill.get(number),
+                    substation=loc.substation,
+                    feeder=loc.feeder,
+                )
+                for loc in located
+            )
+            meters[number] = tuple(
+                Meter(
+                    meter_no=m.meter_no,
+                    serial_number=m.serial_number,
+                    manufacturer=m.manufacturer,
+                    meter_type=m.meter_type,
+                    location_id=m.location_id,
+                )
+                for loc in located
+                for m in (meters_by_no[n] for n in loc.meter_nos if n in meters_by_no)
+            )
+        return cls(
+            customers={c.customer_id: _customer(c) for c in world.customers},
+            locations=locations,
+            meters=meters,
+            bills={(b.account_number, b.bill_date): _bill(b, terms) for b in world.bills},
+            balances={
+                b.account_number: Balance(
+                    account_number=b.account_number,
+                    current_amount=b.current_amount,
+                    past_due_amount=b.past_due_amount,
+                    due_date=b.due_date,
+                    last_payment_amount=b.last_payment_amount,
+                    last_payment_date=b.last_payment_date,
+                    disconnect_date=b.disconnect_date,
+                )
+                for b in world.balances
+            },
+        )
+
+    def _record(self, method: str, *arguments: object) -> None:
+        self.calls.append((method, arguments))
+
+    async def get_methods(self) -> Sequence[str]:
+        self._record("get_methods")
+        return self.methods
+
+    async def get_customer(self, customer_id: str) -> Customer:
+        self._record("get_customer", customer_id)
+        try:
+            return self.customers[customer_id]
+        except KeyError:
+            raise CisNotFound(f"no customer {customer_id!r}") from None
+
+    async def find_customers_by_name(
+        self, *, first_name: str | None, last_name: str | None
+    ) -> Sequence[Customer]:
+        self._record("find_customers_by_name", first_name, last_name)
+        first, last = (first_name or "").strip(), (last_name or "").strip()
+        if not first and not last:
+            raise CisFault(
+                "GetCustomerByName failed: GetCustomerByName needs a firstName or a lastName"
+            )
+        found = [
+            c
+            for c in self.customers.values()
+            if c.first_name.casefold().startswith(first.casefold())
+            and c.last_name.casefold().startswith(last.casefold())
+        ]
+        return tuple(sorted(found, key=lambda c: (c.last_name, c.first_name, c.customer_id)))
+
+    async def get_service_locations_by_account(
+        self, account_number: str
+    ) -> Sequence[ServiceLocation]:
+        self._record("get_service_locations_by_account", account_number)
+        return _found(self.locations.get(account_number), f"no account {account_number!r}")
+
+    async def get_service_locations_by_customer(
+        self, customer_id: str
+    ) -> Sequence[ServiceLocation]:
+        self._record("get_service_locations_by_customer", customer_id)
+        owned = tuple(
+            loc
+            for number in sorted(self.locations)
+            for loc in self.locations[number]
+            if loc.customer_id == customer_id
+        )
+        return _found(owned, f"no service locations for customer {customer_id!r}")
+
+    async def get_meters_by_account(self, account_number: str) -> Sequence[Meter]:
+        self._record("get_meters_by_account", account_number)
+        return _found(self.meters.get(account_number), f"no meters for account {account_number!r}")
+
+    async def get_bill(self, account_number: str, bill_date: date) -> Bill:
+        self._record("get_bill", account_number, bill_date)
+        try:
+            return self.bills[(account_number, bill_date)]
+        except KeyError:
+            raise CisNotFound(
+                f"no bill dated {bill_date.isoformat()} for {account_number!r}"
+            ) from None
+
+    async def update_contact(
+        self,
+        customer_id: str,
+        *,
+        home_phone: str | None,
+        mobile_phone: str | None,
+        email: str | None,
+        billing_address: PostalAddress | None = None,
+    ) -> Customer:
+        self._record(
+            "update_contact", customer_id, home_phone, mobile_phone, email, billing_address
+        )
+        current = await self.get_customer(customer_id)
+        self.calls.pop()  # the lookup above is part of this call, not a call of its own
+        try:
+            home, mobile = _phone(home_phone), _phone(mobile_phone)
+            address = (
+                current.billing_address
+                if billing_address is None
+                else _billing_address(billing_address)
+            )
+        except ValueError as exc:
+            raise CisFault(f"ModifyCBDataForCustomer refused: {exc}") from None
+        updated = replace(
+            current,
+            home_phone=home,
+            mobile_phone=mobile,
+            email=(email or "").strip() or None,
+            billing_address=address,
+        )
+        self.customers[customer_id] = updated
+        return updated
+
+    async def get_balance(self, account_number: str) -> Balance:
+        self._record("get_balance", account_number)
+        try:
+            return self.balances[account_number]
+        except KeyError:
+            raise CisNotFound(f"no account {account_number!r}") from None
+
+    async def aclose(self) -> None:
+        self._record("aclose")
+
+
+def _phone(text: str | None) -> str | None:
+    """A phone number as the CIS keeps it: ten digits, punctuation dropped."""
+    digits = "".join(ch for ch in text or "" if ch.isdigit())
+    if not digits:
+        return None
+    if len(digits) != PHONE_DIGITS:
+        raise ValueError(f"phone numbers need {PHONE_DIGITS} digits, got {len(digits)}")
+    return digits
+
+
+def _billing_address(address: PostalAddress) -> PostalAddress:
+    """The address as the CIS stores it: trimmed, with its required parts present."""
+    required = {
+        "billAddr1": address.line1,
+        "billCity": address.city,
+        "billState": address.state,
+        "billZip": address.zip_code,
+    }
+    for element, value in required.items():
+        if not value.strip():
+            raise ValueError(f"{element} must not be empty")
+    return PostalAddress(
+        line1=address.line1.strip(),
+        city=address.city.strip(),
+        state=address.state.strip(),
+        zip_code=address.zip_code.strip(),
+        line2=(address.line2 or "").strip() or None,
+    )
+
+
+def _found(found: Iterable[T] | None, message: str) -> tuple[T, ...]:
+    result = tuple(found or ())
+    if not result:
+        raise CisNotFound(message)
+    return result

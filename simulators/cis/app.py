@@ -1,0 +1,53 @@
+"""The CIS/billing stand-in: MultiSpeak 3.0 CB_Server over SOAP 1.1.
+
+It serves the vendored CB_Server WSDL that the CIS adapter is written against, from
+its own SQL database (load one with `simulators.cis.store.load_world`). The database
+engine is disposed when the app shuts down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Final
+
+from sqlalchemy.ext.asyncio import create_async_engine
+from starlette.applications import Starlette
+
+from adapters.cis.soap import CB_SERVER_WSDL
+from simulators.cis.handlers import CbServerHandlers
+from simulators.soap import MultiSpeakCredentials, create_multispeak_app
+
+SERVICE_PATH: Final = "/multispeak/v3/CB_Server.asmx"
+
+
+def create_cis_app(
+    *,
+    database_url: str,
+    credentials: MultiSpeakCredentials,
+    latency_ms: float = 0.0,
+    payment_terms_days: int = 20,
+) -> Starlette:
+    """The stand-in as an ASGI app; `payment_terms_days` dates `paymentDueDate`."""
+    # Creating an engine opens nothing: connections are made on first use.
+    engine = create_async_engine(database_url)
+    handlers = CbServerHandlers(engine, payment_terms_days=payment_terms_days)
+    app = create_multispeak_app(
+        wsdl_path=CB_SERVER_WSDL,
+        service_path=SERVICE_PATH,
+        handlers=handlers.mapping(),
+        credentials=credentials,
+        latency_ms=latency_ms,
+    )
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(served: Starlette) -> AsyncIterator[None]:
+        try:
+            async with inner(served):
+                yield
+        finally:
+            await engine.dispose()
+
+    app.router.lifespan_context = lifespan
+    return app

@@ -1,0 +1,236 @@
+"""The CB_Server operations the CIS stand-in implements, each reading its database.
+
+Nothing is cached: every call queries the database, so writes (by this server or by
+a test) are visible to the next call. Unknown keys give empty results, as MultiSpeak
+servers answer them; the adapter turns those into `CisNotFound`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from simulators.cis import wire
+from simulators.cis.store import (
+    accounts,
+    balances,
+    bill_charges,
+    bill_usage,
+    bills,
+    customers,
+    meters,
+    name_key,
+    service_locations,
+)
+from simulators.soap import Handler, SoapFault
+
+# What `GetMethods` answers: the operations this CIS implements.
+METHODS: tuple[str, ...] = (
+    "GetMethods",
+    "GetCustomerByCustId",
+    "GetCustomerByName",
+    "GetServiceLocationByAccountNumber",
+    "GetServiceLocationByCustId",
+    "GetMeterByAccountNumber",
+    "GetBillingDetail",
+    "GetBilledUsage",
+    "GetPayableItemsList",
+    "ModifyCBDataForCustomer",
+)
+
+
+def _bill_day(value: datetime | date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _locations_query() -> Select[Any]:
+    last_bill = (
+        select(func.max(bills.c.bill_date))
+        .where(bills.c.account_number == service_locations.c.account_number)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            service_locations,
+            accounts.c.cycle_day,
+            accounts.c.is_prepay,
+            last_bill.label("last_bill_date"),
+        )
+        .join(accounts, accounts.c.account_number == service_locations.c.account_number)
+        .order_by(service_locations.c.account_number, service_locations.c.position)
+    )
+
+
+class CbServerHandlers:
+    def __init__(self, engine: AsyncEngine, *, payment_terms_days: int) -> None:
+        self._engine = engine
+        self._payment_terms_days = payment_terms_days
+
+    def mapping(self) -> Mapping[str, Handler]:
+        return {
+            "GetMethods": self.get_methods,
+            "GetCustomerByCustId": self.get_customer_by_cust_id,
+            "GetCustomerByName": self.get_customer_by_name,
+            "GetServiceLocationByAccountNumber": self.get_service_location_by_account_number,
+            "GetServiceLocationByCustId": self.get_service_location_by_cust_id,
+            "GetMeterByAccountNumber": self.get_meter_by_account_number,
+            "GetBillingDetail": self.get_billing_detail,
+            "GetBilledUsage": self.get_billed_usage,
+            "GetPayableItemsList": self.get_payable_items_list,
+            "ModifyCBDataForCustomer": self.modify_cb_data_for_customer,
+        }
+
+    async def get_methods(self, request: Any) -> Any:
+        return {"string": list(METHODS)}
+
+    async def get_customer_by_cust_id(self, request: Any) -> Any:
+        async with self._engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(customers).where(customers.c.customer_id == request.custId)
+                )
+            ).one_or_none()
+        return None if row is None else wire.customer(row)
+
+    async def get_customer_by_name(self, request: Any) -> Any:
+        first, last = request.firstName or "", request.lastName or ""
+        if not first.strip() and not last.strip():
+            raise SoapFault("GetCustomerByName needs a firstName or a lastName")
+        query = select(customers)
+        # Names match by case-insensitive prefix: "bac" finds "Baca".
+        if first.strip():
+            query = query.where(
+                customers.c.first_name_key.startswith(name_key(first.strip()), autoescape=True)
+            )
+        if last.strip():
+            query = query.where(
+                customers.c.last_name_key.startswith(name_key(last.strip()), autoescape=True)
+            )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        # Sorted here, not in SQL, so the order does not depend on the database's collation.
+        ordered = sorted(rows, key=lambda r: (r.last_name, r.first_name, r.customer_id))
+        return {"customer": [wire.customer(row) for row in ordered]}
+
+    async def _service_locations(self, condition: Any) -> Any:
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(_locations_query().where(condition))).all()
+        return {
+            "serviceLocation": [
+                wire.service_location(
+                    row,
+                    last_bill_date=row.last_bill_date,
+                    payment_terms_days=self._payment_terms_days,
+                )
+                for row in rows
+            ]
+        }
+
+    async def get_service_location_by_account_number(self, request: Any) -> Any:
+        return await self._service_locations(
+            service_locations.c.account_number == request.accountNumber
+        )
+
+    async def get_service_location_by_cust_id(self, request: Any) -> Any:
+        return await self._service_locations(service_locations.c.customer_id == request.custId)
+
+    async def get_meter_by_account_number(self, request: Any) -> Any:
+        query = (
+            select(
+                meters,
+                service_locations.c.account_number,
+                service_locations.c.customer_id,
+                service_locations.c.substation,
+                service_locations.c.feeder,
+            )
+            .join(service_locations, service_locations.c.location_id == meters.c.location_id)
+            .where(service_locations.c.account_number == request.accountNumber)
+            .order_by(service_locations.c.position, meters.c.position)
+        )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return {"meter": [wire.meter(row) for row in rows]}
+
+    async def _bill(self, account_number: str, bill_date: date) -> wire.BillRows | None:
+        key = (bills.c.account_number == account_number) & (bills.c.bill_date == bill_date)
+        async with self._engine.connect() as conn:
+            bill = (
+                await conn.execute(
+                    select(bills, accounts.c.cycle_day)
+                    .join(accounts, accounts.c.account_number == bills.c.account_number)
+                    .where(key)
+                )
+            ).one_or_none()
+            if bill is None:
+                return None
+            charges = await _lines(conn, bill_charges, account_number, bill_date)
+            usage = await _lines(conn, bill_usage, account_number, bill_date)
+        return wire.BillRows(bill=bill, cycle_day=bill.cycle_day, charges=charges, usage=usage)
+
+    async def get_billing_detail(self, request: Any) -> Any:
+        rows = await self._bill(request.accountNumber, _bill_day(request.cisBillDate))
+        return {"billingDetail": [] if rows is None else wire.billing_details(rows)}
+
+    async def get_billed_usage(self, request: Any) -> Any:
+        rows = await self._bill(request.accountNumber, _bill_day(request.cisBillDate))
+        return None if rows is None else wire.billed_usage(rows)
+
+    async def get_payable_items_list(self, request: Any) -> Any:
+        async with self._engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(balances).where(balances.c.account_number == request.accountNumber)
+                )
+            ).one_or_none()
+        return {"payableItem": [] if row is None else [wire.payable_item(row)]}
+
+    async def modify_cb_data_for_customer(self, request: Any) -> Any:
+        changes = request.customerData.customer if request.customerData is not None else []
+        errors: list[dict[str, Any]] = []
+        async with self._engine.begin() as conn:
+            for change in changes:
+                error = await _apply_customer_change(conn, change)
+                if error is not None:
+                    errors.append(
+                        {
+                            "objectID": getattr(change, "objectID", None),
+                            "errorString": error,
+                            "nounType": "customer",
+                            "eventTime": datetime.now(UTC).replace(microsecond=0),
+                        }
+                    )
+        return {"errorObject": errors}
+
+
+async def _lines(
+    conn: AsyncConnection, table: Any, account_number: str, bill_date: date
+) -> Sequence[Any]:
+    return (
+        await conn.execute(
+            select(table)
+            .where((table.c.account_number == account_number) & (table.c.bill_date == bill_date))
+            .order_by(table.c.line_no)
+        )
+    ).all()
+
+
+async def _apply_customer_change(conn: AsyncConnection, change: Any) -> str | None:
+    """Apply one `customer` of a ModifyCBDataForCustomer; an error string if refused."""
+    if change is None or not change.objectID:
+        return "a customer to modify needs its objectID"
+    if change.verb not in (None, "Change"):
+        return f"verb {change.verb} is not supported; only Change is"
+    key = customers.c.customer_id == change.objectID
+    if (await conn.execute(select(customers.c.customer_id).where(key))).first() is None:
+        return f"unknown customer {change.objectID}"
+    try:
+        values = wire.customer_changes(change)
+    except ValueError as exc:
+        return str(exc)
+    if values:
+        await conn.execute(update(customers).where(key).values(**values))
+    return None

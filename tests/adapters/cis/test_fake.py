@@ -1,0 +1,39 @@
+"""The fake CIS records what it was asked (its answers are held by the contract suite)."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.cis.fake import FakeCis
+from adapters.cis.port import CisNotFound
+from simulators.world import World
+from tests.fixtures.cis import CisScenario
+
+
+async def test_every_question_is_recorded_in_order(world: World, cis_scenario: CisScenario) -> None:
+    cis = FakeCis.from_world(world)
+    bill = cis_scenario.two_location_bill
+
+    await cis.get_customer(cis_scenario.demo.customer_id)
+    await cis.get_bill(bill.account_number, bill.bill_date)
+    await cis.find_customers_by_name(first_name="Maria", last_name=None)
+    with pytest.raises(CisNotFound):
+        await cis.get_balance(cis_scenario.unknown_account)
+
+    assert cis.calls == [
+        ("get_customer", (cis_scenario.demo.customer_id,)),
+        ("get_bill", (bill.account_number, bill.bill_date)),
+        ("find_customers_by_name", ("Maria", None)),
+        ("get_balance", (cis_scenario.unknown_account,)),
+    ]
+
+
+async def test_the_due_date_follows_the_payment_terms_setting(
+    world: World, cis_scenario: CisScenario
+) -> None:
+    source = cis_scenario.two_location_bill
+    cis = FakeCis.from_world(world, payment_terms_days=25)
+
+    bill = await cis.get_bill(source.account_number, source.bill_date)
+
+    assert (bill.due_date - bill.bill_date).days == 25
