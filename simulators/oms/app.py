@@ -1,0 +1,53 @@
+"""The outage management stand-in: MultiSpeak 3.0 OA_Server over SOAP 1.1.
+
+It serves the vendored 3.0ac OA_Server WSDL that the OMS adapter is written
+against, from its own SQL database (load one with `simulators.oms.store.load_world`).
+The database engine opens lazily and is disposed when the app shuts down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import create_async_engine
+from starlette.applications import Starlette
+
+from simulators.oms.handlers import OaServerHandlers
+from simulators.oms.logic import OutageManagement
+from simulators.soap import MultiSpeakCredentials, create_multispeak_app
+
+SERVICE_PATH = "/multispeak/v3/OA_Server.asmx"
+WSDL_PATH = Path(__file__).resolve().parents[2] / "adapters" / "oms" / "OA_Server.wsdl"
+DEFAULT_PAGE_SIZE = 100  # outage events per GetAllActiveOutageEvents answer
+
+
+def create_oms_app(
+    *,
+    database_url: str,
+    credentials: MultiSpeakCredentials,
+    latency_ms: float = 0.0,
+    page_size: int = DEFAULT_PAGE_SIZE,
+) -> Starlette:
+    engine = create_async_engine(database_url)
+    handlers = OaServerHandlers(OutageManagement(engine), page_size=page_size)
+    app = create_multispeak_app(
+        wsdl_path=WSDL_PATH,
+        service_path=SERVICE_PATH,
+        handlers=handlers.mapping(),
+        credentials=credentials,
+        latency_ms=latency_ms,
+    )
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(served: Starlette) -> AsyncIterator[None]:
+        try:
+            async with inner(served):
+                yield
+        finally:
+            await engine.dispose()
+
+    app.router.lifespan_context = lifespan
+    return app
