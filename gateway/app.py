@@ -1,0 +1,180 @@
+"""The one place the gateway is wired together: settings in, a Starlette app out.
+
+Nothing is opened at import time or in `create_app`: the lifespan opens the store
+and (unless given) the real adapters when the server starts, and closes what it
+opened when the server stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from adapters.errors import AdapterError
+from gateway.auth.tokens import TokenIssuer
+from gateway.auth.viewer import authenticate
+from gateway.backends import Adapters
+from gateway.context import GatewayContext, create_context
+from gateway.http import GraphQLEndpoint
+from gateway.schema import schema
+from gateway.settings import GatewaySettings
+from gateway.store.members import GatewayStore
+from gateway.store.open import open_store
+
+__all__ = ["Adapters", "create_app", "create_app_from_environment"]
+
+logger = logging.getLogger("gateway.app")
+
+READINESS_TIMEOUT_S = 5.0
+
+
+@dataclass(slots=True)
+class _Running:
+    adapters: Adapters
+    store: GatewayStore
+    tokens: TokenIssuer
+
+
+async def open_real_adapters(settings: GatewaySettings, stack: AsyncExitStack) -> Adapters:
+    """The SOAP and SQL adapters named by the settings (closed when `stack` closes)."""
+    from adapters.cis.soap import SoapCis
+    from adapters.meters.sql import SqlMeterData
+    from adapters.multispeak import MultiSpeakEndpoint
+    from adapters.oms.soap import SoapOms
+
+    def endpoint(url: str, user: str, password: str, timeout_s: float) -> MultiSpeakEndpoint:
+        return MultiSpeakEndpoint(
+            url=url,
+            user_id=user,
+            password=password,
+            app_name=settings.multispeak_app_name,
+            company=settings.multispeak_company,
+            timeout_s=timeout_s,
+        )
+
+    cis = await SoapCis.create(
+        endpoint=endpoint(
+            settings.cis_url,
+            settings.cis_user.get_secret_value(),
+            settings.cis_password.get_secret_value(),
+            settings.cis_timeout_s,
+        )
+    )
+    stack.push_async_callback(cis.aclose)
+    oms = await SoapOms.create(
+        endpoint=endpoint(
+            settings.oms_url,
+            settings.oms_user.get_secret_value(),
+            settings.oms_password.get_secret_value(),
+            settings.oms_timeout_s,
+        )
+    )
+    stack.push_async_callback(oms.aclose)
+    meters = SqlMeterData.from_url(settings.meters_database_url)
+    stack.push_async_callback(meters.aclose)
+    return Adapters(cis=cis, oms=oms, meters=meters)
+
+
+def create_app(settings: GatewaySettings, adapters: Adapters | None = None) -> Starlette:
+    """The gateway as an ASGI app; `adapters` given are used as they are and not closed."""
+    running: _Running | None = None
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        nonlocal running
+        async with AsyncExitStack() as stack:
+            store = open_store(settings.database_url)
+            stack.push_async_callback(store.aclose)
+            backends = adapters or await open_real_adapters(settings, stack)
+            tokens = TokenIssuer(settings.jwt_secret, ttl=settings.access_token_ttl)
+            running = _Running(backends, store, tokens)
+            try:
+                yield
+            finally:
+                running = None
+
+    def current() -> _Running:
+        if running is None:
+            raise RuntimeError("the gateway is not running (its lifespan has not started)")
+        return running
+
+    async def context(request: Request, request_id: str) -> GatewayContext:
+        now = current()
+        return create_context(
+            adapters=now.adapters,
+            store=now.store,
+            tokens=now.tokens,
+            zone=settings.zone,
+            authentication=authenticate(request.headers.get("authorization"), now.tokens),
+            request_id=request_id,
+        )
+
+    async def healthz(_: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> JSONResponse:
+        now = current()
+        checks: dict[str, Callable[[], Awaitable[object]]] = {
+            "cis": now.adapters.cis.get_methods,
+            "oms": now.adapters.oms.get_methods,
+            "meters": now.adapters.meters.ping,
+            "gateway_store": now.store.ping,
+        }
+        answers = await asyncio.gather(*(_answers(name, check) for name, check in checks.items()))
+        systems = dict(zip(checks, answers, strict=True))
+        down = sorted(name for name, ok in systems.items() if not ok)
+        body = {
+            "status": "unavailable" if down else "ready",
+            "systems": {name: "up" if ok else "down" for name, ok in systems.items()},
+        }
+        return JSONResponse(body, status_code=503 if down else 200)
+
+    graphql = GraphQLEndpoint(schema=schema, context=context)
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "Accept"],
+                max_age=600,
+            )
+        )
+    return Starlette(
+        debug=settings.debug,
+        routes=[
+            Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+        ],
+        middleware=middleware,
+        lifespan=lifespan,
+    )
+
+
+async def _answers(name: str, check: Callable[[], Awaitable[object]]) -> bool:
+    try:
+        await asyncio.wait_for(check(), timeout=READINESS_TIMEOUT_S)
+    except (AdapterError, TimeoutError) as error:
+        logger.warning("readiness: %s is down: %s", name, error)
+        return False
+    except Exception:
+        logger.exception("readiness: %s check failed", name)
+        return False
+    return True
+
+
+def create_app_from_environment() -> Starlette:
+    """For `uvicorn --factory`: the settings come from COOP_* variables."""
+    return create_app(GatewaySettings())  # type: ignore[call-arg]  # jwt_secret: from env

@@ -1,0 +1,73 @@
+"""The one rule for account data: who may see which account.
+
+A member sees the accounts linked to them in the gateway's store; staff and admins
+see any account the CIS knows. Everything else (someone else's account, a number
+that does not exist, a malformed one) gets the same answer: "not found", so the API
+never confirms that an account exists to someone who may not see it. Every
+account-scoped resolver and mutation asks `AccountAccess.can_see`, and nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+
+from gateway.auth.viewer import Authentication
+from gateway.errors import Unauthenticated
+from gateway.store.members import GatewayStore, StoredUser
+from gateway.store.models import Role
+
+ACCOUNT_NUMBER = re.compile(r"[0-9A-Za-z-]{1,32}")
+
+
+class AccountAccess:
+    """Per request: the viewer's user row and linked accounts are read once."""
+
+    def __init__(
+        self,
+        *,
+        authentication: Authentication,
+        store: GatewayStore,
+        account_exists: Callable[[str], Awaitable[bool]],
+    ) -> None:
+        self._authentication = authentication
+        self._store = store
+        self._account_exists = account_exists
+        self._user: asyncio.Task[StoredUser | None] | None = None
+        self._linked: asyncio.Task[frozenset[str]] | None = None
+
+    @property
+    def is_signed_in(self) -> bool:
+        return self._authentication.viewer is not None
+
+    async def user(self) -> StoredUser | None:
+        """The signed-in user, None when anonymous or the user no longer exists."""
+        viewer = self._authentication.viewer
+        if viewer is None:
+            return None
+        if self._user is None:
+            self._user = asyncio.ensure_future(self._store.get_user(viewer.user_id))
+        return await self._user
+
+    async def require_user(self) -> StoredUser:
+        user = await self.user()
+        if user is None:
+            raise Unauthenticated(self._authentication.problem)
+        return user
+
+    async def linked_accounts(self) -> list[str]:
+        """The accounts linked to the signed-in user, in number order."""
+        user = await self.require_user()
+        if self._linked is None:
+            self._linked = asyncio.ensure_future(self._store.account_numbers(user.id))
+        return sorted(await self._linked)
+
+    async def can_see(self, account_number: str) -> bool:
+        """Raises `Unauthenticated` when nobody is signed in."""
+        user = await self.require_user()
+        if not ACCOUNT_NUMBER.fullmatch(account_number):
+            return False
+        if user.role is Role.MEMBER:
+            return account_number in await self.linked_accounts()
+        return await self._account_exists(account_number)

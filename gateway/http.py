@@ -1,0 +1,219 @@
+"""GraphQL over HTTP (the GraphQL-over-HTTP specification), on Starlette.
+
+- POST `application/json` for any operation; GET with URL parameters for queries
+  only (a mutation over GET is 405, so links and prefetches cannot change data).
+- Responses are `application/graphql-response+json` when the client accepts it: a
+  request that never executed (bad JSON, syntax, validation, variables) is 4xx,
+  one that executed is 200, even with field errors. Clients that accept only
+  `application/json` get the legacy behaviour: 200 for every well-formed request.
+- A browser's GET without a query gets GraphiQL.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Final
+
+import orjson
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.graphql import OperationType
+
+from gateway.context import GatewayContext
+from gateway.schema import GatewaySchema
+
+GRAPHQL_RESPONSE: Final = "application/graphql-response+json"
+JSON: Final = "application/json"
+_REQUEST_ID: Final = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+ContextFactory = Callable[[Request, str], Awaitable[GatewayContext]]
+
+
+class BadRequest(Exception):
+    def __init__(
+        self, message: str, *, status: int = 400, headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.headers = dict(headers or {})
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLParams:
+    query: str
+    variables: dict[str, Any] | None
+    operation_name: str | None
+
+
+class GraphQLEndpoint:
+    def __init__(self, *, schema: GatewaySchema, context: ContextFactory) -> None:
+        self._schema = schema
+        self._context = context
+
+    async def handle(self, request: Request) -> Response:
+        if request.method == "GET" and _wants_html(request) and "query" not in request.query_params:
+            return HTMLResponse(_graphiql_html())
+        media_type = _negotiate(request.headers.get("accept"))
+        if media_type is None:
+            return Response(
+                "Accept application/graphql-response+json or application/json.\n",
+                status_code=406,
+                media_type="text/plain",
+            )
+        try:
+            params = await _read_params(request)
+        except BadRequest as error:
+            return _errors(media_type, [str(error)], status=error.status, headers=error.headers)
+
+        context = await self._context(request, _request_id(request))
+        allowed = {OperationType.QUERY}
+        if request.method == "POST":
+            allowed.add(OperationType.MUTATION)
+        try:
+            result = await self._schema.execute(
+                params.query,
+                variable_values=params.variables,
+                context_value=context,
+                operation_name=params.operation_name,
+                allowed_operation_types=allowed,
+            )
+        except InvalidOperationTypeError:
+            if request.method == "POST":
+                return _errors(media_type, ["Subscriptions are not served here."], status=400)
+            return _errors(
+                media_type,
+                ["Only queries may be sent with GET; send mutations with POST."],
+                status=405,
+                headers={"Allow": "POST"},
+            )
+        except CannotGetOperationTypeError as error:
+            return _errors(media_type, [str(error)], status=400)
+        return _result(media_type, result)
+
+
+def _result(media_type: str, result: ExecutionResult) -> Response:
+    errors = [e.formatted for e in result.errors or ()]
+    executed = not isinstance(result, PreExecutionError) and not _only_request_errors(result)
+    body: dict[str, Any] = {}
+    if errors:
+        body["errors"] = errors
+    if executed:
+        body["data"] = result.data
+    if result.extensions:
+        body["extensions"] = result.extensions
+    status = 200 if executed or media_type == JSON else 400
+    return Response(orjson.dumps(body), status_code=status, media_type=media_type)
+
+
+def _only_request_errors(result: ExecutionResult) -> bool:
+    # Variable values that do not fit their types fail before execution starts;
+    # graphql-core reports them without a path, unlike any field error.
+    errors: list[GraphQLError] = result.errors or []
+    return result.data is None and bool(errors) and all(e.path is None for e in errors)
+
+
+def _errors(
+    media_type: str,
+    messages: list[str],
+    *,
+    status: int,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    body = {"errors": [{"message": message} for message in messages]}
+    return Response(orjson.dumps(body), status_code=status, media_type=media_type, headers=headers)
+
+
+async def _read_params(request: Request) -> GraphQLParams:
+    if request.method == "GET":
+        raw: dict[str, Any] = dict(request.query_params)
+        for name in ("variables", "extensions"):
+            if raw.get(name):
+                raw[name] = _json(raw[name], what=f"`{name}`")
+    elif request.method == "POST":
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != JSON:
+            raise BadRequest("Send the request body as application/json.", status=415)
+        raw = _json(await request.body(), what="The request body")
+        if not isinstance(raw, dict):
+            raise BadRequest("The request body must be a JSON object.")
+    else:
+        raise BadRequest("Use GET or POST.", status=405, headers={"Allow": "GET, POST"})
+    query, variables, operation_name = (
+        raw.get("query"),
+        raw.get("variables"),
+        raw.get("operationName"),
+    )
+    if not isinstance(query, str) or not query.strip():
+        raise BadRequest("`query` must be a non-empty string.")
+    if variables is not None and not isinstance(variables, dict):
+        raise BadRequest("`variables` must be a JSON object.")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise BadRequest("`operationName` must be a string.")
+    return GraphQLParams(query, variables, operation_name or None)
+
+
+def _json(text: str | bytes, *, what: str) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        raise BadRequest(f"{what} is not valid JSON.") from None
+
+
+def _negotiate(accept: str | None) -> str | None:
+    """The response media type for an Accept header (None: nothing we can send)."""
+    if accept is None or not accept.strip():
+        return JSON  # the specification's advice for clients that predate it
+    best: tuple[float, int, str] | None = None
+    for part in accept.split(","):
+        media, *parameters = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        media = media.lower()
+        candidates = {
+            "*/*": GRAPHQL_RESPONSE,
+            "application/*": GRAPHQL_RESPONSE,
+            GRAPHQL_RESPONSE: GRAPHQL_RESPONSE,
+            JSON: JSON,
+        }
+        chosen = candidates.get(media)
+        if chosen is None or quality <= 0:
+            continue
+        # Higher quality wins; on a tie, the newer media type.
+        rank = (quality, 1 if chosen == GRAPHQL_RESPONSE else 0, chosen)
+        if best is None or rank > best:
+            best = rank
+    return best[2] if best else None
+
+
+def _request_id(request: Request) -> str:
+    """The caller's X-Request-ID when it is a plain token (it ends up in logs), else a new one."""
+    given = request.headers.get("x-request-id", "")
+    return given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
+def _wants_html(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept.lower()
+
+
+@lru_cache(maxsize=1)
+def _graphiql_html() -> str:
+    return get_graphql_ide_html("graphiql")
+
+
+__all__ = ["GRAPHQL_RESPONSE", "JSON", "GraphQLEndpoint"]

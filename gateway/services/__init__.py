@@ -1,0 +1,1 @@
+"""What resolvers ask for, built from loaders (reads) and ports (writes, then invalidation)."""

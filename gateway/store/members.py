@@ -1,0 +1,130 @@
+"""Reading and writing portal users and the accounts linked to them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from gateway.auth.passwords import hash_password
+from gateway.store.models import Role, User, UserAccount
+
+
+@dataclass(frozen=True, slots=True)
+class StoredUser:
+    id: int
+    email: str
+    role: Role
+    password_hash: str
+    created_at: datetime
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+class GatewayStore:
+    """The gateway's own database, opened once by the app and shared by requests."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self._engine
+
+    async def find_user_by_email(self, email: str) -> StoredUser | None:
+        async with self._sessions() as session:
+            row = await session.scalar(select(User).where(User.email == normalize_email(email)))
+            return _stored(row) if row else None
+
+    async def get_user(self, user_id: int) -> StoredUser | None:
+        async with self._sessions() as session:
+            row = await session.get(User, user_id)
+            return _stored(row) if row else None
+
+    async def account_numbers(self, user_id: int) -> frozenset[str]:
+        async with self._sessions() as session:
+            numbers = await session.scalars(
+                select(UserAccount.account_number).where(UserAccount.user_id == user_id)
+            )
+            return frozenset(numbers)
+
+    async def ping(self) -> None:
+        async with self._sessions() as session:
+            await session.execute(select(1))
+
+    async def aclose(self) -> None:
+        await self._engine.dispose()
+
+
+async def upsert_member(
+    session_or_engine: AsyncSession | AsyncEngine | str,
+    *,
+    email: str,
+    password: str,
+    account_numbers: Iterable[str],
+    role: Role | str = Role.MEMBER,
+) -> int:
+    """Create the user, or reset its password and role; link exactly these accounts.
+
+    Returns the user's id. With a session, the caller commits; with an engine or a
+    database URL, this commits its own transaction.
+    """
+    role = Role(role)
+    numbers = sorted(set(account_numbers))
+    password_hash = await hash_password(password)
+    email = normalize_email(email)
+    if isinstance(session_or_engine, AsyncSession):
+        return await _upsert(session_or_engine, email, password_hash, numbers, role)
+    if isinstance(session_or_engine, str):
+        engine = create_async_engine(session_or_engine)
+        try:
+            return await _upsert_and_commit(engine, email, password_hash, numbers, role)
+        finally:
+            await engine.dispose()
+    return await _upsert_and_commit(session_or_engine, email, password_hash, numbers, role)
+
+
+async def _upsert_and_commit(
+    engine: AsyncEngine, email: str, password_hash: str, numbers: Sequence[str], role: Role
+) -> int:
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        user_id = await _upsert(session, email, password_hash, numbers, role)
+        await session.commit()
+        return user_id
+
+
+async def _upsert(
+    session: AsyncSession, email: str, password_hash: str, numbers: Sequence[str], role: Role
+) -> int:
+    user = await session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(
+            email=email, password_hash=password_hash, role=role.value, created_at=datetime.now(UTC)
+        )
+        session.add(user)
+        await session.flush()
+    else:
+        user.password_hash = password_hash
+        user.role = role.value
+        await session.execute(delete(UserAccount).where(UserAccount.user_id == user.id))
+    session.add_all(UserAccount(user_id=user.id, account_number=n) for n in numbers)
+    await session.flush()
+    return user.id
+
+
+def _stored(row: User) -> StoredUser:
+    created_at = row.created_at
+    if created_at.tzinfo is None:  # SQLite keeps no offset; the store only writes UTC
+        created_at = created_at.replace(tzinfo=UTC)
+    return StoredUser(row.id, row.email, Role(row.role), row.password_hash, created_at)

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+from pydantic import SecretStr
+
+from gateway.auth.tokens import InvalidToken, TokenIssuer
+from gateway.auth.viewer import authenticate
+from gateway.store.models import Role
+
+SECRET = SecretStr("a-signing-secret-that-is-long-enough-for-hs256")
+NOON = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
+
+
+def issuer(now: datetime = NOON, secret: SecretStr = SECRET) -> TokenIssuer:
+    return TokenIssuer(secret, ttl=timedelta(minutes=15), clock=lambda: now)
+
+
+def test_a_token_carries_user_role_and_expiry() -> None:
+    token = issuer().issue(user_id=42, role=Role.STAFF)
+    assert token.expires_at == NOON + timedelta(minutes=15)
+    claims = issuer().verify(token.token)
+    assert (claims.user_id, claims.role, claims.expires_at) == (42, Role.STAFF, token.expires_at)
+    raw = jwt.decode(token.token, options={"verify_signature": False})
+    assert set(raw) == {"sub", "role", "exp", "iat", "jti"}
+    assert jwt.get_unverified_header(token.token)["alg"] == "HS256"
+
+
+def test_each_token_has_its_own_id() -> None:
+    first = issuer().issue(user_id=1, role=Role.MEMBER)
+    second = issuer().issue(user_id=1, role=Role.MEMBER)
+    assert issuer().verify(first.token).token_id != issuer().verify(second.token).token_id
+
+
+def test_an_expired_token_is_refused_as_expired() -> None:
+    token = issuer().issue(user_id=1, role=Role.MEMBER)
+    with pytest.raises(InvalidToken) as caught:
+        issuer(NOON + timedelta(minutes=15)).verify(token.token)
+    assert caught.value.expired
+
+
+def test_a_token_signed_with_another_secret_is_refused() -> None:
+    forged = issuer(secret=SecretStr("another-secret-that-is-also-long-enough!!")).issue(
+        user_id=1, role=Role.ADMIN
+    )
+    with pytest.raises(InvalidToken) as caught:
+        issuer().verify(forged.token)
+    assert not caught.value.expired
+
+
+def test_an_unsigned_token_is_refused() -> None:
+    unsigned = jwt.encode(
+        {"sub": "1", "role": "admin", "exp": NOON + timedelta(hours=1), "iat": NOON, "jti": "x"},
+        key=None,
+        algorithm="none",
+    )
+    with pytest.raises(InvalidToken):
+        issuer().verify(unsigned)
+
+
+def test_a_token_without_a_required_claim_is_refused() -> None:
+    claims = {"sub": "1", "exp": NOON + timedelta(hours=1), "iat": NOON, "jti": "x"}
+    token = jwt.encode(claims, SECRET.get_secret_value(), algorithm="HS256")
+    with pytest.raises(InvalidToken):
+        issuer().verify(token)
+
+
+def test_authorization_headers() -> None:
+    tokens = issuer(datetime.now(UTC))
+    good = tokens.issue(user_id=7, role=Role.MEMBER).token
+    signed_in = authenticate(f"Bearer {good}", tokens)
+    assert signed_in.viewer is not None
+    assert signed_in.viewer.user_id == 7
+    assert authenticate(None, tokens).viewer is None
+    assert authenticate(None, tokens).problem is None
+    basic = authenticate("Basic dXNlcjpwYXNz", tokens)
+    assert basic.viewer is None
+    assert basic.problem is not None
+    assert "Bearer" in basic.problem
+    garbage = authenticate("Bearer not-a-token", tokens)
+    assert garbage.viewer is None
+    assert garbage.problem is not None
+    assert "not valid" in garbage.problem

@@ -1,0 +1,79 @@
+"""The gateway's own database (a migrated SQLite file) with demo logins, and fresh fakes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from adapters.cis.fake import FakeCis
+from adapters.meters.fake import FakeMeterData
+from adapters.oms.fake import FakeOms
+from gateway.backends import Adapters
+from gateway.store.members import GatewayStore, upsert_member
+from gateway.store.migrate import migrate
+from gateway.store.models import Role
+from gateway.store.open import open_store
+from simulators.world import World
+from tests.gateway.support import Member
+
+STAFF_EMAIL = "lineworker.dispatch@example.com"
+STAFF_PASSWORD = "staff-console-pass"
+
+
+@dataclass(frozen=True, slots=True)
+class Members:
+    demo: Member  # a member with two accounts (one with two service locations)
+    neighbor: Member  # a member with one account
+    staff: Member  # staff, linked to no account
+
+
+@pytest.fixture(scope="session")
+def gateway_database_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("gateway") / "gateway.db"
+
+
+@pytest_asyncio.fixture(scope="session")
+async def gateway_store(gateway_database_path: Path) -> AsyncIterator[GatewayStore]:
+    url = f"sqlite+aiosqlite:///{gateway_database_path}"
+    await migrate(url)
+    store = open_store(url)
+    yield store
+    await store.aclose()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def members(world: World, gateway_store: GatewayStore) -> Members:
+    async def member(email: str, password: str, customer_ids: tuple[str, ...]) -> Member:
+        numbers = tuple(a.account_number for a in world.accounts if a.customer_id in customer_ids)
+        user_id = await upsert_member(
+            gateway_store.engine, email=email, password=password, account_numbers=numbers
+        )
+        return Member(user_id, email, password, Role.MEMBER, numbers)
+
+    demo, neighbor = world.logins[0], world.logins[1]
+    staff_id = await upsert_member(
+        gateway_store.engine,
+        email=STAFF_EMAIL,
+        password=STAFF_PASSWORD,
+        account_numbers=(),
+        role=Role.STAFF,
+    )
+    return Members(
+        demo=await member(demo.email, demo.password, demo.customer_ids),
+        neighbor=await member(neighbor.email, neighbor.password, neighbor.customer_ids),
+        staff=Member(staff_id, STAFF_EMAIL, STAFF_PASSWORD, Role.STAFF, ()),
+    )
+
+
+@pytest.fixture
+def adapters(world: World) -> Adapters:
+    """Fresh fakes per test: their `calls` start empty and outage reports do not leak."""
+    return Adapters(
+        cis=FakeCis.from_world(world),
+        oms=FakeOms.from_world(world),
+        meters=FakeMeterData.from_world(world),
+    )

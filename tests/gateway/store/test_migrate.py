@@ -1,0 +1,53 @@
+"""The one set of migrations brings SQLite and PostgreSQL to the same tables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from gateway.store.members import upsert_member
+from gateway.store.migrate import migrate
+from gateway.store.open import open_store
+
+
+async def tables_and_revision(url: str) -> tuple[set[str], str]:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            tables = await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
+            revision = (
+                await connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+            ).scalar_one()
+        return tables, revision
+    finally:
+        await engine.dispose()
+
+
+async def check_database(url: str) -> None:
+    await migrate(url)
+    await migrate(url)  # a second run finds nothing to do
+    assert await tables_and_revision(url) == ({"alembic_version", "users", "user_accounts"}, "0001")
+    user_id = await upsert_member(url, email="m@example.com", password="p", account_numbers=["7"])
+    store = open_store(url)
+    try:
+        assert await store.account_numbers(user_id) == {"7"}
+    finally:
+        await store.aclose()
+
+
+async def test_migrates_a_new_sqlite_file(tmp_path: Path) -> None:
+    await check_database(f"sqlite+aiosqlite:///{tmp_path / 'var' / 'gateway.db'}")
+
+
+async def test_migrates_postgresql(postgres_database_url: Callable[[], str]) -> None:
+    await check_database(postgres_database_url())
+
+
+async def test_downgrade_is_refused_by_name(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}"
+    with pytest.raises(Exception, match="nowhere"):
+        await migrate(url, revision="nowhere")

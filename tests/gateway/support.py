@@ -1,0 +1,64 @@
+"""Helpers for the gateway's tests: a signed-in (or not) request against the fakes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import SecretStr
+from strawberry.types import ExecutionResult
+
+from gateway.auth.tokens import TokenIssuer
+from gateway.auth.viewer import ANONYMOUS, Authentication, Viewer
+from gateway.backends import Adapters
+from gateway.context import GatewayContext, create_context
+from gateway.schema import schema
+from gateway.store.members import GatewayStore
+from gateway.store.models import Role
+
+ZONE = ZoneInfo("America/Denver")
+SECRET = SecretStr("test-signing-secret-" + "x" * 24)
+TOKENS = TokenIssuer(SECRET, ttl=timedelta(minutes=15))
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    user_id: int
+    email: str
+    password: str
+    role: Role
+    account_numbers: tuple[str, ...]
+
+    @property
+    def authentication(self) -> Authentication:
+        return Authentication(Viewer(user_id=self.user_id, token_role=self.role))
+
+
+def context_for(
+    adapters: Adapters, store: GatewayStore, who: Member | None = None
+) -> GatewayContext:
+    return create_context(
+        adapters=adapters,
+        store=store,
+        tokens=TOKENS,
+        zone=ZONE,
+        authentication=who.authentication if who else ANONYMOUS,
+    )
+
+
+async def execute(
+    adapters: Adapters,
+    store: GatewayStore,
+    query: str,
+    who: Member | None = None,
+    **variables: Any,
+) -> ExecutionResult:
+    return await schema.execute(
+        query, variable_values=variables, context_value=context_for(adapters, store, who)
+    )
+
+
+def codes(result: ExecutionResult) -> list[str]:
+    return [str((e.extensions or {}).get("code")) for e in result.errors or ()]

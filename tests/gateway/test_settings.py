@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from gateway.settings import GatewaySettings
+
+SECRET = "settings-test-secret-" + "q" * 20
+
+
+def test_read_from_coop_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COOP_JWT_SECRET", SECRET)
+    monkeypatch.setenv("COOP_CIS_USER", "cis-user-789")
+    monkeypatch.setenv("COOP_CIS_PASSWORD", "cis-pass-123")
+    monkeypatch.setenv("COOP_ACCESS_TOKEN_TTL", "600")
+    monkeypatch.setenv("COOP_CORS_ORIGINS", '["https://portal.example.coop"]')
+    monkeypatch.setenv("COOP_DATABASE_URL", "postgresql+asyncpg://gw:pg-pass-456@db/gateway")
+    settings = GatewaySettings()  # type: ignore[call-arg]
+    assert settings.jwt_secret.get_secret_value() == SECRET
+    assert settings.access_token_ttl == timedelta(minutes=10)
+    assert settings.cors_origins == ("https://portal.example.coop",)
+    assert settings.zone.key == "America/Denver"
+    shown = repr(settings) + str(settings)
+    assert settings.cis_user.get_secret_value() == "cis-user-789"
+    for secret in (SECRET, "cis-user-789", "cis-pass-123", "pg-pass-456"):
+        assert secret not in shown
+
+
+def test_defaults() -> None:
+    settings = GatewaySettings(jwt_secret=SECRET)  # type: ignore[arg-type]
+    assert settings.access_token_ttl == timedelta(minutes=15)
+    assert settings.database_url == "sqlite+aiosqlite:///var/gateway.db"
+    assert settings.cors_origins == ()
+    assert settings.debug is False
+
+
+def test_the_signing_secret_is_required_and_never_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COOP_JWT_SECRET", raising=False)
+    with pytest.raises(ValidationError, match="jwt_secret"):
+        GatewaySettings()  # type: ignore[call-arg]
+    with pytest.raises(ValidationError) as short:
+        GatewaySettings(jwt_secret="too-short-but-secret")  # type: ignore[arg-type]
+    assert "too-short-but-secret" not in str(short.value)
+
+
+def test_unknown_time_zone_is_refused() -> None:
+    with pytest.raises(ValidationError, match="Mars/Olympus"):
+        GatewaySettings(jwt_secret=SECRET, time_zone="Mars/Olympus")  # type: ignore[arg-type]
