@@ -1,0 +1,14 @@
+"""Pick the cache for the settings: Redis when a URL is set, in-process otherwise."""
+
+from __future__ import annotations
+
+from gateway.cache.memory import DEFAULT_MAX_BYTES, MemoryCache
+from gateway.cache.port import Cache
+from gateway.cache.redis import RedisCache
+
+
+def create_cache(redis_url: str | None, *, memory_max_bytes: int = DEFAULT_MAX_BYTES) -> Cache:
+    """A cache that has not connected yet (Redis connects on first use; no I/O here)."""
+    if redis_url:
+        return RedisCache.from_url(redis_url)
+    return MemoryCache(max_bytes=memory_max_bytes)
