@@ -3,5 +3,10 @@
 pytest_plugins = [
     "tests.fixtures.world",
     "tests.fixtures.postgres",
+    "tests.fixtures.meters",
     "tests.fixtures.stand_ins",
+    "tests.fixtures.oms",
+    "tests.fixtures.cis",
+    "tests.fixtures.smtp",
+    "tests.fixtures.redis",
 ]

@@ -1,0 +1,140 @@
+"""`coop-gateway`: run the gateway, its legacy stand-ins, the demo, and schema export.
+
+Imports of heavy modules happen inside the commands so that `export-schema` and
+`--help` stay quick and no command does I/O it does not need.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+
+def _export_schema(_: argparse.Namespace) -> int:
+    from gateway.export import export_schema
+
+    sys.stdout.write(export_schema())
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "gateway.app:create_app_from_environment",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        access_log=False,
+    )
+    return 0
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from gateway.demo import DemoData
+
+    data = DemoData(directory=args.data_dir, accounts=args.accounts, generator_seed=args.seed)
+    asyncio.run(data.seed(as_of=args.as_of or date.today()))
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    import os
+
+    import uvicorn
+
+    from gateway.demo import DemoData, stand_in_app
+    from simulators.soap import MultiSpeakCredentials
+
+    password = os.environ.get("COOP_SIMULATOR_PASSWORD")
+    if not password:
+        sys.stderr.write(
+            "set COOP_SIMULATOR_PASSWORD to the MultiSpeak password callers must send\n"
+        )
+        return 2
+    data = DemoData(directory=args.data_dir, accounts=args.accounts, generator_seed=args.seed)
+    asyncio.run(data.ensure_seeded(as_of=date.today()))
+    credentials = MultiSpeakCredentials(user_id=args.user, password=password)
+    app = stand_in_app(args.system, data.databases, credentials, latency_ms=args.latency_ms)
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from gateway.demo import DemoData, DemoOptions, run_demo
+
+    data = DemoData(directory=args.data_dir, accounts=args.accounts, generator_seed=args.seed)
+    options = DemoOptions(
+        host=args.host,
+        port=args.port,
+        cis_latency_ms=args.cis_latency_ms,
+        oms_latency_ms=args.oms_latency_ms,
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_demo(data, options))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="coop-gateway", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def data_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "--data-dir", type=Path, default=Path("var"), help="where the demo's databases live"
+        )
+        command.add_argument("--accounts", type=int, default=500, help="accounts in the demo co-op")
+        command.add_argument("--seed", type=int, default=1, help="seed of the demo co-op generator")
+
+    export = commands.add_parser("export-schema", help="print the GraphQL SDL")
+    export.set_defaults(run=_export_schema)
+
+    serve = commands.add_parser("serve", help="run the gateway configured from COOP_* variables")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=_serve)
+
+    seed = commands.add_parser(
+        "seed", help="(re)generate the demo co-op into every stand-in's database"
+    )
+    data_options(seed)
+    seed.add_argument(
+        "--as-of", type=date.fromisoformat, default=None, help="the demo's today (YYYY-MM-DD)"
+    )
+    seed.set_defaults(run=_seed)
+
+    simulate = commands.add_parser("simulate", help="run one legacy stand-in (MultiSpeak SOAP)")
+    simulate.add_argument("system", choices=("cis", "oms"))
+    simulate.add_argument("--host", default="127.0.0.1")
+    simulate.add_argument("--port", type=int, required=True)
+    simulate.add_argument("--latency-ms", type=float, default=0.0, help="added to every call")
+    simulate.add_argument("--user", default="gateway", help="MultiSpeak UserID callers must send")
+    data_options(simulate)
+    simulate.set_defaults(run=_simulate)
+
+    demo = commands.add_parser("demo", help="run the gateway with the legacy stand-ins on loopback")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--cis-latency-ms", type=float, default=0.0)
+    demo.add_argument("--oms-latency-ms", type=float, default=0.0)
+    data_options(demo)
+    demo.set_defaults(run=_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    result: int = args.run(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,163 @@
+"""The demo: the generated co-op in every stand-in, served on loopback behind the gateway."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import uvicorn
+from pydantic import SecretStr
+from starlette.applications import Starlette
+
+from simulators.seed import generate_world
+from simulators.server import serve_asgi
+from simulators.soap import MultiSpeakCredentials
+from simulators.stores import StandInDatabases, seed_stand_ins
+
+CIS_SERVICE_PATH = "/multispeak/v3/CB_Server.asmx"
+OMS_SERVICE_PATH = "/multispeak/v3/OA_Server.asmx"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoData:
+    """Where the demo co-op's databases live, and which co-op they hold."""
+
+    directory: Path
+    accounts: int
+    generator_seed: int
+
+    @property
+    def databases(self) -> StandInDatabases:
+        return StandInDatabases.sqlite_files_in(self.directory)
+
+    @property
+    def gateway_database_url(self) -> str:
+        return f"sqlite+aiosqlite:///{self.directory.resolve() / 'gateway.db'}"
+
+    @property
+    def _marker(self) -> Path:
+        return self.directory / "seed.json"
+
+    def _wanted(self, as_of: date) -> dict[str, object]:
+        return {"as_of": as_of.isoformat(), "accounts": self.accounts, "seed": self.generator_seed}
+
+    async def ensure_seeded(self, *, as_of: date) -> None:
+        """Seed unless the databases already hold this co-op as of this day."""
+        try:
+            current = json.loads(self._marker.read_text())
+        except (OSError, ValueError):
+            current = None
+        if current != self._wanted(as_of):
+            await self.seed(as_of=as_of)
+
+    async def seed(self, *, as_of: date) -> None:
+        from gateway.store import migrate, upsert_member
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._marker.unlink(missing_ok=True)
+        _say(f"Generating the demo co-op ({self.accounts} accounts, as of {as_of})...")
+        world = generate_world(accounts=self.accounts, seed=self.generator_seed, as_of=as_of)
+        _say("Loading the CIS, outage and meter data stand-ins...")
+        await seed_stand_ins(world, self.databases)
+        await migrate(self.gateway_database_url)
+        for login in world.logins:
+            accounts = [
+                a.account_number for a in world.accounts if a.customer_id in login.customer_ids
+            ]
+            await upsert_member(
+                self.gateway_database_url,
+                email=login.email,
+                password=login.password,
+                account_numbers=accounts,
+            )
+        self._marker.write_text(json.dumps(self._wanted(as_of)))
+
+
+@dataclass(frozen=True, slots=True)
+class DemoOptions:
+    host: str
+    port: int
+    cis_latency_ms: float = 0.0
+    oms_latency_ms: float = 0.0
+
+
+def stand_in_app(
+    system: str,
+    databases: StandInDatabases,
+    credentials: MultiSpeakCredentials,
+    *,
+    latency_ms: float,
+) -> Starlette:
+    if system == "cis":
+        from simulators.cis.app import create_cis_app
+
+        return create_cis_app(
+            database_url=databases.cis, credentials=credentials, latency_ms=latency_ms
+        )
+    if system == "oms":
+        from simulators.oms.app import create_oms_app
+
+        return create_oms_app(
+            database_url=databases.oms, credentials=credentials, latency_ms=latency_ms
+        )
+    raise ValueError(f"no stand-in called {system!r}")
+
+
+async def run_demo(data: DemoData, options: DemoOptions) -> None:
+    from gateway.app import create_app
+    from gateway.settings import GatewaySettings
+
+    await data.ensure_seeded(as_of=date.today())
+    # Fresh credentials every run: the stand-ins and the gateway share them in memory only.
+    cis_credentials = MultiSpeakCredentials(user_id="gateway", password=secrets.token_urlsafe(24))
+    oms_credentials = MultiSpeakCredentials(user_id="gateway", password=secrets.token_urlsafe(24))
+    async with AsyncExitStack() as stack:
+        cis = await stack.enter_async_context(
+            serve_asgi(
+                stand_in_app(
+                    "cis", data.databases, cis_credentials, latency_ms=options.cis_latency_ms
+                )
+            )
+        )
+        oms = await stack.enter_async_context(
+            serve_asgi(
+                stand_in_app(
+                    "oms", data.databases, oms_credentials, latency_ms=options.oms_latency_ms
+                )
+            )
+        )
+        settings = GatewaySettings(
+            cis_url=cis + CIS_SERVICE_PATH,
+            cis_user=SecretStr(cis_credentials.user_id),
+            cis_password=SecretStr(cis_credentials.password),
+            oms_url=oms + OMS_SERVICE_PATH,
+            oms_user=SecretStr(oms_credentials.user_id),
+            oms_password=SecretStr(oms_credentials.password),
+            meters_database_url=data.databases.meters,
+            database_url=data.gateway_database_url,
+            jwt_secret=SecretStr(secrets.token_urlsafe(32)),
+        )
+        server = uvicorn.Server(
+            uvicorn.Config(
+                create_app(settings), host=options.host, port=options.port, access_log=False
+            )
+        )
+        url = f"http://{options.host}:{options.port}"
+        _say(
+            f"\nThe co-op gateway is running: GraphiQL at {url}/graphql\n"
+            f"  CIS stand-in (MultiSpeak CB_Server): {cis}{CIS_SERVICE_PATH}?wsdl\n"
+            f"  OMS stand-in (MultiSpeak OA_Server): {oms}{OMS_SERVICE_PATH}?wsdl\n"
+            f"  Demo member login: demo@example.com / smarthub-demo\n"
+            "Press Ctrl+C to stop.\n"
+        )
+        await server.serve()
+
+
+def _say(line: str) -> None:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
