@@ -17,7 +17,8 @@ import asyncio
 import copy
 import hmac
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, cast
@@ -386,3 +387,18 @@ def create_multispeak_app(
             Route(service_path, endpoint.handle, methods=["POST"]),
         ]
     )
+
+
+def close_on_shutdown(app: Starlette, close: Callable[[], Awaitable[None]]) -> None:
+    """Run `close` after `app`'s own lifespan ends (a stand-in's database engine)."""
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(served: Starlette) -> AsyncIterator[None]:
+        try:
+            async with inner(served):
+                yield
+        finally:
+            await close()
+
+    app.router.lifespan_context = lifespan

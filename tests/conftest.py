@@ -4,7 +4,6 @@ pytest_plugins = [
     "tests.fixtures.world",
     "tests.fixtures.postgres",
     "tests.fixtures.meters",
-    "tests.fixtures.stand_ins",
     "tests.fixtures.oms",
     "tests.fixtures.cis",
     "tests.fixtures.smtp",

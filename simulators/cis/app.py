@@ -7,8 +7,6 @@ engine is disposed when the app shuts down.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Final
 
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -16,7 +14,7 @@ from starlette.applications import Starlette
 
 from adapters.cis.soap import CB_SERVER_WSDL
 from simulators.cis.handlers import CbServerHandlers
-from simulators.soap import MultiSpeakCredentials, create_multispeak_app
+from simulators.soap import MultiSpeakCredentials, close_on_shutdown, create_multispeak_app
 
 SERVICE_PATH: Final = "/multispeak/v3/CB_Server.asmx"
 
@@ -39,15 +37,5 @@ def create_cis_app(
         credentials=credentials,
         latency_ms=latency_ms,
     )
-    inner = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(served: Starlette) -> AsyncIterator[None]:
-        try:
-            async with inner(served):
-                yield
-        finally:
-            await engine.dispose()
-
-    app.router.lifespan_context = lifespan
+    close_on_shutdown(app, engine.dispose)
     return app

@@ -7,8 +7,6 @@ The database engine opens lazily and is disposed when the app shuts down.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -16,7 +14,7 @@ from starlette.applications import Starlette
 
 from simulators.oms.handlers import OaServerHandlers
 from simulators.oms.logic import OutageManagement
-from simulators.soap import MultiSpeakCredentials, create_multispeak_app
+from simulators.soap import MultiSpeakCredentials, close_on_shutdown, create_multispeak_app
 
 SERVICE_PATH = "/multispeak/v3/OA_Server.asmx"
 WSDL_PATH = Path(__file__).resolve().parents[2] / "adapters" / "oms" / "OA_Server.wsdl"
@@ -39,15 +37,5 @@ def create_oms_app(
         credentials=credentials,
         latency_ms=latency_ms,
     )
-    inner = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(served: Starlette) -> AsyncIterator[None]:
-        try:
-            async with inner(served):
-                yield
-        finally:
-            await engine.dispose()
-
-    app.router.lifespan_context = lifespan
+    close_on_shutdown(app, engine.dispose)
     return app
