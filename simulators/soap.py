@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
@@ -145,6 +146,13 @@ class _Service:
         return self.wsdl_template.replace(
             _ADDRESS_PLACEHOLDER.encode(), escape(served_at, {'"': "&quot;"}).encode()
         )
+
+
+@functools.cache
+def _service_for(wsdl_path: Path) -> _Service:
+    """Parse each WSDL once per process: it is read-only once parsed, and parsing a
+    MultiSpeak WSDL takes most of a second, which every new stand-in app would repeat."""
+    return _Service(wsdl_path)
 
 
 def _soap11_binding(document: Any) -> Any:
@@ -361,9 +369,9 @@ def create_multispeak_app(
 ) -> Starlette:
     """A Starlette app serving `handlers` as the WSDL's SOAP 1.1 operations at `service_path`.
 
-    The WSDL is parsed here, once. Handler names must be operations of the WSDL.
+    The WSDL is parsed once per process. Handler names must be operations of the WSDL.
     """
-    service = _Service(wsdl_path)
+    service = _service_for(wsdl_path.resolve())
     unknown = sorted(set(handlers) - set(service.operations))
     if unknown:
         raise ValueError(f"handlers for operations the WSDL does not define: {unknown}")
