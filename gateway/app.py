@@ -117,6 +117,8 @@ def create_app(settings: GatewaySettings, adapters: Adapters | None = None) -> S
             zone=settings.zone,
             authentication=authenticate(request.headers.get("authorization"), now.tokens),
             request_id=request_id,
+            client_address=request.client.host if request.client else None,
+            user_agent=request.headers.get("user-agent"),
         )
 
     async def healthz(_: Request) -> JSONResponse:

@@ -25,6 +25,10 @@ from gateway.store.members import GatewayStore
 class GatewayContext:
     request_id: str
     zone: ZoneInfo
+    # Where the request came from (the proxy-resolved peer address) and with what
+    # client; for throttling, session lists and the audit log. None in direct calls.
+    client_address: str | None
+    user_agent: str | None
     authentication: Authentication
     access: AccountAccess
     store: GatewayStore
@@ -56,6 +60,8 @@ def create_context(
     zone: ZoneInfo,
     authentication: Authentication,
     request_id: str | None = None,
+    client_address: str | None = None,
+    user_agent: str | None = None,
 ) -> GatewayContext:
     service_locations = loaders.service_locations_loader(adapters.cis)
 
@@ -68,6 +74,8 @@ def create_context(
     return GatewayContext(
         request_id=request_id or uuid.uuid4().hex,
         zone=zone,
+        client_address=client_address,
+        user_agent=user_agent,
         authentication=authentication,
         access=AccountAccess(
             authentication=authentication, store=store, account_exists=account_exists

@@ -25,6 +25,7 @@ class StoredUser:
     role: Role
     password_hash: str
     created_at: datetime
+    email_confirmed: bool = True
 
 
 def normalize_email(email: str) -> str:
@@ -41,6 +42,11 @@ class GatewayStore:
     @property
     def engine(self) -> AsyncEngine:
         return self._engine
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        """Database sessions for the store modules that own the other tables."""
+        return self._sessions
 
     async def find_user_by_email(self, email: str) -> StoredUser | None:
         async with self._sessions() as session:
@@ -77,6 +83,9 @@ async def upsert_member(
 ) -> int:
     """Create the user, or reset its password and role; link exactly these accounts.
 
+    For seeding and operators' commands: the email counts as confirmed and every
+    account is linked as its holder.
+
     Returns the user's id. With a session, the caller commits; with an engine or a
     database URL, this commits its own transaction.
     """
@@ -107,18 +116,28 @@ async def _upsert_and_commit(
 async def _upsert(
     session: AsyncSession, email: str, password_hash: str, numbers: Sequence[str], role: Role
 ) -> int:
+    now = datetime.now(UTC)
     user = await session.scalar(select(User).where(User.email == email))
     if user is None:
         user = User(
-            email=email, password_hash=password_hash, role=role.value, created_at=datetime.now(UTC)
+            email=email,
+            password_hash=password_hash,
+            role=role.value,
+            created_at=now,
+            email_confirmed_at=now,
         )
         session.add(user)
         await session.flush()
     else:
         user.password_hash = password_hash
         user.role = role.value
+        user.email_confirmed_at = user.email_confirmed_at or now
+        user.password_changed_at = now
         await session.execute(delete(UserAccount).where(UserAccount.user_id == user.id))
-    session.add_all(UserAccount(user_id=user.id, account_number=n) for n in numbers)
+    session.add_all(
+        UserAccount(user_id=user.id, account_number=n, access="holder", linked_at=now)
+        for n in numbers
+    )
     await session.flush()
     return user.id
 
@@ -127,4 +146,11 @@ def _stored(row: User) -> StoredUser:
     created_at = row.created_at
     if created_at.tzinfo is None:  # SQLite keeps no offset; the store only writes UTC
         created_at = created_at.replace(tzinfo=UTC)
-    return StoredUser(row.id, row.email, Role(row.role), row.password_hash, created_at)
+    return StoredUser(
+        row.id,
+        row.email,
+        Role(row.role),
+        row.password_hash,
+        created_at,
+        email_confirmed=row.email_confirmed_at is not None,
+    )
