@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
+from typing import Any, Final
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from gateway.errors import ErrorMasking
+from gateway.errors import ErrorMasking, public_error
 from gateway.schema.accounts import AccountQueries
 from gateway.schema.auth import AuthMutations, AuthQueries
 from gateway.schema.outages import OutageMutations
 from gateway.schema.scalars import SCALARS
+
+# Distinct query documents kept parsed and validated; bounded, since clients choose them.
+DOCUMENT_CACHE_SIZE: Final = 512
 
 
 @strawberry.type
@@ -32,14 +37,27 @@ class GatewaySchema(strawberry.Schema):
     ) -> None:
         # ErrorMasking logs what deserves it; Strawberry's default would log every
         # expected error (a backend down, bad input) with a traceback.
-        return
+        #
+        # One kind of error escapes ErrorMasking: ParserCache raises a syntax error
+        # from its hook, which ends the operation hooks early. Give it its public
+        # form here (in place: this list is the result's).
+        request_id = getattr(getattr(execution_context, "context", None), "request_id", "-")
+        for index, error in enumerate(errors):
+            if isinstance(error, GraphQLSyntaxError):
+                errors[index] = public_error(error, request_id=request_id)
 
 
 def build_schema(**overrides: Any) -> GatewaySchema:
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
-        extensions=[ErrorMasking],
+        # Apps send the same few documents over and over: parse and validate each once.
+        # (The caches live at module level; the extensions are built per request.)
+        extensions=[
+            partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
+            partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
+            ErrorMasking,
+        ],
         config=StrawberryConfig(scalar_map=SCALARS),
         **overrides,
     )
