@@ -7,11 +7,15 @@
   one that executed is 200, even with field errors. Clients that accept only
   `application/json` get the legacy behaviour: 200 for every well-formed request.
 - A browser's GET without a query gets GraphiQL.
+
+Every GraphQL request (not the GraphiQL page) is counted and timed in the metrics, by
+operation name and outcome: `ok`, `partial` (data with errors) or `error` (no data).
 """
 
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -19,7 +23,7 @@ from functools import lru_cache
 from typing import Any, Final
 
 import orjson
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode, parse
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
@@ -29,11 +33,14 @@ from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 from gateway.context import GatewayContext
+from gateway.metrics import GatewayMetrics, Outcome
 from gateway.schema import GatewaySchema
 
 GRAPHQL_RESPONSE: Final = "application/graphql-response+json"
 JSON: Final = "application/json"
 _REQUEST_ID: Final = re.compile(r"[A-Za-z0-9._-]{8,64}")
+# Distinct documents whose operation name is remembered (for the metrics' label).
+_OPERATION_NAMES_CACHED: Final = 512
 
 ContextFactory = Callable[[Request, str], Awaitable[GatewayContext]]
 
@@ -55,25 +62,52 @@ class GraphQLParams:
 
 
 class GraphQLEndpoint:
-    def __init__(self, *, schema: GatewaySchema, context: ContextFactory) -> None:
+    def __init__(
+        self,
+        *,
+        schema: GatewaySchema,
+        context: ContextFactory,
+        metrics: GatewayMetrics | None = None,
+    ) -> None:
         self._schema = schema
         self._context = context
+        self._metrics = metrics
 
     async def handle(self, request: Request) -> Response:
         if request.method == "GET" and _wants_html(request) and "query" not in request.query_params:
             return HTMLResponse(_graphiql_html())
+        started = time.perf_counter()
+        operation: str | None = None
+        outcome = Outcome.ERROR  # what it counts as if no answer comes (raised, cancelled)
+        try:
+            response, operation, outcome = await self._answer(request)
+            return response
+        finally:
+            if self._metrics is not None:
+                self._metrics.request_finished(operation, outcome, time.perf_counter() - started)
+
+    async def _answer(self, request: Request) -> tuple[Response, str | None, Outcome]:
+        """The response, the operation's name (if known) and the outcome to count."""
         media_type = _negotiate(request.headers.get("accept"))
         if media_type is None:
-            return Response(
+            response = Response(
                 "Accept application/graphql-response+json or application/json.\n",
                 status_code=406,
                 media_type="text/plain",
             )
+            return response, None, Outcome.ERROR
         try:
             params = await _read_params(request)
         except BadRequest as error:
-            return _errors(media_type, [str(error)], status=error.status, headers=error.headers)
+            response = _errors(media_type, [str(error)], status=error.status, headers=error.headers)
+            return response, None, Outcome.ERROR
+        operation = params.operation_name or _sole_operation_name(params.query)
+        response, outcome = await self._execute(request, media_type, params)
+        return response, operation, outcome
 
+    async def _execute(
+        self, request: Request, media_type: str, params: GraphQLParams
+    ) -> tuple[Response, Outcome]:
         context = await self._context(request, _request_id(request))
         allowed = {OperationType.QUERY}
         if request.method == "POST":
@@ -88,16 +122,24 @@ class GraphQLEndpoint:
             )
         except InvalidOperationTypeError:
             if request.method == "POST":
-                return _errors(media_type, ["Subscriptions are not served here."], status=400)
-            return _errors(
+                rejected = _errors(media_type, ["Subscriptions are not served here."], status=400)
+                return rejected, Outcome.ERROR
+            rejected = _errors(
                 media_type,
                 ["Only queries may be sent with GET; send mutations with POST."],
                 status=405,
                 headers={"Allow": "POST"},
             )
+            return rejected, Outcome.ERROR
         except CannotGetOperationTypeError as error:
-            return _errors(media_type, [str(error)], status=400)
-        return _result(media_type, result)
+            return _errors(media_type, [str(error)], status=400), Outcome.ERROR
+        return _result(media_type, result), _outcome(result)
+
+
+def _outcome(result: ExecutionResult) -> Outcome:
+    if result.data is None:
+        return Outcome.ERROR
+    return Outcome.PARTIAL if result.errors else Outcome.OK
 
 
 def _result(media_type: str, result: ExecutionResult) -> Response:
@@ -198,6 +240,19 @@ def _negotiate(accept: str | None) -> str | None:
         if best is None or rank > best:
             best = rank
     return best[2] if best else None
+
+
+@lru_cache(maxsize=_OPERATION_NAMES_CACHED)
+def _sole_operation_name(query: str) -> str | None:
+    """The name of the document's operation when it has exactly one, else None."""
+    try:
+        document = parse(query, no_location=True)
+    except GraphQLError:
+        return None
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if len(operations) != 1 or operations[0].name is None:
+        return None
+    return operations[0].name.value
 
 
 def _request_id(request: Request) -> str:

@@ -1,18 +1,25 @@
 """Per-request DataLoaders: the only code that reads from the co-op's systems.
 
 Resolvers ask loaders, never adapters, so that within one request no system is
-asked the same thing twice and independent reads run concurrently. The batch
-functions below are the single place that calls adapters (a shared cache slots in
-between here). SOAP cannot ask for several keys in one call, so those batches fan
-out with `asyncio.gather`; the meter store has batch queries and gets one call per
-range. A failure is returned for its key only, so one bad key costs one field.
+asked the same thing twice and independent reads run concurrently. Each batch reads
+the shared cache first (one round trip for all its keys) and asks the adapters only
+for the misses, all of them together; what comes back is cached for as long as its
+kind of data stays true (`gateway.cache.policy`). SOAP cannot ask for several keys
+in one call, so those misses fan out with `asyncio.gather`; the meter store has batch
+queries and gets one call per range. A failure is returned for its key only, so one
+bad key costs one field.
+
+Two switches exist for the benchmark's baseline (settings `cache_enabled` and
+`batching_enabled`): without a cache the batches go straight to the adapters; without
+batching every load is a batch of its own and nothing is remembered within the request.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Hashable, Mapping, Sequence
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 from aiodataloader import DataLoader
@@ -26,9 +33,14 @@ from adapters.meters.port import (
     MeterDataPort,
 )
 from adapters.oms.port import LocationOutageStatus, OmsPort
+from gateway.cache import kinds, policy
+from gateway.cache.cached import LoadMissing, TtlRule, load_through_cache
+from gateway.cache.keys import CacheKind, key_parts
+from gateway.cache.port import Cache, CacheStats
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+V_co = TypeVar("V_co", covariant=True)
 T = TypeVar("T")
 BatchFn = Callable[[list[K]], Coroutine[Any, Any, list[V | Exception]]]
 
@@ -56,21 +68,49 @@ class HourlyReadRange(NamedTuple):
     end: datetime  # excluded, aware
 
 
-class Loader(Generic[K, V]):
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class LoaderOptions:
+    """How one request's loaders reach the adapters."""
+
+    cache: Cache | None = None  # None: straight to the adapters
+    batching: bool = True
+    # The co-op's time zone: whether a usage range includes "today" is a local question.
+    zone: tzinfo = UTC
+    stats: CacheStats | None = None
+    clock: Callable[[], datetime] = field(default=_utc_now)
+
+    def today(self) -> date:
+        return self.clock().astimezone(self.zone).date()
+
+    def today_starts_at(self) -> datetime:
+        return datetime.combine(self.today(), time.min, tzinfo=self.zone)
+
+
+DIRECT = LoaderOptions()
+
+
+class Loader(Generic[K, V_co]):
     """A typed face on aiodataloader's DataLoader (which is untyped)."""
 
-    def __init__(self, batch: BatchFn[K, V]) -> None:
+    def __init__(self, batch: BatchFn[K, V_co], *, batching: bool = True) -> None:
         # A value that is an exception fails that key's load (aiodataloader's rule).
-        self._inner: DataLoader[K, V | Exception] = DataLoader(batch_load_fn=batch)
+        # Without batching, the loader also forgets every answer: each load is a call.
+        self._inner: DataLoader[K, V_co | Exception] = DataLoader(
+            batch_load_fn=batch, batch=batching, cache=batching
+        )
 
-    async def load(self, key: K) -> V:
-        return cast(V, await self._inner.load(key))
+    async def load(self, key: K) -> V_co:
+        return cast(V_co, await self._inner.load(key))
 
-    async def load_many(self, keys: Sequence[K]) -> list[V]:
+    async def load_many(self, keys: Sequence[K]) -> list[V_co]:
         return list(await asyncio.gather(*(self.load(key) for key in keys)))
 
     def clear(self, key: K) -> None:
-        """Forget `key`, so the next load asks the system again (after a write)."""
+        """Forget `key`, so the next load asks again (after a write)."""
         self._inner.clear(key)
 
 
@@ -83,86 +123,209 @@ async def each(keys: Sequence[K], fetch: Callable[[K], Awaitable[T]]) -> list[T 
     return cast(list[T | Exception], results)
 
 
-def customer_loader(cis: CisPort) -> Loader[str, Customer]:
-    async def batch(ids: list[str]) -> list[Customer | Exception]:
-        return await each(ids, cis.get_customer)
+def cached_loader(
+    options: LoaderOptions,
+    *,
+    kind: CacheKind[V],
+    key_to_str: Callable[[K], str],
+    load_missing: LoadMissing[K, V],
+    ttl_s: TtlRule[K, V],
+) -> Loader[K, V]:
+    """A loader whose batches read through `options.cache` (if any) into `load_missing`."""
 
-    return Loader(batch)
-
-
-def service_locations_loader(cis: CisPort) -> Loader[str, Sequence[ServiceLocation]]:
-    async def batch(accounts: list[str]) -> list[Sequence[ServiceLocation] | Exception]:
-        return await each(accounts, cis.get_service_locations_by_account)
-
-    return Loader(batch)
-
-
-def meters_loader(cis: CisPort) -> Loader[str, Sequence[Meter]]:
-    async def batch(accounts: list[str]) -> list[Sequence[Meter] | Exception]:
-        return await each(accounts, cis.get_meters_by_account)
-
-    return Loader(batch)
-
-
-def bill_loader(cis: CisPort) -> Loader[BillKey, Bill]:
-    async def batch(keys: list[BillKey]) -> list[Bill | Exception]:
-        return await each(keys, lambda key: cis.get_bill(key.account_number, key.bill_date))
-
-    return Loader(batch)
-
-
-def balance_loader(cis: CisPort) -> Loader[str, Balance]:
-    async def batch(accounts: list[str]) -> list[Balance | Exception]:
-        return await each(accounts, cis.get_balance)
-
-    return Loader(batch)
-
-
-def outage_status_loader(oms: OmsPort) -> Loader[str, LocationOutageStatus]:
-    async def batch(location_ids: list[str]) -> list[LocationOutageStatus | Exception]:
-        return await each(location_ids, oms.get_outage_status)
-
-    return Loader(batch)
-
-
-def weather_station_loader(meters: MeterDataPort) -> Loader[str, str]:
-    async def batch(location_ids: list[str]) -> list[str | Exception]:
-        return await each(location_ids, meters.weather_station_for_location)
-
-    return Loader(batch)
-
-
-def daily_weather_loader(meters: MeterDataPort) -> Loader[WeatherRange, Sequence[DailyWeather]]:
-    async def batch(keys: list[WeatherRange]) -> list[Sequence[DailyWeather] | Exception]:
-        return await each(
-            keys, lambda key: meters.daily_weather(key.station_id, start=key.start, end=key.end)
+    async def batch(keys: list[K]) -> list[V | Exception]:
+        if options.cache is None:
+            return list(await load_missing(keys))
+        return await load_through_cache(
+            options.cache,
+            kind=kind,
+            keys=keys,
+            key_to_str=key_to_str,
+            load_missing=load_missing,
+            ttl_s=ttl_s,
+            stats=options.stats,
         )
 
-    return Loader(batch)
+    return Loader(batch, batching=options.batching)
 
 
-def daily_reads_loader(meters: MeterDataPort) -> Loader[DailyReadRange, Sequence[DailyRead]]:
-    async def batch(keys: list[DailyReadRange]) -> list[Sequence[DailyRead] | Exception]:
-        async def fetch(
-            meter_nos: list[str], start: date, end: date
-        ) -> Mapping[str, Sequence[DailyRead]]:
-            return await meters.daily_reads_many(meter_nos, start=start, end=end)
+def customer_loader(cis: CisPort, options: LoaderOptions = DIRECT) -> Loader[str, Customer]:
+    async def load(ids: Sequence[str]) -> list[Customer | Exception]:
+        return await each(ids, cis.get_customer)
 
+    return cached_loader(
+        options,
+        kind=kinds.CUSTOMER,
+        key_to_str=key_parts,
+        load_missing=load,
+        ttl_s=policy.REFERENCE_TTL_S,
+    )
+
+
+def service_locations_loader(
+    cis: CisPort, options: LoaderOptions = DIRECT
+) -> Loader[str, Sequence[ServiceLocation]]:
+    async def load(accounts: Sequence[str]) -> list[tuple[ServiceLocation, ...] | Exception]:
+        return await each(
+            accounts, lambda account: _as_tuple(cis.get_service_locations_by_account(account))
+        )
+
+    return cached_loader(
+        options,
+        kind=kinds.SERVICE_LOCATIONS_BY_ACCOUNT,
+        key_to_str=key_parts,
+        load_missing=load,
+        ttl_s=policy.REFERENCE_TTL_S,
+    )
+
+
+def meters_loader(cis: CisPort, options: LoaderOptions = DIRECT) -> Loader[str, Sequence[Meter]]:
+    async def load(accounts: Sequence[str]) -> list[tuple[Meter, ...] | Exception]:
+        return await each(accounts, lambda account: _as_tuple(cis.get_meters_by_account(account)))
+
+    return cached_loader(
+        options,
+        kind=kinds.METERS_BY_ACCOUNT,
+        key_to_str=key_parts,
+        load_missing=load,
+        ttl_s=policy.REFERENCE_TTL_S,
+    )
+
+
+def bill_loader(cis: CisPort, options: LoaderOptions = DIRECT) -> Loader[BillKey, Bill]:
+    async def load(keys: Sequence[BillKey]) -> list[Bill | Exception]:
+        return await each(keys, lambda key: cis.get_bill(key.account_number, key.bill_date))
+
+    return cached_loader(
+        options,
+        kind=kinds.BILL,
+        key_to_str=lambda key: key_parts(key.account_number, key.bill_date),
+        load_missing=load,
+        ttl_s=policy.BILL_TTL_S,
+    )
+
+
+def balance_loader(cis: CisPort, options: LoaderOptions = DIRECT) -> Loader[str, Balance]:
+    async def load(accounts: Sequence[str]) -> list[Balance | Exception]:
+        return await each(accounts, cis.get_balance)
+
+    return cached_loader(
+        options,
+        kind=kinds.BALANCE,
+        key_to_str=key_parts,
+        load_missing=load,
+        ttl_s=policy.BALANCE_TTL_S,
+    )
+
+
+def outage_status_loader(
+    oms: OmsPort, options: LoaderOptions = DIRECT
+) -> Loader[str, LocationOutageStatus]:
+    async def load(location_ids: Sequence[str]) -> list[LocationOutageStatus | Exception]:
+        return await each(location_ids, oms.get_outage_status)
+
+    return cached_loader(
+        options,
+        kind=kinds.OUTAGE_STATUS,
+        key_to_str=key_parts,
+        load_missing=load,
+        ttl_s=policy.OUTAGE_TTL_S,
+    )
+
+
+def weather_station_loader(
+    meters: MeterDataPort, options: LoaderOptions = DIRECT
+) -> Loader[str, str]:
+    async def load(location_ids: Sequence[str]) -> list[str | Exception]:
+        return await each(location_ids, meters.weather_station_for_location)
+
+    return cached_loader(
+        options,
+        kind=kinds.WEATHER_STATION,
+        key_to_str=key_parts,
+        load_missing=load,
+        ttl_s=policy.REFERENCE_TTL_S,
+    )
+
+
+def daily_weather_loader(
+    meters: MeterDataPort, options: LoaderOptions = DIRECT
+) -> Loader[WeatherRange, Sequence[DailyWeather]]:
+    async def load(keys: Sequence[WeatherRange]) -> list[tuple[DailyWeather, ...] | Exception]:
+        return await each(
+            keys,
+            lambda key: _as_tuple(
+                meters.daily_weather(key.station_id, start=key.start, end=key.end)
+            ),
+        )
+
+    def ttl_s(key: WeatherRange, _: tuple[DailyWeather, ...]) -> float:
+        return policy.daily_usage_ttl_s(key.end, today=options.today(), has_estimates=False)
+
+    return cached_loader(
+        options,
+        kind=kinds.DAILY_WEATHER,
+        key_to_str=lambda key: key_parts(key.station_id, key.start, key.end),
+        load_missing=load,
+        ttl_s=ttl_s,
+    )
+
+
+def daily_reads_loader(
+    meters: MeterDataPort, options: LoaderOptions = DIRECT
+) -> Loader[DailyReadRange, Sequence[DailyRead]]:
+    async def fetch(
+        meter_nos: list[str], start: date, end: date
+    ) -> Mapping[str, Sequence[DailyRead]]:
+        return await meters.daily_reads_many(meter_nos, start=start, end=end)
+
+    async def load(keys: Sequence[DailyReadRange]) -> list[tuple[DailyRead, ...] | Exception]:
         return await _by_range(keys, fetch)
 
-    return Loader(batch)
+    def ttl_s(key: DailyReadRange, reads: tuple[DailyRead, ...]) -> float:
+        return policy.daily_usage_ttl_s(
+            key.end, today=options.today(), has_estimates=any(r.estimated for r in reads)
+        )
+
+    return cached_loader(
+        options,
+        kind=kinds.DAILY_READS,
+        key_to_str=lambda key: key_parts(key.meter_no, key.start, key.end),
+        load_missing=load,
+        ttl_s=ttl_s,
+    )
 
 
-def hourly_reads_loader(meters: MeterDataPort) -> Loader[HourlyReadRange, Sequence[IntervalRead]]:
-    async def batch(keys: list[HourlyReadRange]) -> list[Sequence[IntervalRead] | Exception]:
-        async def fetch(
-            meter_nos: list[str], start: datetime, end: datetime
-        ) -> Mapping[str, Sequence[IntervalRead]]:
-            return await meters.hourly_reads_many(meter_nos, start=start, end=end)
+def hourly_reads_loader(
+    meters: MeterDataPort, options: LoaderOptions = DIRECT
+) -> Loader[HourlyReadRange, Sequence[IntervalRead]]:
+    async def fetch(
+        meter_nos: list[str], start: datetime, end: datetime
+    ) -> Mapping[str, Sequence[IntervalRead]]:
+        return await meters.hourly_reads_many(meter_nos, start=start, end=end)
 
+    async def load(keys: Sequence[HourlyReadRange]) -> list[tuple[IntervalRead, ...] | Exception]:
         return await _by_range(keys, fetch)
 
-    return Loader(batch)
+    def ttl_s(key: HourlyReadRange, reads: tuple[IntervalRead, ...]) -> float:
+        return policy.hourly_usage_ttl_s(
+            key.end,
+            today_starts_at=options.today_starts_at(),
+            has_estimates=any(r.estimated for r in reads),
+        )
+
+    def key_to_str(key: HourlyReadRange) -> str:
+        # The same instants written with another offset are the same question.
+        return key_parts(key.meter_no, key.start.astimezone(UTC), key.end.astimezone(UTC))
+
+    return cached_loader(
+        options, kind=kinds.HOURLY_READS, key_to_str=key_to_str, load_missing=load, ttl_s=ttl_s
+    )
+
+
+async def _as_tuple(call: Awaitable[Sequence[T]]) -> tuple[T, ...]:
+    # Cached lists come back as tuples; answering tuples always keeps both paths alike.
+    return tuple(await call)
 
 
 R = TypeVar("R")
@@ -172,7 +335,7 @@ P = TypeVar("P", date, datetime)
 async def _by_range(
     keys: Sequence[tuple[str, P, P]],
     fetch: Callable[[list[str], P, P], Awaitable[Mapping[str, Sequence[R]]]],
-) -> list[Sequence[R] | Exception]:
+) -> list[tuple[R, ...] | Exception]:
     """One batch query per distinct range, all ranges concurrently."""
     ranges: dict[tuple[P, P], list[str]] = {}
     for meter_no, start, end in keys:
@@ -180,13 +343,13 @@ async def _by_range(
     spans = list(ranges)
     answers = await each(spans, lambda span: fetch(ranges[span], span[0], span[1]))
     by_span = dict(zip(spans, answers, strict=True))
-    results: list[Sequence[R] | Exception] = []
+    results: list[tuple[R, ...] | Exception] = []
     for meter_no, start, end in keys:
         answer = by_span[(start, end)]
         if isinstance(answer, Exception):
             results.append(answer)
         elif meter_no in answer:
-            results.append(answer[meter_no])
+            results.append(tuple(answer[meter_no]))
         else:
             results.append(MeterDataNotFound(f"no meter {meter_no!r} in the meter data store"))
     return results

@@ -24,7 +24,7 @@ from gateway.cache.codec import CodecError
 from gateway.cache.entry import decode_entry, encode_not_found, encode_value
 from gateway.cache.keys import CacheKind
 from gateway.cache.policy import NOT_FOUND_TTL_S
-from gateway.cache.port import Cache
+from gateway.cache.port import Cache, CacheStats
 from gateway.cache.single_flight import SingleFlight, single_flight_for_loop
 
 K = TypeVar("K")
@@ -48,11 +48,13 @@ async def load_through_cache(
     ttl_s: TtlRule[K, V],
     not_found_ttl_s: float = NOT_FOUND_TTL_S,
     flights: SingleFlight | None = None,
+    stats: CacheStats | None = None,
 ) -> list[V | Exception]:
     """The value (or error) for each key, in the order of `keys` (duplicates allowed).
 
     `key_to_str` must give equal strings exactly for keys that have equal answers
     (see `keys.key_parts`); `load_missing` answers for each key it gets, in order.
+    `stats` hears the hits and misses among the distinct keys.
     """
     if not keys:
         return []
@@ -62,6 +64,8 @@ async def load_through_cache(
         wanted.setdefault(name, key)
     results = await _read(cache, kind, list(wanted))
     misses = {name: key for name, key in wanted.items() if name not in results}
+    if stats is not None:
+        stats.cache_read(kind.name, hits=len(results), misses=len(misses))
     if misses:
         flight = flights if flights is not None else single_flight_for_loop()
         load = partial(

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from gateway.cache.memory import DEFAULT_MAX_BYTES, MemoryCache
 from gateway.cache.port import Cache
-from gateway.cache.redis import RedisCache
+from gateway.cache.redis import DEFAULT_SOCKET_TIMEOUT_S, RedisCache
 
 
-def create_cache(redis_url: str | None, *, memory_max_bytes: int = DEFAULT_MAX_BYTES) -> Cache:
+def create_cache(
+    redis_url: str | None,
+    *,
+    memory_max_bytes: int = DEFAULT_MAX_BYTES,
+    redis_timeout_s: float = DEFAULT_SOCKET_TIMEOUT_S,
+) -> Cache:
     """A cache that has not connected yet (Redis connects on first use; no I/O here)."""
     if redis_url:
-        return RedisCache.from_url(redis_url)
+        return RedisCache.from_url(redis_url, socket_timeout_s=redis_timeout_s)
     return MemoryCache(max_bytes=memory_max_bytes)

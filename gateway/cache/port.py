@@ -35,6 +35,12 @@ class Cache(Protocol):
     async def aclose(self) -> None: ...
 
 
+class CacheStats(Protocol):
+    """Where the read-through path reports each batch's lookup (metrics)."""
+
+    def cache_read(self, kind: str, *, hits: int, misses: int) -> None: ...
+
+
 def check_ttl(ttl_s: float) -> None:
     """Reject a TTL that would store nothing or store forever: both are caller bugs."""
     if not ttl_s > 0:

@@ -85,7 +85,8 @@ async def report_outage(
         reported_at=now or datetime.now(UTC),
     )
     receipt = await context.adapters.oms.report_outage(call)
-    context.outage_status.clear(location_id)
+    # The report may have opened or joined an event: what was cached is wrong now.
+    await context.invalidate.after_outage_report(location_id=location_id)
     status = await context.outage_status.load(location_id)
     logger.info(
         "request %s: outage report at %s is in event %s (joined existing: %s)",

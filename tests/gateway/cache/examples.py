@@ -138,6 +138,7 @@ EXAMPLES: dict[type, tuple[object, ...]] = {
     cis.Customer: (CUSTOMER, BARE_CUSTOMER),
     cis.ServiceLocation: (LOCATION, NEW_LOCATION),
     cis.Meter: (METER, BARE_METER),
+    cis.MeterMatch: (cis.MeterMatch(METER, "2000100", "C1"),),
     cis.ChargeLine: (CHARGE, CREDIT),
     cis.BilledUsage: (BILLED_USAGE,),
     cis.Bill: (BILL, dataclasses.replace(BILL, charges=(), usage=())),

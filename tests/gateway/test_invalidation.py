@@ -1,0 +1,79 @@
+"""After a write, the next read asks the backend: in this request and in later ones."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from gateway.auth.viewer import ANONYMOUS
+from gateway.backends import Adapters
+from gateway.cache.memory import MemoryCache
+from gateway.context import GatewayContext, create_context
+from gateway.store.members import GatewayStore
+from simulators.world import World
+from tests.gateway.support import TOKENS, ZONE
+
+# The write, the loader it makes stale, the port method behind that loader, and a key.
+CASES: list[tuple[str, str, str, Callable[[World], str]]] = [
+    ("after_payment", "balance", "get_balance", lambda w: w.accounts[0].account_number),
+    ("after_customer_change", "customer", "get_customer", lambda w: w.customers[0].customer_id),
+    (
+        "after_outage_report",
+        "outage_status",
+        "get_outage_status",
+        lambda w: w.locations[0].location_id,
+    ),
+]
+ARGUMENT = {
+    "after_payment": "account_number",
+    "after_customer_change": "customer_id",
+    "after_outage_report": "location_id",
+}
+
+
+def new_request(
+    adapters: Adapters, store: GatewayStore, cache: MemoryCache | None
+) -> GatewayContext:
+    return create_context(
+        adapters=adapters,
+        store=store,
+        tokens=TOKENS,
+        zone=ZONE,
+        authentication=ANONYMOUS,
+        cache=cache,
+    )
+
+
+@pytest.mark.parametrize("shared_cache", [True, False], ids=["cache", "no-cache"])
+@pytest.mark.parametrize(("write", "loader", "method", "key_of"), CASES, ids=[c[0] for c in CASES])
+async def test_after_a_write_the_next_read_asks_the_backend(
+    world: World,
+    adapters: Adapters,
+    gateway_store: GatewayStore,
+    write: str,
+    loader: str,
+    method: str,
+    key_of: Callable[[World], str],
+    shared_cache: bool,
+) -> None:
+    cache = MemoryCache() if shared_cache else None
+    key = key_of(world)
+    backend: Any = adapters.oms if method == "get_outage_status" else adapters.cis
+
+    def asked() -> int:
+        return int(backend.calls.count((method, (key,))))
+
+    writer = new_request(adapters, gateway_store, cache)
+    await getattr(writer, loader).load(key)
+    await getattr(new_request(adapters, gateway_store, cache), loader).load(key)
+    before = asked()
+    assert before == (1 if shared_cache else 2)
+
+    await getattr(writer.invalidate, write)(**{ARGUMENT[write]: key})
+    await getattr(writer, loader).load(key)
+    assert asked() == before + 1  # neither this request's loader nor the cache answered
+
+    await getattr(new_request(adapters, gateway_store, cache), loader).load(key)
+    assert asked() == before + (1 if shared_cache else 2)  # the fresh answer is shared
