@@ -1,28 +1,62 @@
-"""Signing in with email and password."""
+"""Signing in with email and password: throttled, and only with a confirmed email."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from gateway.auth.passwords import verify_against_nothing, verify_password
-from gateway.auth.tokens import AccessToken, TokenIssuer
+from gateway.auth.sessions import SessionTokens, start_session
+from gateway.auth.throttle import LoginThrottle, Throttled
+from gateway.auth.tokens import TokenIssuer
 from gateway.store.members import GatewayStore
+from gateway.store.sessions import Device
 
 MAX_PASSWORD_LENGTH = 1024  # argon2 accepts more; nobody types more, and hashing costs
+MAX_EMAIL_LENGTH = 320
+
+
+@dataclass(frozen=True, slots=True)
+class WrongCredentials:
+    """Unknown email or wrong password: which one is not said."""
+
+
+@dataclass(frozen=True, slots=True)
+class EmailNotConfirmed:
+    """The password was right, but the email address was never confirmed."""
+
+
+LoginOutcome = SessionTokens | WrongCredentials | EmailNotConfirmed | Throttled
 
 
 async def login(
-    *, store: GatewayStore, tokens: TokenIssuer, email: str, password: str
-) -> AccessToken | None:
-    """An access token, or None; unknown email and wrong password look the same.
+    *,
+    store: GatewayStore,
+    tokens: TokenIssuer,
+    throttle: LoginThrottle,
+    email: str,
+    password: str,
+    device: Device | None = None,
+) -> LoginOutcome:
+    """A new session, or why not.
 
-    Both paths run one argon2 verification, so they also take about the same time.
+    Unknown email and wrong password look the same, and take about the same time:
+    both run one argon2 verification. Whether the email is confirmed is only said
+    to someone who knows the password.
     """
-    if len(password) > MAX_PASSWORD_LENGTH or len(email) > 320:
+    device = device or Device()
+    admitted = await throttle.admit(email=email, client_address=device.client_address)
+    if isinstance(admitted, Throttled):
+        return admitted
+    if len(password) > MAX_PASSWORD_LENGTH or len(email) > MAX_EMAIL_LENGTH:
         await verify_against_nothing(password[:MAX_PASSWORD_LENGTH])
-        return None
+        return WrongCredentials()
     user = await store.find_user_by_email(email)
     if user is None:
         await verify_against_nothing(password)
-        return None
+        return WrongCredentials()
     if not await verify_password(user.password_hash, password):
-        return None
-    return tokens.issue(user_id=user.id, role=user.role)
+        return WrongCredentials()
+    await throttle.succeeded(admitted)
+    if not user.email_confirmed:
+        return EmailNotConfirmed()
+    return await start_session(store=store, tokens=tokens, user=user, device=device)

@@ -12,13 +12,20 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from gateway.auth.viewer import Authentication
 from gateway.errors import Unauthenticated
 from gateway.store.members import GatewayStore, StoredUser
 from gateway.store.models import Role
+from gateway.store.sessions import user_in_session
 
 ACCOUNT_NUMBER = re.compile(r"[0-9A-Za-z-]{1,32}")
+SESSION_ENDED = "This sign-in has ended; sign in again."
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class AccountAccess:
@@ -30,10 +37,12 @@ class AccountAccess:
         authentication: Authentication,
         store: GatewayStore,
         account_exists: Callable[[str], Awaitable[bool]],
+        clock: Callable[[], datetime] = _utc_now,
     ) -> None:
         self._authentication = authentication
         self._store = store
         self._account_exists = account_exists
+        self._clock = clock
         self._user: asyncio.Task[StoredUser | None] | None = None
         self._linked: asyncio.Task[frozenset[str]] | None = None
 
@@ -42,18 +51,29 @@ class AccountAccess:
         return self._authentication.viewer is not None
 
     async def user(self) -> StoredUser | None:
-        """The signed-in user, None when anonymous or the user no longer exists."""
+        """The signed-in user; None when anonymous, the user no longer exists, or the
+        token's sign-in session was revoked or has expired (read with the user row)."""
         viewer = self._authentication.viewer
         if viewer is None:
             return None
         if self._user is None:
-            self._user = asyncio.ensure_future(self._store.get_user(viewer.user_id))
+            if viewer.session_id is None:
+                read = self._store.get_user(viewer.user_id)
+            else:
+                read = user_in_session(
+                    self._store,
+                    user_id=viewer.user_id,
+                    session_id=viewer.session_id,
+                    now=self._clock(),
+                )
+            self._user = asyncio.ensure_future(read)
         return await self._user
 
     async def require_user(self) -> StoredUser:
         user = await self.user()
         if user is None:
-            raise Unauthenticated(self._authentication.problem)
+            signed_in = self._authentication.viewer is not None
+            raise Unauthenticated(SESSION_ENDED if signed_in else self._authentication.problem)
         return user
 
     async def linked_accounts(self) -> list[str]:

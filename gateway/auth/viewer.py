@@ -10,10 +10,16 @@ from gateway.store.models import Role
 
 @dataclass(frozen=True, slots=True)
 class Viewer:
-    """The signed-in user as the token says; the store has the final word on role."""
+    """The signed-in user as the token says; the store has the final word on role.
+
+    `session_id` is the sign-in session the token belongs to: the store also has the
+    final word on whether it still runs. Viewers made from a request's token always
+    have one; None only for viewers the gateway makes in-process (tests, commands).
+    """
 
     user_id: int
     token_role: Role
+    session_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,4 +45,6 @@ def authenticate(authorization: str | None, tokens: TokenIssuer) -> Authenticati
         if error.expired:
             return Authentication(None, "The access token has expired; sign in again.")
         return Authentication(None, "The access token is not valid; sign in again.")
-    return Authentication(Viewer(user_id=claims.user_id, token_role=claims.role))
+    return Authentication(
+        Viewer(user_id=claims.user_id, token_role=claims.role, session_id=claims.session_id)
+    )

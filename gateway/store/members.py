@@ -51,12 +51,12 @@ class GatewayStore:
     async def find_user_by_email(self, email: str) -> StoredUser | None:
         async with self._sessions() as session:
             row = await session.scalar(select(User).where(User.email == normalize_email(email)))
-            return _stored(row) if row else None
+            return stored_user(row) if row else None
 
     async def get_user(self, user_id: int) -> StoredUser | None:
         async with self._sessions() as session:
             row = await session.get(User, user_id)
-            return _stored(row) if row else None
+            return stored_user(row) if row else None
 
     async def account_numbers(self, user_id: int) -> frozenset[str]:
         async with self._sessions() as session:
@@ -142,7 +142,7 @@ async def _upsert(
     return user.id
 
 
-def _stored(row: User) -> StoredUser:
+def stored_user(row: User) -> StoredUser:
     created_at = row.created_at
     if created_at.tzinfo is None:  # SQLite keeps no offset; the store only writes UTC
         created_at = created_at.replace(tzinfo=UTC)
