@@ -1,8 +1,10 @@
-"""One suite for every `EmailSender`: the fake, and SMTP against a real aiosmtpd server.
+"""One suite for every `EmailSender`: the fake, SMTP against a real aiosmtpd server, and
+the outbox directory.
 
 Each implementation comes with a harness that reads back what was delivered in the same
-shape (for SMTP: parsed from the MIME the server received), refuses a recipient the way
-that implementation can, and builds a sender whose server cannot be reached.
+shape (for SMTP: parsed from the MIME the server received; for the outbox directory:
+from the .eml files), refuses a recipient the way that implementation can, and builds a
+sender whose server (or directory) cannot be reached.
 """
 
 from __future__ import annotations
@@ -10,10 +12,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
 from typing import Protocol
 
 import pytest
 
+from adapters.email.directory import DirectoryEmailSender
 from adapters.email.fake import FakeEmailSender
 from adapters.email.port import (
     EmailRejected,
@@ -92,24 +99,7 @@ class SmtpHarness:
         self._unused_port = unused_port
 
     def delivered(self) -> list[Delivered]:
-        result = []
-        for received in self.server.received:
-            message = received.message
-            plain = message.get_body(("plain",))
-            html = message.get_body(("html",))
-            assert plain is not None
-            local_part, _, _ = message["Message-ID"].strip("<>").partition("@")
-            result.append(
-                Delivered(
-                    to=str(message["To"]),
-                    subject=str(message["Subject"]),
-                    text_lines=str(plain.get_content()).splitlines(),
-                    html=None if html is None else str(html.get_content()),
-                    idempotency_key=local_part,
-                    reply_to=None if message["Reply-To"] is None else str(message["Reply-To"]),
-                )
-            )
-        return result
+        return [_delivered(received.message) for received in self.server.received]
 
     def refuse_recipient(self, address: str) -> None:
         self.server.refuse_recipient(address)
@@ -118,8 +108,60 @@ class SmtpHarness:
         return SmtpEmailSender(self.server.smtp_settings(port=self._unused_port))
 
 
+class DirectoryHarness:
+    """Writes .eml files; it has no recipient to refuse, so it sits out that one test."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.sender: EmailSender = DirectoryEmailSender(directory)
+
+    def delivered(self) -> list[Delivered]:
+        return [
+            _delivered(BytesParser(policy=policy.default).parsebytes(path.read_bytes()))
+            for path in sorted(self.directory.glob("*.eml"))
+        ]
+
+    def refuse_recipient(self, address: str) -> None:
+        raise NotImplementedError("a directory does not refuse recipients")
+
+    def unreachable_sender(self) -> EmailSender:
+        # A directory below a regular file can never be created.
+        blocker = self.directory.parent / "not-a-directory"
+        blocker.write_text("")
+        return DirectoryEmailSender(blocker / "outbox")
+
+
+def _delivered(message: EmailMessage) -> Delivered:
+    plain = message.get_body(("plain",))
+    html = message.get_body(("html",))
+    assert plain is not None
+    local_part, _, _ = message["Message-ID"].strip("<>").partition("@")
+    return Delivered(
+        to=str(message["To"]),
+        subject=str(message["Subject"]),
+        text_lines=str(plain.get_content()).splitlines(),
+        html=None if html is None else str(html.get_content()),
+        idempotency_key=local_part,
+        reply_to=None if message["Reply-To"] is None else str(message["Reply-To"]),
+    )
+
+
+@pytest.fixture(params=["fake", "smtp", "directory"])
+async def harness(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Harness]:
+    if request.param == "fake":
+        yield FakeHarness()
+        return
+    if request.param == "directory":
+        yield DirectoryHarness(tmp_path / "outbox")
+        return
+    with closed_port() as unused_port:
+        async with run_smtp_server() as server:
+            yield SmtpHarness(server, unused_port)
+
+
 @pytest.fixture(params=["fake", "smtp"])
-async def harness(request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
+async def refusing_harness(request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
+    """The senders whose mail system can refuse a recipient."""
     if request.param == "fake":
         yield FakeHarness()
         return
@@ -181,8 +223,9 @@ async def test_a_retry_carries_the_same_key(harness: Harness) -> None:
 
 
 async def test_refused_recipient_raises_rejected_and_others_still_get_mail(
-    harness: Harness,
+    refusing_harness: Harness,
 ) -> None:
+    harness = refusing_harness
     harness.refuse_recipient("nobody@example.net")
 
     with pytest.raises(EmailRejected) as refused:
