@@ -23,9 +23,11 @@ from adapters.cis.port import (
     CisNotFound,
     Customer,
     Meter,
+    MeterMatch,
     PostalAddress,
     ServiceLocation,
 )
+from simulators.cis import search
 from simulators.world import Address, World, WorldBill, WorldCustomer
 
 T = TypeVar("T")
@@ -36,9 +38,12 @@ METHODS: tuple[str, ...] = (
     "GetMethods",
     "GetCustomerByCustId",
     "GetCustomerByName",
+    "GetCustomerByHomePhone",
     "GetServiceLocationByAccountNumber",
     "GetServiceLocationByCustId",
+    "GetServiceLocationByMeterNo",
     "GetMeterByAccountNumber",
+    "GetMetersBySearchString",
     "GetBillingDetail",
     "GetBilledUsage",
     "GetPayableItemsList",
@@ -209,6 +214,48 @@ class FakeCis:
             and c.last_name.casefold().startswith(last.casefold())
         ]
         return tuple(sorted(found, key=lambda c: (c.last_name, c.first_name, c.customer_id)))
+
+    async def get_customer_by_home_phone(self, phone: str) -> Customer:
+        self._record("get_customer_by_home_phone", phone)
+        digits = "".join(ch for ch in phone if ch.isdigit())
+        if len(digits) != PHONE_DIGITS:
+            raise ValueError(f"a home phone has {PHONE_DIGITS} digits")
+        for customer_id in sorted(self.customers):
+            if self.customers[customer_id].home_phone == digits:
+                return self.customers[customer_id]
+        raise CisNotFound("no customer with this home phone")
+
+    async def get_service_location_by_meter(self, meter_no: str) -> ServiceLocation:
+        self._record("get_service_location_by_meter", meter_no)
+        for number in sorted(self.locations):
+            for meter in self.meters.get(number, ()):
+                if meter.meter_no == meter_no:
+                    return next(
+                        loc
+                        for loc in self.locations[number]
+                        if loc.location_id == meter.location_id
+                    )
+        raise CisNotFound(f"no meter {meter_no!r}")
+
+    async def search_meters(self, text: str) -> Sequence[MeterMatch]:
+        self._record("search_meters", text)
+        if not text.strip():
+            raise CisFault(
+                "GetMetersBySearchString failed: GetMetersBySearchString needs a searchString"
+            )
+        found = []
+        for number in sorted(self.locations):
+            located = {loc.location_id: loc for loc in self.locations[number]}
+            for meter in self.meters.get(number, ()):
+                location = located[meter.location_id or ""]
+                customer = self.customers[location.customer_id]
+                if search.matches(
+                    text,
+                    address_lines=(location.address.line1, location.address.line2),
+                    phones=(customer.home_phone, customer.mobile_phone),
+                ):
+                    found.append(MeterMatch(meter, number, location.customer_id))
+        return tuple(found)
 
     async def get_service_locations_by_account(
         self, account_number: str

@@ -78,6 +78,15 @@ class Meter:
 
 
 @dataclass(frozen=True, slots=True)
+class MeterMatch:
+    """A meter a free-text search found, with the account and customer it serves."""
+
+    meter: Meter
+    account_number: str
+    customer_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class ChargeLine:
     description: str
     amount: Decimal
@@ -140,10 +149,11 @@ class Balance:
 
 
 class CisPort(Protocol):
-    """Reads (and, later, writes) against the co-op's CIS.
+    """Reads and contact changes against the co-op's CIS.
 
     `NotFound` is raised for an unknown id; list-returning methods return an empty
-    sequence only when the system says "none" for a key it knows.
+    sequence only when the system says "none" for a key it knows. Searches
+    (`find_*`, `search_*`) return an empty sequence when nothing matches.
     """
 
     async def get_methods(self) -> Sequence[str]: ...
@@ -153,6 +163,22 @@ class CisPort(Protocol):
     async def find_customers_by_name(
         self, *, first_name: str | None, last_name: str | None
     ) -> Sequence[Customer]: ...
+
+    async def get_customer_by_home_phone(self, phone: str) -> Customer:
+        """The customer with this home phone (ten digits); `NotFound` for nobody."""
+        ...
+
+    async def get_service_location_by_meter(self, meter_no: str) -> ServiceLocation:
+        """Where the meter is installed; `NotFound` for an unknown meter."""
+        ...
+
+    async def search_meters(self, text: str) -> Sequence[MeterMatch]:
+        """Meters whose service address, or whose customer's phone, matches `text`.
+
+        The CIS's free-text search (MultiSpeak `GetMetersBySearchString`); a blank
+        `text` is a fault.
+        """
+        ...
 
     async def get_service_locations_by_account(
         self, account_number: str
@@ -167,5 +193,18 @@ class CisPort(Protocol):
     async def get_bill(self, account_number: str, bill_date: date) -> Bill: ...
 
     async def get_balance(self, account_number: str) -> Balance: ...
+
+    async def update_contact(
+        self,
+        customer_id: str,
+        *,
+        home_phone: str | None,
+        mobile_phone: str | None,
+        email: str | None,
+        billing_address: PostalAddress | None = None,
+    ) -> Customer:
+        """Replace the phones and email (None clears one), and the billing address when
+        given; the customer as the CIS keeps it afterwards. `Fault` when refused."""
+        ...
 
     async def aclose(self) -> None: ...

@@ -24,6 +24,7 @@ from adapters.cis.port import (
     CisUnavailable,
     Customer,
     Meter,
+    MeterMatch,
     PostalAddress,
     ServiceLocation,
 )
@@ -34,6 +35,8 @@ from adapters.multispeak import MultiSpeakClient, MultiSpeakEndpoint, call, load
 CB_SERVER_WSDL: Final = Path(__file__).with_name("CB_Server.wsdl")
 
 T = TypeVar("T")
+AREA_CODE_DIGITS: Final = 3
+PHONE_DIGITS: Final = 10
 
 
 def _wire_date(day: date) -> datetime:
@@ -87,6 +90,28 @@ class SoapCis:
             "GetCustomerByName", {"firstName": first_name, "lastName": last_name}
         )
         return tuple(_read(wire.customer, c) for c in wire.items(result, "customer"))
+
+    async def get_customer_by_home_phone(self, phone: str) -> Customer:
+        digits = "".join(ch for ch in phone if ch.isdigit())
+        if len(digits) != PHONE_DIGITS:
+            raise ValueError(f"a home phone has {PHONE_DIGITS} digits")
+        result = await self._call(
+            "GetCustomerByHomePhone",
+            {"homeAc": digits[:AREA_CODE_DIGITS], "homePhone": digits[AREA_CODE_DIGITS:]},
+        )
+        if not result:
+            raise CisNotFound("no customer with this home phone")
+        return _read(wire.customer, result)
+
+    async def get_service_location_by_meter(self, meter_no: str) -> ServiceLocation:
+        result = await self._call("GetServiceLocationByMeterNo", {"meterNo": meter_no})
+        if not result:
+            raise CisNotFound(f"no meter {meter_no!r}")
+        return _read(wire.service_location, result)
+
+    async def search_meters(self, text: str) -> Sequence[MeterMatch]:
+        result = await self._call("GetMetersBySearchString", {"searchString": text})
+        return tuple(_read(wire.meter_match, m) for m in wire.items(result, "meter"))
 
     async def get_service_locations_by_account(
         self, account_number: str

@@ -17,6 +17,7 @@ from adapters.cis.port import (
     ChargeLine,
     Customer,
     Meter,
+    MeterMatch,
     PostalAddress,
     ServiceLocation,
 )
@@ -153,6 +154,15 @@ def meter(value: Wire) -> Meter:
         meter_type=_text(value.get("meterType")),
         location_id=_text(utility.get("servLoc")),
     )
+
+
+def meter_match(value: Wire) -> MeterMatch:
+    utility = value.get("utilityInfo") or {}
+    account_number = _text(utility.get("accountNumber"))
+    customer_id = _text(utility.get("custID"))
+    if account_number is None or customer_id is None:
+        raise ValueError("a found meter has no accountNumber or custID")
+    return MeterMatch(meter=meter(value), account_number=account_number, customer_id=customer_id)
 
 
 def charge_lines(details: Sequence[Wire]) -> tuple[ChargeLine, ...]:

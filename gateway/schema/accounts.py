@@ -16,6 +16,7 @@ from typing import Annotated
 import strawberry
 
 from adapters.cis import port
+from gateway.audit.reads import audited_fields
 from gateway.context import GatewayContext, GatewayInfo
 from gateway.schema.billing import Balance, BillConnection
 from gateway.schema.fields import described_field
@@ -139,6 +140,7 @@ class ServiceLocation:
         return [m for m in meters if m.location_id == self.id]
 
 
+@audited_fields  # staff reads of any field are written to the audit log
 @strawberry.type
 class Account:
     number: str

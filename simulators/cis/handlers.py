@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from simulators.cis import wire
+from simulators.cis import search, wire
 from simulators.cis.store import (
     accounts,
     balances,
@@ -33,9 +33,12 @@ METHODS: tuple[str, ...] = (
     "GetMethods",
     "GetCustomerByCustId",
     "GetCustomerByName",
+    "GetCustomerByHomePhone",
     "GetServiceLocationByAccountNumber",
     "GetServiceLocationByCustId",
+    "GetServiceLocationByMeterNo",
     "GetMeterByAccountNumber",
+    "GetMetersBySearchString",
     "GetBillingDetail",
     "GetBilledUsage",
     "GetPayableItemsList",
@@ -75,6 +78,9 @@ class CbServerHandlers:
             "GetMethods": self.get_methods,
             "GetCustomerByCustId": self.get_customer_by_cust_id,
             "GetCustomerByName": self.get_customer_by_name,
+            "GetCustomerByHomePhone": self.get_customer_by_home_phone,
+            "GetServiceLocationByMeterNo": self.get_service_location_by_meter_no,
+            "GetMetersBySearchString": self.get_meters_by_search_string,
             "GetServiceLocationByAccountNumber": self.get_service_location_by_account_number,
             "GetServiceLocationByCustId": self.get_service_location_by_cust_id,
             "GetMeterByAccountNumber": self.get_meter_by_account_number,
@@ -115,6 +121,69 @@ class CbServerHandlers:
         # Sorted here, not in SQL, so the order does not depend on the database's collation.
         ordered = sorted(rows, key=lambda r: (r.last_name, r.first_name, r.customer_id))
         return {"customer": [wire.customer(row) for row in ordered]}
+
+    async def get_customer_by_home_phone(self, request: Any) -> Any:
+        phone = "".join(
+            ch for ch in (request.homeAc or "") + (request.homePhone or "") if ch.isdigit()
+        )
+        if not phone:
+            raise SoapFault("GetCustomerByHomePhone needs a homePhone")
+        # Several members may share a landline; the operation answers with one.
+        query = (
+            select(customers)
+            .where(customers.c.home_phone == phone)
+            .order_by(customers.c.customer_id)
+            .limit(1)
+        )
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(query)).one_or_none()
+        return None if row is None else wire.customer(row)
+
+    async def get_service_location_by_meter_no(self, request: Any) -> Any:
+        located = (
+            select(meters.c.location_id).where(meters.c.meter_no == request.meterNo)
+        ).scalar_subquery()
+        found = await self._service_locations(service_locations.c.location_id == located)
+        locations = found["serviceLocation"]
+        return locations[0] if locations else None
+
+    async def get_meters_by_search_string(self, request: Any) -> Any:
+        text = request.searchString or ""
+        if not text.strip():
+            raise SoapFault("GetMetersBySearchString needs a searchString")
+        query = (
+            select(
+                meters,
+                service_locations.c.account_number,
+                service_locations.c.customer_id,
+                service_locations.c.substation,
+                service_locations.c.feeder,
+                service_locations.c.line1,
+                service_locations.c.line2,
+                customers.c.home_phone,
+                customers.c.mobile_phone,
+            )
+            .join(service_locations, service_locations.c.location_id == meters.c.location_id)
+            .join(customers, customers.c.customer_id == service_locations.c.customer_id)
+            .order_by(
+                service_locations.c.account_number,
+                service_locations.c.position,
+                meters.c.position,
+            )
+        )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        # Matched here, not in SQL, so that case folding is Python's, as in the fake CIS.
+        found = [
+            row
+            for row in rows
+            if search.matches(
+                text,
+                address_lines=(row.line1, row.line2),
+                phones=(row.home_phone, row.mobile_phone),
+            )
+        ]
+        return {"meter": [wire.meter(row) for row in found]}
 
     async def _service_locations(self, condition: Any) -> Any:
         async with self._engine.connect() as conn:

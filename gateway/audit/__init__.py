@@ -1,0 +1,1 @@
+"""The audit log of staff reads of members' accounts."""

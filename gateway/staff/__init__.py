@@ -1,0 +1,1 @@
+"""What co-op staff do through the gateway: find members' accounts, and get their logins."""

@@ -1,0 +1,78 @@
+"""Operators create staff and admin logins (`coop-gateway create-staff`), never members.
+
+The command never turns a member's login into a staff one, and never changes an
+existing staff login unless asked to (`reset`): then it sets the new password (and
+role) and signs that user out everywhere. New passwords follow the password policy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gateway.auth.password_policy import password_problem
+from gateway.auth.sessions import revoke_user_sessions
+from gateway.staff.roles import STAFF_ROLES
+from gateway.store.members import normalize_email, upsert_member
+from gateway.store.migrate import migrate
+from gateway.store.models import Role
+from gateway.store.open import open_store
+
+
+class StaffLoginRefused(Exception):
+    """Nothing was changed; the message says why, for the operator."""
+
+
+@dataclass(frozen=True, slots=True)
+class StaffLogin:
+    user_id: int
+    email: str
+    role: Role
+    created: bool  # False: an existing staff login was reset
+
+
+async def create_staff(
+    database_url: str, *, email: str, password: str, role: Role, reset: bool = False
+) -> StaffLogin:
+    """Migrate the database, then create (or, with `reset`, reset) the staff login."""
+    email = normalize_email(email)
+    if role not in STAFF_ROLES:
+        raise StaffLoginRefused("Staff logins have the role staff or admin.")
+    if "@" not in email:
+        raise StaffLoginRefused("Give the staff member's email address.")
+    problem = password_problem(password, email=email)
+    if problem is not None:
+        raise StaffLoginRefused(f"Password refused: {problem}")
+    await migrate(database_url)
+    store = open_store(database_url)
+    try:
+        existing = await store.find_user_by_email(email)
+        if existing is not None and existing.role not in STAFF_ROLES:
+            raise StaffLoginRefused(
+                f"{email} is a member's login; staff need a login of their own."
+            )
+        if existing is not None and not reset:
+            raise StaffLoginRefused(
+                f"{email} already has a {existing.role.value} login; add --reset to set a"
+                " new password (and role) for it."
+            )
+        user_id = await upsert_member(
+            store.engine, email=email, password=password, account_numbers=(), role=role
+        )
+        if existing is not None:
+            await revoke_user_sessions(store, user_id, reason="password_changed")
+        return StaffLogin(user_id=user_id, email=email, role=role, created=existing is None)
+    finally:
+        await store.aclose()
+
+
+async def ensure_demo_staff(database_url: str, logins: dict[str, tuple[str, Role]]) -> None:
+    """The demo's staff logins, created when missing (their passwords skip the policy)."""
+    store = open_store(database_url)
+    try:
+        for email, (password, role) in logins.items():
+            if await store.find_user_by_email(email) is None:
+                await upsert_member(
+                    store.engine, email=email, password=password, account_numbers=(), role=role
+                )
+    finally:
+        await store.aclose()
