@@ -1,8 +1,12 @@
 """The one place the gateway is wired together: settings in, a Starlette app out.
 
 Nothing is opened at import time or in `create_app`: the lifespan opens the store
-and (unless given) the real adapters when the server starts, and closes what it
-opened when the server stops.
+and (unless given) the real adapters and the cache when the server starts, and closes
+what it opened when the server stops. The adapters are wrapped once, here, so that
+every call to them is counted in the metrics served at `/metrics`.
+
+`/readyz` reports the cache (`"cache": "up" | "down" | "off"`) but does not depend on
+it: with Redis down the gateway still serves, from the backends.
 """
 
 from __future__ import annotations
@@ -17,15 +21,21 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from adapters.email.port import EmailSender
 from adapters.errors import AdapterError
+from gateway.auth.throttle import LoginThrottle, ThrottleLimits
 from gateway.auth.tokens import TokenIssuer
 from gateway.auth.viewer import authenticate
 from gateway.backends import Adapters
+from gateway.cache import create_cache
+from gateway.cache.port import Cache, CacheUnavailable
 from gateway.context import GatewayContext, create_context
 from gateway.http import GraphQLEndpoint
+from gateway.instrumented import instrument
+from gateway.metrics import CONTENT_TYPE, GatewayMetrics
 from gateway.schema import schema
 from gateway.settings import GatewaySettings
 from gateway.store.members import GatewayStore
@@ -43,6 +53,9 @@ class _Running:
     adapters: Adapters
     store: GatewayStore
     tokens: TokenIssuer
+    cache: Cache | None
+    login_throttle: LoginThrottle
+    email: EmailSender
 
 
 async def open_real_adapters(settings: GatewaySettings, stack: AsyncExitStack) -> Adapters:
@@ -85,9 +98,48 @@ async def open_real_adapters(settings: GatewaySettings, stack: AsyncExitStack) -
     return Adapters(cis=cis, oms=oms, meters=meters)
 
 
-def create_app(settings: GatewaySettings, adapters: Adapters | None = None) -> Starlette:
-    """The gateway as an ASGI app; `adapters` given are used as they are and not closed."""
+def open_cache(settings: GatewaySettings, stack: AsyncExitStack) -> Cache | None:
+    """The shared cache the settings ask for, or None when it is switched off."""
+    if not settings.cache_enabled:
+        return None
+    url = settings.redis_url.get_secret_value() if settings.redis_url else None
+    cache = create_cache(url, redis_timeout_s=settings.redis_timeout_s)
+    stack.push_async_callback(cache.aclose)
+    return cache
+
+
+def open_email_sender(settings: GatewaySettings, stack: AsyncExitStack) -> EmailSender:
+    """SMTP when a host is set; otherwise every message becomes a file in `outbox_dir`."""
+    from adapters.email.directory import DirectoryEmailSender
+    from adapters.email.smtp import SmtpEmailSender, SmtpSettings
+
+    sender: EmailSender
+    if settings.smtp_host is None:
+        logger.info("no SMTP host set: emails are written to %s", settings.outbox_dir)
+        sender = DirectoryEmailSender(settings.outbox_dir, sender=settings.mail_from)
+    else:
+        password = settings.smtp_password
+        sender = SmtpEmailSender(
+            SmtpSettings(
+                host=settings.smtp_host,
+                port=settings.smtp_port,
+                username=settings.smtp_user,
+                password=password.get_secret_value() if password else None,
+                start_tls=settings.smtp_starttls,
+                sender=settings.mail_from,
+            )
+        )
+    stack.push_async_callback(sender.aclose)
+    return sender
+
+
+def create_app(
+    settings: GatewaySettings, adapters: Adapters | None = None, cache: Cache | None = None
+) -> Starlette:
+    """The gateway as an ASGI app; `adapters` and `cache` given are used as they are and
+    not closed (a `cache` only while `settings.cache_enabled`)."""
     running: _Running | None = None
+    metrics = GatewayMetrics(multiprocess_dir=settings.prometheus_multiproc_dir)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -95,9 +147,27 @@ def create_app(settings: GatewaySettings, adapters: Adapters | None = None) -> S
         async with AsyncExitStack() as stack:
             store = open_store(settings.database_url)
             stack.push_async_callback(store.aclose)
-            backends = adapters or await open_real_adapters(settings, stack)
-            tokens = TokenIssuer(settings.jwt_secret, ttl=settings.access_token_ttl)
-            running = _Running(backends, store, tokens)
+            backends = instrument(adapters or await open_real_adapters(settings, stack), metrics)
+            tokens = TokenIssuer(
+                settings.jwt_secret,
+                ttl=settings.access_token_ttl,
+                refresh_ttl=settings.refresh_token_ttl,
+                session_max_age=settings.session_max_age,
+            )
+            throttle = LoginThrottle(
+                store,
+                ThrottleLimits(
+                    failures_per_email=settings.login_failures_per_email,
+                    failures_per_address=settings.login_failures_per_address,
+                    window=settings.login_throttle_window,
+                ),
+            )
+            if cache is None:
+                shared = open_cache(settings, stack)
+            else:
+                shared = cache if settings.cache_enabled else None
+            email = open_email_sender(settings, stack)
+            running = _Running(backends, store, tokens, shared, throttle, email)
             try:
                 yield
             finally:
@@ -119,6 +189,12 @@ def create_app(settings: GatewaySettings, adapters: Adapters | None = None) -> S
             request_id=request_id,
             client_address=request.client.host if request.client else None,
             user_agent=request.headers.get("user-agent"),
+            cache=now.cache,
+            batching=settings.batching_enabled,
+            cache_stats=metrics,
+            login_throttle=now.login_throttle,
+            email=now.email,
+            public_base_url=settings.public_base_url,
         )
 
     async def healthz(_: Request) -> JSONResponse:
@@ -132,16 +208,23 @@ def create_app(settings: GatewaySettings, adapters: Adapters | None = None) -> S
             "meters": now.adapters.meters.ping,
             "gateway_store": now.store.ping,
         }
-        answers = await asyncio.gather(*(_answers(name, check) for name, check in checks.items()))
+        answers, cache_state = await asyncio.gather(
+            asyncio.gather(*(_answers(name, check) for name, check in checks.items())),
+            _cache_state(now.cache),
+        )
         systems = dict(zip(checks, answers, strict=True))
         down = sorted(name for name, ok in systems.items() if not ok)
         body = {
             "status": "unavailable" if down else "ready",
             "systems": {name: "up" if ok else "down" for name, ok in systems.items()},
+            "cache": cache_state,
         }
         return JSONResponse(body, status_code=503 if down else 200)
 
-    graphql = GraphQLEndpoint(schema=schema, context=context)
+    async def metrics_text(_: Request) -> Response:
+        return Response(metrics.render(), media_type=CONTENT_TYPE)
+
+    graphql = GraphQLEndpoint(schema=schema, context=context, metrics=metrics)
     middleware = []
     if settings.cors_origins:
         middleware.append(
@@ -159,6 +242,7 @@ def create_app(settings: GatewaySettings, adapters: Adapters | None = None) -> S
             Route("/graphql", graphql.handle, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics_text, methods=["GET"]),
         ],
         middleware=middleware,
         lifespan=lifespan,
@@ -175,6 +259,18 @@ async def _answers(name: str, check: Callable[[], Awaitable[object]]) -> bool:
         logger.exception("readiness: %s check failed", name)
         return False
     return True
+
+
+async def _cache_state(cache: Cache | None) -> str:
+    """Informational only: without the cache requests go to the backends and succeed."""
+    if cache is None:
+        return "off"
+    try:
+        await cache.ping()
+    except CacheUnavailable as error:
+        logger.warning("readiness: the cache is down: %s", error)
+        return "down"
+    return "up"
 
 
 def create_app_from_environment() -> Starlette:

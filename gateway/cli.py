@@ -82,6 +82,55 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password(args: argparse.Namespace) -> str | None:
+    """From stdin (one line) or a prompt, never from the command line."""
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        sys.stderr.write("no terminal to ask for the password on: use --password-stdin\n")
+        return None
+    password = getpass.getpass("Password for the staff login: ")
+    if getpass.getpass("Once more: ") != password:
+        sys.stderr.write("the passwords differ; nothing was changed\n")
+        return None
+    return password
+
+
+def _create_staff(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from gateway.settings import GatewaySettings
+    from gateway.staff.logins import StaffLoginRefused, create_staff
+    from gateway.store.models import Role
+
+    try:
+        settings = GatewaySettings()  # type: ignore[call-arg]  # jwt_secret: from env
+    except ValidationError as error:
+        sys.stderr.write(f"the COOP_* settings are incomplete or wrong:\n{error}\n")
+        return 2
+    password = _read_password(args)
+    if password is None:
+        return 2
+    try:
+        login = asyncio.run(
+            create_staff(
+                settings.database_url,
+                email=args.email,
+                password=password,
+                role=Role(args.role),
+                reset=args.reset,
+            )
+        )
+    except StaffLoginRefused as refused:
+        sys.stderr.write(f"{refused}\n")
+        return 1
+    done = "created" if login.created else "reset (and signed out everywhere)"
+    sys.stdout.write(f"{login.role.value} login {login.email} {done}\n")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="coop-gateway", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -127,6 +176,20 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--oms-latency-ms", type=float, default=0.0)
     data_options(demo)
     demo.set_defaults(run=_demo)
+
+    staff = commands.add_parser(
+        "create-staff",
+        help="create a staff or admin login in the database of COOP_DATABASE_URL",
+    )
+    staff.add_argument("--email", required=True)
+    staff.add_argument("--role", choices=("staff", "admin"), default="staff")
+    staff.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    staff.add_argument(
+        "--reset", action="store_true", help="set a new password (and role) for an existing one"
+    )
+    staff.set_defaults(run=_create_staff)
     return parser
 
 

@@ -10,14 +10,27 @@ from zoneinfo import ZoneInfo
 from strawberry import Info
 
 from adapters.cis.port import Balance, Bill, CisNotFound, Customer, Meter, ServiceLocation
+from adapters.email.fake import FakeEmailSender
+from adapters.email.port import EmailSender
 from adapters.meters.port import DailyRead, DailyWeather, IntervalRead
 from adapters.oms.port import LocationOutageStatus
 from gateway import loaders
 from gateway.auth.policy import AccountAccess
+from gateway.auth.throttle import LoginThrottle
 from gateway.auth.tokens import TokenIssuer
 from gateway.auth.viewer import Authentication
 from gateway.backends import Adapters
-from gateway.loaders import BillKey, DailyReadRange, HourlyReadRange, Loader, WeatherRange
+from gateway.cache.port import Cache, CacheStats
+from gateway.invalidation import Invalidation
+from gateway.loaders import (
+    BillKey,
+    DailyReadRange,
+    HourlyReadRange,
+    Loader,
+    LoaderOptions,
+    WeatherRange,
+)
+from gateway.settings import DEFAULT_PUBLIC_BASE_URL
 from gateway.store.members import GatewayStore
 
 
@@ -33,9 +46,15 @@ class GatewayContext:
     access: AccountAccess
     store: GatewayStore
     tokens: TokenIssuer
-    # For write services only (they call the port, then clear the loaders they made
+    login_throttle: LoginThrottle
+    # For write services only (they call the port, then `invalidate` what they made
     # stale); every read goes through the loaders below.
     adapters: Adapters
+    cache: Cache | None  # the shared cache; None when switched off
+    invalidate: Invalidation
+    # Mail to members, and where the links in it point (the portal, no trailing slash).
+    email: EmailSender
+    public_base_url: str
 
     customer: Loader[str, Customer]
     service_locations: Loader[str, Sequence[ServiceLocation]]
@@ -62,8 +81,19 @@ def create_context(
     request_id: str | None = None,
     client_address: str | None = None,
     user_agent: str | None = None,
+    cache: Cache | None = None,
+    batching: bool = True,
+    cache_stats: CacheStats | None = None,
+    login_throttle: LoginThrottle | None = None,
+    email: EmailSender | None = None,
+    public_base_url: str = DEFAULT_PUBLIC_BASE_URL,
 ) -> GatewayContext:
-    service_locations = loaders.service_locations_loader(adapters.cis)
+    """`cache` None: the loaders go straight to the adapters (as in unit tests)."""
+    options = LoaderOptions(cache=cache, batching=batching, zone=zone, stats=cache_stats)
+    service_locations = loaders.service_locations_loader(adapters.cis, options)
+    customer = loaders.customer_loader(adapters.cis, options)
+    balance = loaders.balance_loader(adapters.cis, options)
+    outage_status = loaders.outage_status_loader(adapters.oms, options)
 
     async def account_exists(account_number: str) -> bool:
         try:
@@ -78,19 +108,31 @@ def create_context(
         user_agent=user_agent,
         authentication=authentication,
         access=AccountAccess(
-            authentication=authentication, store=store, account_exists=account_exists
+            authentication=authentication,
+            store=store,
+            account_exists=account_exists,
+            clock=tokens.now,
         ),
         store=store,
         tokens=tokens,
+        # The app passes its one long-lived throttle; a fresh one only prunes more often.
+        login_throttle=login_throttle or LoginThrottle(store),
         adapters=adapters,
-        customer=loaders.customer_loader(adapters.cis),
+        cache=cache,
+        invalidate=Invalidation(
+            cache, customer=customer, balance=balance, outage_status=outage_status
+        ),
+        # The app passes its sender; contexts made in-process keep their mail in memory.
+        email=email or FakeEmailSender(),
+        public_base_url=public_base_url,
+        customer=customer,
         service_locations=service_locations,
-        meters=loaders.meters_loader(adapters.cis),
-        bill=loaders.bill_loader(adapters.cis),
-        balance=loaders.balance_loader(adapters.cis),
-        outage_status=loaders.outage_status_loader(adapters.oms),
-        weather_station=loaders.weather_station_loader(adapters.meters),
-        daily_weather=loaders.daily_weather_loader(adapters.meters),
-        daily_reads=loaders.daily_reads_loader(adapters.meters),
-        hourly_reads=loaders.hourly_reads_loader(adapters.meters),
+        meters=loaders.meters_loader(adapters.cis, options),
+        bill=loaders.bill_loader(adapters.cis, options),
+        balance=balance,
+        outage_status=outage_status,
+        weather_station=loaders.weather_station_loader(adapters.meters, options),
+        daily_weather=loaders.daily_weather_loader(adapters.meters, options),
+        daily_reads=loaders.daily_reads_loader(adapters.meters, options),
+        hourly_reads=loaders.hourly_reads_loader(adapters.meters, options),
     )

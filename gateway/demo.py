@@ -21,6 +21,12 @@ from simulators.stores import StandInDatabases, seed_stand_ins
 
 CIS_SERVICE_PATH = "/multispeak/v3/CB_Server.asmx"
 OMS_SERVICE_PATH = "/multispeak/v3/OA_Server.asmx"
+# The demo's staff console logins, easy to type and published in the README: the demo
+# seeds them directly, while `coop-gateway create-staff` holds real ones to the policy.
+DEMO_STAFF = {
+    "staff@example.com": ("staff-demo-pass", "staff"),
+    "admin@example.com": ("admin-demo-pass", "admin"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +119,7 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
     from gateway.settings import GatewaySettings
 
     await data.ensure_seeded(as_of=date.today())
+    await _ensure_demo_staff(data)
     # Fresh credentials every run: the stand-ins and the gateway share them in memory only.
     cis_credentials = MultiSpeakCredentials(user_id="gateway", password=secrets.token_urlsafe(24))
     oms_credentials = MultiSpeakCredentials(user_id="gateway", password=secrets.token_urlsafe(24))
@@ -141,6 +148,9 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
             meters_database_url=data.databases.meters,
             database_url=data.gateway_database_url,
             jwt_secret=SecretStr(secrets.token_urlsafe(32)),
+            # No mail server in the demo: confirmation and reset emails become files.
+            outbox_dir=data.directory / "outbox",
+            public_base_url=f"http://{options.host}:{options.port}",
         )
         server = uvicorn.Server(
             uvicorn.Config(
@@ -153,9 +163,22 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
             f"  CIS stand-in (MultiSpeak CB_Server): {cis}{CIS_SERVICE_PATH}?wsdl\n"
             f"  OMS stand-in (MultiSpeak OA_Server): {oms}{OMS_SERVICE_PATH}?wsdl\n"
             f"  Demo member login: demo@example.com / smarthub-demo\n"
+            f"  Demo staff logins: staff@example.com / staff-demo-pass (staff),"
+            f" admin@example.com / admin-demo-pass (admin)\n"
+            f"  Emails (registration, password reset) are written to {data.directory / 'outbox'}\n"
             "Press Ctrl+C to stop.\n"
         )
         await server.serve()
+
+
+async def _ensure_demo_staff(data: DemoData) -> None:
+    from gateway.staff.logins import ensure_demo_staff
+    from gateway.store.models import Role
+
+    await ensure_demo_staff(
+        data.gateway_database_url,
+        {email: (password, Role(role)) for email, (password, role) in DEMO_STAFF.items()},
+    )
 
 
 def _say(line: str) -> None:

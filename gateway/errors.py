@@ -33,6 +33,7 @@ SYSTEM_NAMES: Mapping[str, str] = {
     "cis": "The billing system",
     "oms": "The outage system",
     "meters": "The meter data system",
+    "email": "The email system",
 }
 
 

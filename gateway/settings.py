@@ -7,19 +7,31 @@ Nothing else in the gateway or the adapters reads the environment. Secrets are
 from __future__ import annotations
 
 from datetime import timedelta
+from email.utils import parseaddr
+from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from adapters.email.port import is_email_address
 
 # HS256 keys shorter than the hash output weaken the signature (RFC 7518 section 3.2).
 MIN_JWT_SECRET_LENGTH = 32
+REDIS_URL_SCHEMES = frozenset({"redis", "rediss", "unix"})
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 
 
 class GatewaySettings(BaseSettings):
     # hide_input_in_errors: a rejected secret must not be echoed in the validation error.
+    # populate_by_name: fields read from an alias (REDIS_URL) still take keyword arguments.
     model_config = SettingsConfigDict(
-        env_prefix="COOP_", frozen=True, extra="ignore", hide_input_in_errors=True
+        env_prefix="COOP_",
+        frozen=True,
+        extra="ignore",
+        hide_input_in_errors=True,
+        populate_by_name=True,
     )
 
     cis_url: str = "http://127.0.0.1:8101/CB_Server"
@@ -39,10 +51,50 @@ class GatewaySettings(BaseSettings):
 
     jwt_secret: SecretStr = Field(min_length=MIN_JWT_SECRET_LENGTH)
     access_token_ttl: timedelta = timedelta(minutes=15)
+    # A sign-in session lasts while its refresh token is used at least this often,
+    # and never longer than its maximum age, however often it is refreshed.
+    refresh_token_ttl: timedelta = timedelta(days=30)
+    session_max_age: timedelta = timedelta(days=90)
+    # Failed sign-ins allowed within the window, per email and per client address.
+    login_failures_per_email: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=20, ge=1)
+    login_throttle_window: timedelta = timedelta(minutes=15)
 
     time_zone: str = "America/Denver"
     cors_origins: tuple[str, ...] = ()
     debug: bool = False
+
+    # Email to members (confirmation, password reset, invitations). With no SMTP host,
+    # each message is written as an .eml file to `outbox_dir` instead (the demo).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, gt=0, lt=65536)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    mail_from: str = "Demo Electric Cooperative <no-reply@example.coop>"
+    outbox_dir: Path = Path("var/outbox")
+    # Where members open the links in those emails (the portal), without a trailing slash.
+    public_base_url: str = DEFAULT_PUBLIC_BASE_URL
+
+    # The shared cache: Redis when a URL is set (COOP_REDIS_URL, or the conventional
+    # REDIS_URL), an in-process cache otherwise. The URL may hold a password.
+    redis_url: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("COOP_REDIS_URL", "REDIS_URL")
+    )
+    # A Redis call slower than this counts as Redis being down: the request reads from
+    # the backends instead, and Redis is only probed again every few seconds.
+    redis_timeout_s: float = Field(default=0.25, gt=0)
+    # Both switches exist for the benchmark's baseline: with the cache off the loaders
+    # go straight to the adapters; with batching off they neither batch nor deduplicate
+    # within a request, so every field that needs a backend calls it.
+    cache_enabled: bool = True
+    batching_enabled: bool = True
+    # Set for several server processes (`serve --workers N`): prometheus-client reads it
+    # itself, when first imported, and keeps each process's counts in files there; the
+    # gateway reads those files to serve the sum at /metrics. Empty it before starting.
+    prometheus_multiproc_dir: Path | None = Field(
+        default=None, validation_alias=AliasChoices("PROMETHEUS_MULTIPROC_DIR")
+    )
 
     @field_validator("time_zone")
     @classmethod
@@ -53,7 +105,31 @@ class GatewaySettings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from error
         return value
 
-    @field_validator("access_token_ttl", mode="before")
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _blank_redis_url_is_none(cls, value: object) -> object:
+        # REDIS_URL= (set but empty) means "no Redis", as an unset variable does.
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        # The message names the schemes, never the URL (it may carry a password).
+        if value is not None:
+            scheme = urlsplit(value.get_secret_value()).scheme.lower()
+            if scheme not in REDIS_URL_SCHEMES:
+                raise ValueError("the Redis URL must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator(
+        "access_token_ttl",
+        "refresh_token_ttl",
+        "session_max_age",
+        "login_throttle_window",
+        mode="before",
+    )
     @classmethod
     def _seconds_or_iso_duration(cls, value: object) -> object:
         # COOP_ACCESS_TOKEN_TTL=900 reads as seconds; "PT15M" still works.
@@ -67,6 +143,42 @@ class GatewaySettings(BaseSettings):
         if value <= timedelta(0):
             raise ValueError("the access token lifetime must be positive")
         return value
+
+    @field_validator("refresh_token_ttl", "session_max_age", "login_throttle_window")
+    @classmethod
+    def _positive_duration(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("the duration must be positive")
+        return value
+
+    @field_validator("smtp_host", "smtp_user", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        # COOP_SMTP_HOST= (set but empty) means "no SMTP", as an unset variable does.
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_from_has_an_address(cls, value: str) -> str:
+        if not is_email_address(parseaddr(value)[1]):
+            raise ValueError("mail_from must be an address, or 'Name <local@domain.tld>'")
+        return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _http_base_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query:
+            raise ValueError("public_base_url must be an http(s) URL without a query")
+        return value.strip().rstrip("/")
+
+    @model_validator(mode="after")
+    def _smtp_login_is_complete(self) -> GatewaySettings:
+        if (self.smtp_user is None) != (self.smtp_password is None):
+            raise ValueError("set both smtp_user and smtp_password, or neither")
+        return self
 
     @property
     def zone(self) -> ZoneInfo:

@@ -11,23 +11,27 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from gateway.audit.reads import AuditAccountReads
 from gateway.errors import ErrorMasking, public_error
 from gateway.schema.accounts import AccountQueries
 from gateway.schema.auth import AuthMutations, AuthQueries
+from gateway.schema.contact import ContactMutations
 from gateway.schema.outages import OutageMutations
+from gateway.schema.registration import RegistrationMutations, RegistrationQueries
 from gateway.schema.scalars import SCALARS
+from gateway.schema.staff import StaffQueries
 
 # Distinct query documents kept parsed and validated; bounded, since clients choose them.
 DOCUMENT_CACHE_SIZE: Final = 512
 
 
 @strawberry.type
-class Query(AccountQueries, AuthQueries):
+class Query(AccountQueries, AuthQueries, StaffQueries, RegistrationQueries):
     pass
 
 
 @strawberry.type
-class Mutation(AuthMutations, OutageMutations):
+class Mutation(AuthMutations, OutageMutations, ContactMutations, RegistrationMutations):
     pass
 
 
@@ -54,6 +58,8 @@ def build_schema(**overrides: Any) -> GatewaySchema:
         # Apps send the same few documents over and over: parse and validate each once.
         # (The caches live at module level; the extensions are built per request.)
         extensions=[
+            # First, so that it finishes last: it may withhold a result it cannot audit.
+            AuditAccountReads,
             partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
             partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
             ErrorMasking,

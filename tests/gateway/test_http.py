@@ -102,10 +102,10 @@ async def test_expired_and_forged_tokens_are_unauthenticated(
         SecretStr(SECRET),
         ttl=timedelta(minutes=15),
         clock=lambda: datetime.now(UTC) - timedelta(hours=1),
-    ).issue(user_id=members.demo.user_id, role=Role.MEMBER)
+    ).issue(user_id=members.demo.user_id, role=Role.MEMBER, session_id="0" * 32)
     forged = TokenIssuer(
         SecretStr("someone-elses-secret-" + "z" * 20), ttl=timedelta(minutes=15)
-    ).issue(user_id=members.staff.user_id, role=Role.ADMIN)
+    ).issue(user_id=members.staff.user_id, role=Role.ADMIN, session_id="0" * 32)
     for token, hint in ((expired.token, "expired"), (forged.token, "not valid")):
         response = await post(client, ACCOUNT, token, n=number)
         assert response.status_code == 200
@@ -205,6 +205,7 @@ async def test_healthz_and_readyz(client: httpx.AsyncClient, adapters: Adapters)
     assert ready.json() == {
         "status": "ready",
         "systems": {"cis": "up", "oms": "up", "meters": "up", "gateway_store": "up"},
+        "cache": "up",  # informational: the gateway serves without its cache
     }
     adapters.oms.down = True  # type: ignore[attr-defined]
     down = await client.get("/readyz")
