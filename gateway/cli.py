@@ -101,12 +101,12 @@ def _read_password(args: argparse.Namespace) -> str | None:
 def _create_staff(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from gateway.settings import GatewaySettings
+    from gateway.settings import StoreSettings
     from gateway.staff.logins import StaffLoginRefused, create_staff
     from gateway.store.models import Role
 
     try:
-        settings = GatewaySettings()  # type: ignore[call-arg]  # jwt_secret: from env
+        settings = StoreSettings()
     except ValidationError as error:
         sys.stderr.write(f"the COOP_* settings are incomplete or wrong:\n{error}\n")
         return 2

@@ -33,6 +33,7 @@ from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 from gateway.context import GatewayContext
+from gateway.errors import INTERNAL_SERVER_ERROR
 from gateway.metrics import GatewayMetrics, Outcome
 from gateway.schema import GatewaySchema
 
@@ -133,7 +134,7 @@ class GraphQLEndpoint:
             return rejected, Outcome.ERROR
         except CannotGetOperationTypeError as error:
             return _errors(media_type, [str(error)], status=400), Outcome.ERROR
-        return _result(media_type, result), _outcome(result)
+        return response_for(media_type, result), _outcome(result)
 
 
 def _outcome(result: ExecutionResult) -> Outcome:
@@ -142,7 +143,8 @@ def _outcome(result: ExecutionResult) -> Outcome:
     return Outcome.PARTIAL if result.errors else Outcome.OK
 
 
-def _result(media_type: str, result: ExecutionResult) -> Response:
+def response_for(media_type: str, result: ExecutionResult) -> Response:
+    """The HTTP response for an execution result, by the GraphQL-over-HTTP rules."""
     errors = [e.formatted for e in result.errors or ()]
     executed = not isinstance(result, PreExecutionError) and not _only_request_errors(result)
     body: dict[str, Any] = {}
@@ -159,8 +161,17 @@ def _result(media_type: str, result: ExecutionResult) -> Response:
 def _only_request_errors(result: ExecutionResult) -> bool:
     # Variable values that do not fit their types fail before execution starts;
     # graphql-core reports them without a path, unlike any field error.
+    # An error the server raised (e.g. the audit log could not be written) has no path
+    # either, but the request was fine: it is answered as executed, with null data.
     errors: list[GraphQLError] = result.errors or []
-    return result.data is None and bool(errors) and all(e.path is None for e in errors)
+    return (
+        result.data is None
+        and bool(errors)
+        and all(
+            e.path is None and (e.extensions or {}).get("code") != INTERNAL_SERVER_ERROR
+            for e in errors
+        )
+    )
 
 
 def _errors(

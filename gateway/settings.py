@@ -21,6 +21,16 @@ from adapters.email.port import is_email_address
 MIN_JWT_SECRET_LENGTH = 32
 REDIS_URL_SCHEMES = frozenset({"redis", "rediss", "unix"})
 DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/gateway.db"
+
+
+class StoreSettings(BaseSettings):
+    """Only the gateway's own database: for operators' commands such as `create-staff`,
+    which must not need the API's secrets (the token signing key) to run."""
+
+    model_config = SettingsConfigDict(env_prefix="COOP_", frozen=True, extra="ignore")
+
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, repr=False)
 
 
 class GatewaySettings(BaseSettings):
@@ -47,7 +57,7 @@ class GatewaySettings(BaseSettings):
 
     # URLs of SQL databases may embed a password: keep them out of reprs.
     meters_database_url: str = Field(default="sqlite+aiosqlite:///var/meters.db", repr=False)
-    database_url: str = Field(default="sqlite+aiosqlite:///var/gateway.db", repr=False)
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, repr=False)
 
     jwt_secret: SecretStr = Field(min_length=MIN_JWT_SECRET_LENGTH)
     access_token_ttl: timedelta = timedelta(minutes=15)

@@ -8,14 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 import pytest_asyncio
+from graphql import GraphQLError
 from pydantic import SecretStr
+from strawberry.types import ExecutionResult
 
 from gateway.app import create_app
 from gateway.auth.tokens import TokenIssuer
 from gateway.backends import Adapters
-from gateway.http import GRAPHQL_RESPONSE
+from gateway.http import GRAPHQL_RESPONSE, response_for
 from gateway.settings import GatewaySettings
 from gateway.store.models import Role
 from tests.gateway.conftest import Members
@@ -269,3 +272,23 @@ async def test_a_masked_error_carries_the_callers_request_id(
         ids.append(error["extensions"]["requestId"])
     assert ids[0] == "trace-0001-abcd"
     assert ids[1] != "no"  # too short to be an id: a fresh one is made
+
+
+def test_a_server_failure_without_a_path_is_not_blamed_on_the_request() -> None:
+    # The audit log refusing a write withholds the data with an error that has no
+    # path, like a bad variable's; only the bad variable is the client's fault.
+    withheld = ExecutionResult(
+        data=None,
+        errors=[GraphQLError("Internal error", extensions={"code": "INTERNAL_SERVER_ERROR"})],
+    )
+    bad_variable = ExecutionResult(
+        data=None, errors=[GraphQLError("Bad date", extensions={"code": "BAD_USER_INPUT"})]
+    )
+
+    served = response_for(GRAPHQL_RESPONSE, withheld)
+    refused = response_for(GRAPHQL_RESPONSE, bad_variable)
+
+    assert served.status_code == 200
+    assert orjson.loads(served.body)["data"] is None
+    assert refused.status_code == 400
+    assert "data" not in orjson.loads(refused.body)

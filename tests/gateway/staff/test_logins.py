@@ -108,7 +108,8 @@ def test_the_command_reads_the_password_from_stdin_and_the_database_from_setting
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("COOP_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}")
-    monkeypatch.setenv("COOP_JWT_SECRET", "cli-test-signing-secret-" + "z" * 20)
+    # The command needs the database only, not the API's token signing key.
+    monkeypatch.delenv("COOP_JWT_SECRET", raising=False)
     monkeypatch.setattr("sys.stdin", io.StringIO(GOOD + "\n"))
 
     created = main(
@@ -128,7 +129,6 @@ def test_without_a_terminal_the_command_asks_for_password_stdin(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("COOP_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}")
-    monkeypatch.setenv("COOP_JWT_SECRET", "cli-test-signing-secret-" + "z" * 20)
     monkeypatch.setattr("sys.stdin", io.StringIO(GOOD + "\n"))
 
     assert main(["create-staff", "--email", "ops@coop.example"]) == 2
