@@ -86,18 +86,26 @@ def hourly_series(
     end: date,
     zone: ZoneInfo,
 ) -> UsageSeries:
-    sums: dict[datetime, list[float]] = {}
-    estimated: dict[datetime, bool] = {}
+    # A year of hours is 8,760 points per meter: one pass, one dict, no lists per hour.
+    # Aware datetimes hash and compare by instant, whatever zone a store reports in.
+    kwh_at: dict[datetime, float] = {}
+    estimated_at: set[datetime] = set()
     for reads in reads_per_meter:
         for read in reads:
-            at = read.starts_at.astimezone(UTC)
-            sums.setdefault(at, []).append(read.kwh)
-            estimated[at] = estimated.get(at, False) or read.estimated
+            at = read.starts_at
+            kwh_at[at] = kwh_at.get(at, 0) + read.kwh
+            if read.estimated:
+                estimated_at.add(at)
     points = []
-    for at in sorted(sums):
+    for at in sorted(kwh_at):
         local = at.astimezone(zone)
         points.append(
-            UsagePoint(local, _kwh(sums[at]), estimated[at], _round(means.get(local.date())))
+            UsagePoint(
+                local,
+                round(kwh_at[at], 3),
+                at in estimated_at,
+                _round(means.get(local.date())),
+            )
         )
     return UsageSeries(Interval.HOUR, start, end, zone, tuple(points))
 

@@ -16,6 +16,7 @@ from gateway.errors import ErrorMasking, public_error
 from gateway.schema.accounts import AccountQueries
 from gateway.schema.auth import AuthMutations, AuthQueries
 from gateway.schema.contact import ContactMutations
+from gateway.schema.execution import LeafListExecutionContext
 from gateway.schema.outages import OutageMutations
 from gateway.schema.registration import RegistrationMutations, RegistrationQueries
 from gateway.schema.scalars import SCALARS
@@ -52,21 +53,23 @@ class GatewaySchema(strawberry.Schema):
 
 
 def build_schema(**overrides: Any) -> GatewaySchema:
-    return GatewaySchema(
-        query=Query,
-        mutation=Mutation,
+    """The gateway's schema; `overrides` replace any of the options below (for tests)."""
+    options: dict[str, Any] = {
+        "query": Query,
+        "mutation": Mutation,
         # Apps send the same few documents over and over: parse and validate each once.
         # (The caches live at module level; the extensions are built per request.)
-        extensions=[
+        "extensions": [
             # First, so that it finishes last: it may withhold a result it cannot audit.
             AuditAccountReads,
             partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
             partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
             ErrorMasking,
         ],
-        config=StrawberryConfig(scalar_map=SCALARS),
-        **overrides,
-    )
+        "config": StrawberryConfig(scalar_map=SCALARS),
+        "execution_context_class": LeafListExecutionContext,
+    }
+    return GatewaySchema(**(options | overrides))
 
 
 schema = build_schema()
