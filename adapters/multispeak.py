@@ -34,8 +34,10 @@ __all__ = [
     "CENT",
     "MultiSpeakClient",
     "MultiSpeakEndpoint",
+    "Reply",
     "WsdlLoadError",
     "call",
+    "exchange",
     "load_wsdl_client",
     "money",
 ]
@@ -164,10 +166,16 @@ class MultiSpeakClient:
         except ValueError:
             raise ValueError(f"the WSDL has no operation {name!r}") from None
 
-    def request(self, name: str, arguments: Mapping[str, Any]) -> tuple[Any, dict[str, str]]:
-        """The envelope and HTTP headers for one call; bad arguments raise here."""
+    def request(
+        self, name: str, arguments: Mapping[str, Any], header: Mapping[str, str] | None = None
+    ) -> tuple[Any, dict[str, str]]:
+        """The envelope and HTTP headers for one call; bad arguments raise here.
+
+        `header`: more `MultiSpeakMsgHeader` attributes (a SessionID); never credentials.
+        """
         self.operation(name)
-        values = {**arguments, "_soapheaders": {MSG_HEADER: self.endpoint.header()}}
+        attributes = {**(header or {}), **self.endpoint.header()}
+        values = {**arguments, "_soapheaders": {MSG_HEADER: attributes}}
         envelope, headers = self._binding._create(
             name, (), values, client=self._zeep, options={"address": self.endpoint.url}
         )
@@ -234,6 +242,23 @@ def money(value: float | None) -> Decimal | None:
     return exact.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+@dataclass(frozen=True)
+class Reply:
+    """An operation's result, and the `MultiSpeakMsgHeader` attributes it came back with
+    (paged answers say there how many objects remain: ObjectsRemaining, LastSent)."""
+
+    result: Any
+    header: Mapping[str, Any]
+
+
+def _header_of(reply: Any) -> dict[str, Any]:
+    plain = zeep.helpers.serialize_object(reply, dict)  # type: ignore[no-untyped-call]
+    if not (isinstance(plain, dict) and plain.keys() == {"header", "body"}):
+        return {}
+    header = (plain["header"] or {}).get(MSG_HEADER) or {}
+    return {name: value for name, value in header.items() if value is not None}
+
+
 def _result_of(reply: Any) -> Any:
     """The `{Op}Result` value of a reply, as plain dicts and lists (no zeep objects).
 
@@ -262,8 +287,22 @@ async def call(
     A SOAP Fault, or an answer that cannot be read: `fault`. Arguments the WSDL
     does not accept raise `TypeError` or `ValueError` (a bug, not a backend error).
     """
+    answer = await exchange(client, operation, arguments, unavailable=unavailable, fault=fault)
+    return answer.result
+
+
+async def exchange(
+    client: MultiSpeakClient,
+    operation: str,
+    arguments: Mapping[str, Any] | None = None,
+    *,
+    header: Mapping[str, str] | None = None,
+    unavailable: type[AdapterError],
+    fault: type[AdapterError],
+) -> Reply:
+    """`call`, with more request header attributes, giving the reply's header too."""
     endpoint = client.endpoint
-    envelope, headers = client.request(operation, arguments or {})
+    envelope, headers = client.request(operation, arguments or {}, header)
     try:
         async with asyncio.timeout(endpoint.timeout_s):
             response = await client.send(envelope, headers)
@@ -274,7 +313,8 @@ async def call(
             f"{operation}: could not reach the server ({type(exc).__name__})"
         ) from None
     try:
-        return _result_of(client.reply(operation, response))
+        reply = client.reply(operation, response)
+        return Reply(_result_of(reply), _header_of(reply))
     except zeep.exceptions.Fault as exc:
         raise fault(f"{operation} failed: {endpoint.scrub(str(exc.message))}") from None
     except Exception as exc:

@@ -5,6 +5,9 @@ and (unless given) the real adapters and the cache when the server starts, and c
 what it opened when the server stops. The adapters are wrapped once, here, so that
 every call to them is counted in the metrics served at `/metrics`.
 
+With the cache on, a background task follows the CIS's change feed and drops what
+the CIS changed from the cache (`gateway.cache.refresher`; `cis_change_poll_s`).
+
 `/readyz` reports the cache (`"cache": "up" | "down" | "off"`) but does not depend on
 it: with Redis down the gateway still serves, from the backends.
 """
@@ -32,6 +35,7 @@ from gateway.auth.viewer import authenticate
 from gateway.backends import Adapters
 from gateway.cache import create_cache
 from gateway.cache.port import Cache, CacheUnavailable
+from gateway.cache.refresher import CisChangeRefresher
 from gateway.context import GatewayContext, create_context
 from gateway.http import GraphQLEndpoint
 from gateway.instrumented import instrument
@@ -166,6 +170,13 @@ def create_app(
                 shared = open_cache(settings, stack)
             else:
                 shared = cache if settings.cache_enabled else None
+            if shared is not None and settings.cis_change_poll_s > 0:
+                refresher = CisChangeRefresher(
+                    backends.cis, shared, interval_s=settings.cis_change_poll_s, stats=metrics
+                )
+                refresher.start()
+                # Stopped before the adapters and the cache it uses are closed.
+                stack.push_async_callback(refresher.stop)
             email = open_email_sender(settings, stack)
             running = _Running(backends, store, tokens, shared, throttle, email)
             try:

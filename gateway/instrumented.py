@@ -17,6 +17,7 @@ from typing import TypeVar
 from adapters.cis.port import (
     Balance,
     Bill,
+    ChangePage,
     CisPort,
     Customer,
     Meter,
@@ -136,6 +137,9 @@ class InstrumentedCis(_Instrumented):
                 billing_address=billing_address,
             ),
         )
+
+    async def changes_since(self, cursor: str | None) -> ChangePage:
+        return await self._call("changes_since", self.inner.changes_since(cursor))
 
     async def aclose(self) -> None:
         await self.inner.aclose()

@@ -1,10 +1,11 @@
 """What the gateway counts and times, in Prometheus's text format at `GET /metrics`.
 
 Requests by GraphQL operation and outcome, backend calls by system and port method,
-cache hits and misses by kind. Each app has its own registry, so two apps in one
-process (tests) count apart. With several server processes, prometheus-client keeps
-each process's values in files under `PROMETHEUS_MULTIPROC_DIR` (it reads that
-variable itself, when first imported), and `render` serves the sum over all of them.
+cache hits and misses by kind, change-feed polls and the cache keys they dropped.
+Each app has its own registry, so two apps in one process (tests) count apart. With
+several server processes, prometheus-client keeps each process's values in files under
+`PROMETHEUS_MULTIPROC_DIR` (it reads that variable itself, when first imported), and
+`render` serves the sum over all of them.
 """
 
 from __future__ import annotations
@@ -83,6 +84,19 @@ class GatewayMetrics:
             ["kind"],
             registry=self.registry,
         )
+        self.change_feed_polls = Counter(
+            "gateway_change_feed_polls",
+            "Polls of a backend's change feed, by system and outcome (ok, error).",
+            ["system", "outcome"],
+            registry=self.registry,
+        )
+        self.cache_invalidations = Counter(
+            "gateway_cache_invalidations",
+            "Cache keys dropped because the data behind them changed, by source "
+            "(cis_feed: the CIS change feed).",
+            ["source"],
+            registry=self.registry,
+        )
 
     def request_finished(self, operation: str | None, outcome: Outcome, seconds: float) -> None:
         label = self._operation_label(operation)
@@ -99,6 +113,13 @@ class GatewayMetrics:
             self.cache_hits.labels(kind=kind).inc(hits)
         if misses:
             self.cache_misses.labels(kind=kind).inc(misses)
+
+    def change_feed_polled(self, system: str, *, ok: bool) -> None:
+        self.change_feed_polls.labels(system=system, outcome="ok" if ok else "error").inc()
+
+    def cache_invalidated(self, source: str, *, keys: int) -> None:
+        if keys:
+            self.cache_invalidations.labels(source=source).inc(keys)
 
     def render(self) -> bytes:
         """The text exposition: this process's values, or every process's summed."""

@@ -99,6 +99,10 @@ class GatewaySettings(BaseSettings):
     # within a request, so every field that needs a backend calls it.
     cache_enabled: bool = True
     batching_enabled: bool = True
+    # With the cache on: seconds between polls of the CIS change feed (MultiSpeak
+    # GetModifiedCustomers / GetModifiedServiceLocations), whose changes are dropped
+    # from the cache before their TTL; 0 switches the polling off.
+    cis_change_poll_s: float = Field(default=30.0, ge=0)
     # Set for several server processes (`serve --workers N`): prometheus-client reads it
     # itself, when first imported, and keeps each process's counts in files there; the
     # gateway reads those files to serve the sum at /metrics. Empty it before starting.

@@ -37,7 +37,9 @@ from zeep.wsdl import Document
 from zeep.wsdl.bindings import Soap11Binding
 
 __all__ = [
+    "Answer",
     "Handler",
+    "HeaderHandler",
     "MultiSpeakCredentials",
     "SoapFault",
     "WsdlLoadError",
@@ -80,8 +82,25 @@ class MultiSpeakCredentials:
 
 
 # Gets the zeep-parsed request body (attribute access by element name); returns the
-# value of the `{Op}Result` element as zeep accepts it (dicts, lists, None).
+# value of the `{Op}Result` element as zeep accepts it (dicts, lists, None), or an `Answer`.
 Handler = Callable[[Any], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A result with `MultiSpeakMsgHeader` attributes of its own for the reply, set over
+    the echoed request header: how MultiSpeak pages (SessionID, ObjectsRemaining, LastSent)."""
+
+    result: Any
+    header: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HeaderHandler:
+    """A handler that also reads the request's `MultiSpeakMsgHeader` attributes (without
+    the credentials), e.g. the SessionID a paged call continues."""
+
+    handle: Callable[[Any, Mapping[str, Any]], Awaitable[Any]]
 
 
 class _LocalFilesOnly:
@@ -227,7 +246,7 @@ class _Endpoint:
     def __init__(
         self,
         service: _Service,
-        handlers: Mapping[str, Handler],
+        handlers: Mapping[str, Handler | HeaderHandler],
         credentials: MultiSpeakCredentials,
         latency_s: float,
     ) -> None:
@@ -315,8 +334,12 @@ class _Endpoint:
             request = operation.zeep_operation.input.deserialize(envelope)
         except ZeepError as exc:
             raise SoapFault(f"The request could not be read: {exc.message}") from None
+        handler = self._handlers[operation.name]
         try:
-            result = await self._handlers[operation.name](request.body)
+            if isinstance(handler, HeaderHandler):
+                result = await handler.handle(request.body, _echoed_header(request.header))
+            else:
+                result = await handler(request.body)
         except SoapFault:
             raise
         except Exception:
@@ -339,10 +362,13 @@ class _Endpoint:
     @staticmethod
     def _serialize(operation: _Operation, result: Any, request_header: Any) -> etree._Element:
         values: dict[str, Any] = {}
+        own_header: Mapping[str, Any] = {}
+        if isinstance(result, Answer):
+            result, own_header = result.result, result.header
         if operation.result_name is not None and result is not None:
             values[operation.result_name] = result
         if operation.echoes_header:
-            values["_soapheaders"] = {MSG_HEADER: _echoed_header(request_header)}
+            values["_soapheaders"] = {MSG_HEADER: {**_echoed_header(request_header), **own_header}}
         envelope: etree._Element = operation.zeep_operation.output.serialize(**values).content
         return envelope
 
@@ -363,7 +389,7 @@ def create_multispeak_app(
     *,
     wsdl_path: Path,
     service_path: str,
-    handlers: Mapping[str, Handler],
+    handlers: Mapping[str, Handler | HeaderHandler],
     credentials: MultiSpeakCredentials,
     latency_ms: float = 0.0,
 ) -> Starlette:

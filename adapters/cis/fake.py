@@ -3,7 +3,8 @@
 Built from the shared `World` with the same rules the stand-in follows on the wire
 (name search by case-insensitive prefix, bills' lines grouped by billed meter, due
 dates from the payment terms), which the contract tests hold both to. It records
-every call in `calls` as `(method name, arguments)`.
+every call in `calls` as `(method name, arguments)`, and every change it makes in
+`change_log`, which `changes_since` reads (all in one page: the fake does not page).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from adapters.cis.port import (
     Balance,
     Bill,
     BilledUsage,
+    ChangePage,
     ChargeLine,
     CisFault,
     CisNotFound,
@@ -47,7 +49,10 @@ METHODS: tuple[str, ...] = (
     "GetBillingDetail",
     "GetBilledUsage",
     "GetPayableItemsList",
+    "GetModifiedCustomers",
+    "GetModifiedServiceLocations",
     "ModifyCBDataForCustomer",
+    "ModifyCBDataForServiceLocation",
 )
 
 
@@ -123,6 +128,10 @@ class FakeCis:
     balances: dict[str, Balance]
     methods: tuple[str, ...] = METHODS
     calls: list[tuple[str, tuple[object, ...]]] = field(default_factory=list)
+    # Each change as the (customer ids, account numbers, location ids) it touched.
+    change_log: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=list
+    )
 
     @classmethod
     def from_world(cls, world: World, *, payment_terms_days: int = 20) -> FakeCis:
@@ -319,7 +328,44 @@ class FakeCis:
             billing_address=address,
         )
         self.customers[customer_id] = updated
+        self.change_log.append(((customer_id,), (), ()))
         return updated
+
+    def change_service_location(
+        self,
+        location_id: str,
+        *,
+        address: PostalAddress | None = None,
+        service_status: str | None = None,
+    ) -> ServiceLocation:
+        """What ModifyCBDataForServiceLocation does in the CIS stand-in (not a port
+        method: the gateway never changes a location; tests change one behind its back)."""
+        for number, located in self.locations.items():
+            for index, location in enumerate(located):
+                if location.location_id == location_id:
+                    changed = replace(
+                        location,
+                        address=address or location.address,
+                        service_status=(service_status or location.service_status).lower(),
+                    )
+                    self.locations[number] = (*located[:index], changed, *located[index + 1 :])
+                    self.change_log.append(((changed.customer_id,), (number,), (location_id,)))
+                    return changed
+        raise CisNotFound(f"no service location {location_id!r}")
+
+    async def changes_since(self, cursor: str | None) -> ChangePage:
+        self._record("changes_since", cursor)
+        start = len(self.change_log) if cursor is None else _log_position(cursor)
+        if start > len(self.change_log):
+            raise CisFault(f"GetModifiedCustomers failed: {cursor!r} is not a session it issued")
+        changes = self.change_log[start:]
+        return ChangePage(
+            customer_ids=_sorted_ids(ids for ids, _, _ in changes),
+            account_numbers=_sorted_ids(numbers for _, numbers, _ in changes),
+            location_ids=_sorted_ids(locations for _, _, locations in changes),
+            next_cursor=str(len(self.change_log)),
+            more=False,
+        )
 
     async def get_balance(self, account_number: str) -> Balance:
         self._record("get_balance", account_number)
@@ -360,6 +406,16 @@ def _billing_address(address: PostalAddress) -> PostalAddress:
         zip_code=address.zip_code.strip(),
         line2=(address.line2 or "").strip() or None,
     )
+
+
+def _log_position(cursor: str) -> int:
+    if not cursor.isdigit():
+        raise ValueError("not a CIS change cursor")
+    return int(cursor)
+
+
+def _sorted_ids(groups: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    return tuple(sorted({value for group in groups for value in group}))
 
 
 def _found(found: Iterable[T] | None, message: str) -> tuple[T, ...]:

@@ -148,6 +148,27 @@ class Balance:
         return self.current_amount + self.past_due_amount
 
 
+@dataclass(frozen=True, slots=True)
+class ChangePage:
+    """What the CIS reports changed since a cursor: the ids involved, not the data.
+
+    `customer_ids` are the customers whose record, or one of whose service locations,
+    changed; `account_numbers` and `location_ids` those of the changed service
+    locations. Each is sorted, without repeats. `more`: the CIS has more changes
+    waiting; ask again with `next_cursor` straight away.
+    """
+
+    customer_ids: tuple[str, ...]
+    account_numbers: tuple[str, ...]
+    location_ids: tuple[str, ...]
+    next_cursor: str
+    more: bool
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.customer_ids or self.account_numbers or self.location_ids)
+
+
 class CisPort(Protocol):
     """Reads and contact changes against the co-op's CIS.
 
@@ -205,6 +226,17 @@ class CisPort(Protocol):
     ) -> Customer:
         """Replace the phones and email (None clears one), and the billing address when
         given; the customer as the CIS keeps it afterwards. `Fault` when refused."""
+        ...
+
+    async def changes_since(self, cursor: str | None) -> ChangePage:
+        """The CIS's change feed (MultiSpeak GetModifiedCustomers and
+        GetModifiedServiceLocations), from `cursor` on.
+
+        `None` starts from now: no changes, just the cursor of the CIS's present
+        position. A cursor is opaque: pass back only what a `ChangePage` gave. One that
+        is not a cursor at all is a `ValueError`; one the CIS no longer knows (its
+        change log was reset) a `CisFault`, after which the caller starts from now.
+        """
         ...
 
     async def aclose(self) -> None: ...

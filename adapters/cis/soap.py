@@ -15,10 +15,11 @@ from typing import Any, Final, TypeVar
 
 import httpx
 
-from adapters.cis import wire
+from adapters.cis import feed, wire
 from adapters.cis.port import (
     Balance,
     Bill,
+    ChangePage,
     CisFault,
     CisNotFound,
     CisUnavailable,
@@ -28,7 +29,14 @@ from adapters.cis.port import (
     PostalAddress,
     ServiceLocation,
 )
-from adapters.multispeak import MultiSpeakClient, MultiSpeakEndpoint, call, load_wsdl_client
+from adapters.multispeak import (
+    MultiSpeakClient,
+    MultiSpeakEndpoint,
+    Reply,
+    call,
+    exchange,
+    load_wsdl_client,
+)
 
 # A copy of the MultiSpeak 3.0ac CB_Server WSDL with the standard "Get" names restored
 # (see the project's reference notes); shipped with the package, never fetched.
@@ -205,12 +213,66 @@ class SoapCis:
             raise CisFault(f"ModifyCBDataForCustomer refused: {reason}")
         return await self.get_customer(customer_id)
 
+    async def changes_since(self, cursor: str | None) -> ChangePage:
+        """Both MultiSpeak change feeds, one page of each, read side by side.
+
+        From `None`, each feed is asked once with no previousSessionID; only the
+        SessionID of the answer is kept (its objects are what came before now).
+        """
+        if cursor is None:
+            positions = {name: feed.FeedPosition(previous=None) for name in feed.FEEDS}
+        else:
+            positions = feed.decode(cursor)
+        pages = await asyncio.gather(
+            *(self._feed_page(name, positions[name]) for name in feed.FEEDS)
+        )
+        found = dict(zip(feed.FEEDS, (objects for objects, _ in pages), strict=True))
+        moved = dict(zip(feed.FEEDS, (position for _, position in pages), strict=True))
+        next_cursor = feed.encode(moved)
+        if cursor is None:
+            return ChangePage((), (), (), next_cursor, more=False)
+        changed_customers = [_read(wire.customer, c) for c in found[feed.CUSTOMERS]]
+        changed_locations = [
+            _read(wire.service_location, loc) for loc in found[feed.SERVICE_LOCATIONS]
+        ]
+        return ChangePage(
+            customer_ids=_ids(
+                [c.customer_id for c in changed_customers]
+                + [loc.customer_id for loc in changed_locations]
+            ),
+            account_numbers=_ids([loc.account_number for loc in changed_locations]),
+            location_ids=_ids([loc.location_id for loc in changed_locations]),
+            next_cursor=next_cursor,
+            more=any(position.paging for position in moved.values()),
+        )
+
+    async def _feed_page(
+        self, operation: str, position: feed.FeedPosition
+    ) -> tuple[list[wire.Wire], feed.FeedPosition]:
+        arguments, header = position.request()
+        reply: Reply = await exchange(
+            self._client,
+            operation,
+            arguments,
+            header=header,
+            unavailable=CisUnavailable,
+            fault=CisFault,
+        )
+        try:
+            return wire.items(reply.result, feed.NOUNS[operation]), position.after(reply.header)
+        except ValueError as exc:
+            raise CisFault(f"{operation}: unreadable answer ({exc})") from None
+
     async def get_balance(self, account_number: str) -> Balance:
         result = await self._call("GetPayableItemsList", {"accountNumber": account_number})
         payables = wire.items(result, "payableItem")
         if not payables:
             raise CisNotFound(f"no account {account_number!r}")
         return _read(lambda value: wire.balance(account_number, value), payables[0])
+
+
+def _ids(values: Sequence[str]) -> tuple[str, ...]:
+    return tuple(sorted({value for value in values if value}))
 
 
 def _read(convert: Callable[[wire.Wire], T], value: wire.Wire) -> T:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.applications import Starlette
 
 from adapters.cis.soap import CB_SERVER_WSDL
-from simulators.cis.handlers import CbServerHandlers
+from simulators.cis.handlers import DEFAULT_CHANGE_PAGE_SIZE, CbServerHandlers
 from simulators.soap import MultiSpeakCredentials, close_on_shutdown, create_multispeak_app
 
 SERVICE_PATH: Final = "/multispeak/v3/CB_Server.asmx"
@@ -25,11 +25,15 @@ def create_cis_app(
     credentials: MultiSpeakCredentials,
     latency_ms: float = 0.0,
     payment_terms_days: int = 20,
+    change_page_size: int = DEFAULT_CHANGE_PAGE_SIZE,
 ) -> Starlette:
-    """The stand-in as an ASGI app; `payment_terms_days` dates `paymentDueDate`."""
+    """The stand-in as an ASGI app; `payment_terms_days` dates `paymentDueDate`;
+    `change_page_size` caps the objects in one GetModifiedXXX answer."""
     # Creating an engine opens nothing: connections are made on first use.
     engine = create_async_engine(database_url)
-    handlers = CbServerHandlers(engine, payment_terms_days=payment_terms_days)
+    handlers = CbServerHandlers(
+        engine, payment_terms_days=payment_terms_days, change_page_size=change_page_size
+    )
     app = create_multispeak_app(
         wsdl_path=CB_SERVER_WSDL,
         service_path=SERVICE_PATH,

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from simulators.cis import search, wire
+from simulators.cis import feed, search, wire
 from simulators.cis.store import (
     accounts,
     balances,
@@ -26,7 +26,7 @@ from simulators.cis.store import (
     name_key,
     service_locations,
 )
-from simulators.soap import Handler, SoapFault
+from simulators.soap import Answer, Handler, HeaderHandler, SoapFault
 
 # What `GetMethods` answers: the operations this CIS implements.
 METHODS: tuple[str, ...] = (
@@ -42,8 +42,13 @@ METHODS: tuple[str, ...] = (
     "GetBillingDetail",
     "GetBilledUsage",
     "GetPayableItemsList",
+    "GetModifiedCustomers",
+    "GetModifiedServiceLocations",
     "ModifyCBDataForCustomer",
+    "ModifyCBDataForServiceLocation",
 )
+# How many objects one GetModifiedXXX answer holds at most (see `simulators.cis.feed`).
+DEFAULT_CHANGE_PAGE_SIZE = 100
 
 
 def _bill_day(value: datetime | date) -> date:
@@ -69,11 +74,20 @@ def _locations_query() -> Select[Any]:
 
 
 class CbServerHandlers:
-    def __init__(self, engine: AsyncEngine, *, payment_terms_days: int) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        payment_terms_days: int,
+        change_page_size: int = DEFAULT_CHANGE_PAGE_SIZE,
+    ) -> None:
+        if change_page_size < 1:
+            raise ValueError("change_page_size must be at least 1")
         self._engine = engine
         self._payment_terms_days = payment_terms_days
+        self._change_page_size = change_page_size
 
-    def mapping(self) -> Mapping[str, Handler]:
+    def mapping(self) -> Mapping[str, Handler | HeaderHandler]:
         return {
             "GetMethods": self.get_methods,
             "GetCustomerByCustId": self.get_customer_by_cust_id,
@@ -87,7 +101,10 @@ class CbServerHandlers:
             "GetBillingDetail": self.get_billing_detail,
             "GetBilledUsage": self.get_billed_usage,
             "GetPayableItemsList": self.get_payable_items_list,
+            "GetModifiedCustomers": HeaderHandler(self.get_modified_customers),
+            "GetModifiedServiceLocations": HeaderHandler(self.get_modified_service_locations),
             "ModifyCBDataForCustomer": self.modify_cb_data_for_customer,
+            "ModifyCBDataForServiceLocation": self.modify_cb_data_for_service_location,
         }
 
     async def get_methods(self, request: Any) -> Any:
@@ -257,6 +274,40 @@ class CbServerHandlers:
             ).one_or_none()
         return {"payableItem": [] if row is None else [wire.payable_item(row)]}
 
+    async def get_modified_customers(self, request: Any, header: Mapping[str, Any]) -> Answer:
+        async with self._engine.connect() as conn:
+            page = await feed.modified_page(
+                conn,
+                feed.CUSTOMER,
+                feed.FeedRequest.of(request, header),
+                page_size=self._change_page_size,
+            )
+            rows = (
+                await conn.execute(
+                    select(customers).where(customers.c.customer_id.in_(page.object_ids))
+                )
+            ).all()
+        by_id = {row.customer_id: row for row in rows}
+        found = [wire.customer(by_id[i]) for i in page.object_ids if i in by_id]
+        return Answer({"customer": found}, page.header())
+
+    async def get_modified_service_locations(
+        self, request: Any, header: Mapping[str, Any]
+    ) -> Answer:
+        async with self._engine.connect() as conn:
+            page = await feed.modified_page(
+                conn,
+                feed.SERVICE_LOCATION,
+                feed.FeedRequest.of(request, header),
+                page_size=self._change_page_size,
+            )
+        located = await self._service_locations(
+            service_locations.c.location_id.in_(page.object_ids)
+        )
+        by_id = {location["objectID"]: location for location in located["serviceLocation"]}
+        found = [by_id[i] for i in page.object_ids if i in by_id]
+        return Answer({"serviceLocation": found}, page.header())
+
     async def modify_cb_data_for_customer(self, request: Any) -> Any:
         changes = request.customerData.customer if request.customerData is not None else []
         errors: list[dict[str, Any]] = []
@@ -264,15 +315,28 @@ class CbServerHandlers:
             for change in changes:
                 error = await _apply_customer_change(conn, change)
                 if error is not None:
-                    errors.append(
-                        {
-                            "objectID": getattr(change, "objectID", None),
-                            "errorString": error,
-                            "nounType": "customer",
-                            "eventTime": datetime.now(UTC).replace(microsecond=0),
-                        }
-                    )
+                    errors.append(_error_object(change, error, "customer"))
         return {"errorObject": errors}
+
+    async def modify_cb_data_for_service_location(self, request: Any) -> Any:
+        data = request.serviceLocationData
+        changes = data.serviceLocation if data is not None else []
+        errors: list[dict[str, Any]] = []
+        async with self._engine.begin() as conn:
+            for change in changes:
+                error = await _apply_service_location_change(conn, change)
+                if error is not None:
+                    errors.append(_error_object(change, error, "serviceLocation"))
+        return {"errorObject": errors}
+
+
+def _error_object(change: Any, error: str, noun: str) -> dict[str, Any]:
+    return {
+        "objectID": getattr(change, "objectID", None),
+        "errorString": error,
+        "nounType": noun,
+        "eventTime": datetime.now(UTC).replace(microsecond=0),
+    }
 
 
 async def _lines(
@@ -302,4 +366,24 @@ async def _apply_customer_change(conn: AsyncConnection, change: Any) -> str | No
         return str(exc)
     if values:
         await conn.execute(update(customers).where(key).values(**values))
+        await feed.record_change(conn, feed.CUSTOMER, change.objectID)
+    return None
+
+
+async def _apply_service_location_change(conn: AsyncConnection, change: Any) -> str | None:
+    """Apply one `serviceLocation` of a ModifyCBDataForServiceLocation; an error if refused."""
+    if change is None or not change.objectID:
+        return "a service location to modify needs its objectID"
+    if change.verb not in (None, "Change"):
+        return f"verb {change.verb} is not supported; only Change is"
+    key = service_locations.c.location_id == change.objectID
+    if (await conn.execute(select(service_locations.c.location_id).where(key))).first() is None:
+        return f"unknown service location {change.objectID}"
+    try:
+        values = wire.service_location_changes(change)
+    except ValueError as exc:
+        return str(exc)
+    if values:
+        await conn.execute(update(service_locations).where(key).values(**values))
+        await feed.record_change(conn, feed.SERVICE_LOCATION, change.objectID)
     return None

@@ -15,8 +15,10 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -165,6 +167,20 @@ balances = Table(
     Column("last_payment_cents", Integer),
     Column("last_payment_date", Date),
     Column("disconnect_date", Date),
+)
+
+# Every write that changes a customer or a service location adds a row here, in the
+# write's transaction: what GetModifiedCustomers / GetModifiedServiceLocations answer
+# from (see `simulators.cis.feed`). AUTOINCREMENT: a sequence is never used twice.
+change_log = Table(
+    "change_log",
+    metadata,
+    Column("sequence", Integer, primary_key=True, autoincrement=True),
+    Column("noun", String(32), nullable=False),  # "customer" | "serviceLocation"
+    Column("object_id", String(32), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_change_log_noun_sequence", "noun", "sequence"),
+    sqlite_autoincrement=True,
 )
 
 

@@ -275,3 +275,28 @@ def customer_changes(change: Any) -> dict[str, Any]:
         addresses = [e.eMail for e in contact.eMailList.eMailAddress if e.eMail]
         values["email"] = (addresses[0].strip() or None) if addresses else None
     return values
+
+
+REQUIRED_LOCATION_FIELDS = {
+    "servAddr1": "line1",
+    "servCity": "city",
+    "servState": "state",
+    "servZip": "zip_code",
+    "servStatus": "service_status",
+}
+
+
+def service_location_changes(change: Any) -> dict[str, Any]:
+    """The service location columns a `ModifyCBDataForServiceLocation` location sets:
+    its address and service status. Elements left out are left alone; an empty
+    `servAddr2` clears the second address line."""
+    values: dict[str, Any] = {}
+    for element, column in REQUIRED_LOCATION_FIELDS.items():
+        value = getattr(change, element)
+        if value is not None:
+            if not value.strip():
+                raise ValueError(f"{element} must not be empty")
+            values[column] = value.strip()
+    if change.servAddr2 is not None:
+        values["line2"] = change.servAddr2.strip() or None
+    return values

@@ -143,6 +143,10 @@ EXAMPLES: dict[type, tuple[object, ...]] = {
     cis.BilledUsage: (BILLED_USAGE,),
     cis.Bill: (BILL, dataclasses.replace(BILL, charges=(), usage=())),
     cis.Balance: (BALANCE, EMPTY_BALANCE),
+    cis.ChangePage: (
+        cis.ChangePage(("C1", "C2"), ("2000100",), ("L1",), '{"feed":["7",null,null]}', True),
+        cis.ChangePage((), (), (), "0", more=False),
+    ),
     oms.OutageEvent: (OUTAGE, *RESTORED_OUTAGES),
     oms.LocationOutageStatus: (OUT_STATUS, ON_STATUS),
     oms.OutageCall: (CALL, oms.OutageCall("L1", "A1", None, None, None, CALL.reported_at)),

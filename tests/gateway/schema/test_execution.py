@@ -57,9 +57,7 @@ def run(execution_context_class: Any, query: str) -> tuple[Any, list[tuple[str, 
     ],
 )
 def test_answers_and_errors_match_the_item_by_item_path(query: str) -> None:
-    assert run(LeafListExecutionContext, query) == run(
-        StrawberryGraphQLCoreExecutionContext, query
-    )
+    assert run(LeafListExecutionContext, query) == run(StrawberryGraphQLCoreExecutionContext, query)
 
 
 def test_a_bad_item_is_reported_at_its_own_index() -> None:
