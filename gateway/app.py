@@ -34,6 +34,7 @@ from gateway.auth.tokens import TokenIssuer
 from gateway.auth.viewer import authenticate
 from gateway.backends import Adapters
 from gateway.cache import create_cache
+from gateway.cache.near import NearCache, WithNearCache
 from gateway.cache.port import Cache, CacheUnavailable
 from gateway.cache.refresher import CisChangeRefresher
 from gateway.context import GatewayContext, create_context
@@ -107,7 +108,9 @@ def open_cache(settings: GatewaySettings, stack: AsyncExitStack) -> Cache | None
     if not settings.cache_enabled:
         return None
     url = settings.redis_url.get_secret_value() if settings.redis_url else None
-    cache = create_cache(url, redis_timeout_s=settings.redis_timeout_s)
+    cache: Cache = create_cache(url, redis_timeout_s=settings.redis_timeout_s)
+    if settings.cache_near_ttl_s > 0:
+        cache = WithNearCache(cache, NearCache(ttl_s=settings.cache_near_ttl_s))
     stack.push_async_callback(cache.aclose)
     return cache
 

@@ -99,6 +99,10 @@ class GatewaySettings(BaseSettings):
     # within a request, so every field that needs a backend calls it.
     cache_enabled: bool = True
     batching_enabled: bool = True
+    # With the cache on: seconds each process keeps decoded answers in front of the
+    # shared cache (`gateway.cache.near`). Another worker process may answer from its
+    # copy this long after a write elsewhere; 0 switches the near cache off.
+    cache_near_ttl_s: float = Field(default=2.0, ge=0)
     # With the cache on: seconds between polls of the CIS change feed (MultiSpeak
     # GetModifiedCustomers / GetModifiedServiceLocations), whose changes are dropped
     # from the cache before their TTL; 0 switches the polling off.

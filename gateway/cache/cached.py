@@ -9,6 +9,9 @@ Errors are per key and returned, not raised, like a DataLoader batch answers the
 `NotFound` is cached briefly as a negative entry; other errors (backend down, faults)
 are not cached, so the next request tries again. If `load_missing` raises instead of
 answering per key, every key it was asked for gets that error, uncached.
+
+Given a `WithNearCache`, its near cache of decoded values is asked before the shared
+cache, and keeps what the shared cache answered and what was loaded (see `near`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from adapters.errors import NotFound
 from gateway.cache.codec import CodecError
 from gateway.cache.entry import decode_entry, encode_not_found, encode_value
 from gateway.cache.keys import CacheKind
+from gateway.cache.near import WithNearCache
 from gateway.cache.policy import NOT_FOUND_TTL_S
 from gateway.cache.port import Cache, CacheStats
 from gateway.cache.single_flight import SingleFlight, single_flight_for_loop
@@ -62,7 +66,14 @@ async def load_through_cache(
     wanted: dict[str, K] = {}
     for name, key in zip(cache_keys, keys, strict=True):
         wanted.setdefault(name, key)
-    results = await _read(cache, kind, list(wanted))
+    near = cache.near if isinstance(cache, WithNearCache) else None
+    results: dict[str, V | Exception] = near.lookup(list(wanted)) if near else {}
+    unread = [name for name in wanted if name not in results]
+    if unread:
+        shared = await _read(cache, kind, unread)
+        if near is not None:
+            near.keep(shared)
+        results.update(shared)
     misses = {name: key for name, key in wanted.items() if name not in results}
     if stats is not None:
         stats.cache_read(kind.name, hits=len(results), misses=len(misses))
@@ -131,9 +142,11 @@ async def _store(
     not_found_ttl_s: float,
 ) -> None:
     batches: defaultdict[float, dict[str, bytes]] = defaultdict(dict)
+    kept: defaultdict[float, dict[str, V | Exception]] = defaultdict(dict)
     for name, result in results.items():
         if isinstance(result, NotFound):
             batches[not_found_ttl_s][name] = encode_not_found(result)
+            kept[not_found_ttl_s][name] = result
         elif isinstance(result, Exception):
             continue
         else:
@@ -144,6 +157,11 @@ async def _store(
                 batches[ttl][name] = encode_value(kind.codec, result)
             except CodecError:
                 logger.exception("Cannot cache a value of kind %s", kind.name)
+            else:
+                kept[ttl][name] = result
+    if isinstance(cache, WithNearCache):
+        for ttl, values in kept.items():
+            cache.near.keep(values, ttl_s=ttl)
     for ttl, items in batches.items():
         if ttl <= 0:
             continue  # negative caching switched off
