@@ -18,7 +18,7 @@ from gateway.auth.viewer import Authentication
 from gateway.errors import Unauthenticated
 from gateway.store.members import GatewayStore, StoredUser
 from gateway.store.models import Role
-from gateway.store.sessions import user_in_session
+from gateway.store.sessions import viewer_in_session
 
 ACCOUNT_NUMBER = re.compile(r"[0-9A-Za-z-]{1,32}")
 SESSION_ENDED = "This sign-in has ended; sign in again."
@@ -45,6 +45,8 @@ class AccountAccess:
         self._clock = clock
         self._user: asyncio.Task[StoredUser | None] | None = None
         self._linked: asyncio.Task[frozenset[str]] | None = None
+        # Read with the user when the token names a session (every request from a client).
+        self._linked_with_user: frozenset[str] | None = None
 
     @property
     def is_signed_in(self) -> bool:
@@ -60,14 +62,18 @@ class AccountAccess:
             if viewer.session_id is None:
                 read = self._store.get_user(viewer.user_id)
             else:
-                read = user_in_session(
-                    self._store,
-                    user_id=viewer.user_id,
-                    session_id=viewer.session_id,
-                    now=self._clock(),
-                )
+                read = self._read_in_session(viewer.user_id, viewer.session_id)
             self._user = asyncio.ensure_future(read)
         return await self._user
+
+    async def _read_in_session(self, user_id: int, session_id: str) -> StoredUser | None:
+        found = await viewer_in_session(
+            self._store, user_id=user_id, session_id=session_id, now=self._clock()
+        )
+        if found is None:
+            return None
+        user, self._linked_with_user = found
+        return user
 
     async def require_user(self) -> StoredUser:
         user = await self.user()
@@ -79,6 +85,8 @@ class AccountAccess:
     async def linked_accounts(self) -> list[str]:
         """The accounts linked to the signed-in user, in number order."""
         user = await self.require_user()
+        if self._linked_with_user is not None:
+            return sorted(self._linked_with_user)
         if self._linked is None:
             self._linked = asyncio.ensure_future(self._store.account_numbers(user.id))
         return sorted(await self._linked)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import (
@@ -142,7 +143,24 @@ async def _upsert(
     return user.id
 
 
-def stored_user(row: User) -> StoredUser:
+class UserColumns(Protocol):
+    """A `User` row, or a Core row selecting the same columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def password_hash(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def email_confirmed_at(self) -> datetime | None: ...
+
+
+def stored_user(row: UserColumns) -> StoredUser:
     created_at = row.created_at
     if created_at.tzinfo is None:  # SQLite keeps no offset; the store only writes UTC
         created_at = created_at.replace(tzinfo=UTC)

@@ -15,7 +15,14 @@ from sqlalchemy import ColumnElement, CursorResult, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.store.members import GatewayStore, StoredUser, stored_user
-from gateway.store.models import LoginAttempt, LoginSession, RefreshToken, Role, User
+from gateway.store.models import (
+    LoginAttempt,
+    LoginSession,
+    RefreshToken,
+    Role,
+    User,
+    UserAccount,
+)
 
 TOKEN_REUSE = "token_reuse"  # noqa: S105 - a revocation reason, not a secret
 
@@ -162,17 +169,31 @@ async def _revoke(db: AsyncSession, session_id: str, *, reason: str, now: dateti
     )
 
 
-async def user_in_session(
+async def viewer_in_session(
     store: GatewayStore, *, user_id: int, session_id: str, now: datetime
-) -> StoredUser | None:
-    """The user, if `session_id` is theirs and still runs: one query per request."""
-    async with store.sessions() as db:
-        row = await db.scalar(
-            select(User)
-            .join(LoginSession, LoginSession.user_id == User.id)
-            .where(User.id == user_id, LoginSession.id == session_id, _running(now))
+) -> tuple[StoredUser, frozenset[str]] | None:
+    """The user and the accounts linked to them, if `session_id` is theirs and still
+    runs. Every signed-in request asks this first: one Core query, no ORM objects."""
+    statement = (
+        select(
+            User.id,
+            User.email,
+            User.role,
+            User.password_hash,
+            User.created_at,
+            User.email_confirmed_at,
+            UserAccount.account_number,
         )
-        return stored_user(row) if row else None
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .outerjoin(UserAccount, UserAccount.user_id == User.id)
+        .where(User.id == user_id, LoginSession.id == session_id, _running(now))
+    )
+    async with store.engine.connect() as connection:
+        rows = (await connection.execute(statement)).all()
+    if not rows:
+        return None
+    linked = frozenset(row.account_number for row in rows if row.account_number is not None)
+    return stored_user(rows[0]), linked
 
 
 async def running_sessions(

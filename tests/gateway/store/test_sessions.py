@@ -28,7 +28,7 @@ from gateway.store.sessions import (
     revoke_sessions_of_user,
     rotate_refresh_token,
     running_sessions,
-    user_in_session,
+    viewer_in_session,
 )
 from tests.gateway.store.databases import BACKENDS, add_user, migrated_store
 
@@ -106,7 +106,7 @@ async def test_rotation_spends_the_token_and_a_replay_revokes_the_family(
     async with store.sessions() as db:
         hashes = set(await db.scalars(select(RefreshToken.token_hash)))
     assert "b3" * 32 not in hashes
-    assert await user_in_session(store, user_id=user_id, session_id=session.id, now=later) is None
+    assert await viewer_in_session(store, user_id=user_id, session_id=session.id, now=later) is None
 
 
 async def test_the_same_token_twice_at_once_refreshes_only_once(store: GatewayStore) -> None:
@@ -144,20 +144,30 @@ async def test_an_idle_session_expires(store: GatewayStore) -> None:
     expired = NOON + REFRESH_TTL
     assert await rotate(store, "f0" * 32, "f1" * 32, now=expired) is None
     assert await running_sessions(store, user_id=user_id, now=expired) == []
-    assert await user_in_session(store, user_id=user_id, session_id=session.id, now=expired) is None
+    assert (
+        await viewer_in_session(store, user_id=user_id, session_id=session.id, now=expired) is None
+    )
     assert await revoked_reason(store, session.id) is None  # ended, not revoked
 
 
-async def test_the_user_is_read_only_with_a_running_session_of_theirs(
+async def test_the_user_and_their_accounts_are_read_only_with_a_running_session_of_theirs(
     store: GatewayStore,
 ) -> None:
-    user_id, other_id = await add_user(store), await add_user(store)
+    user_id = await add_user(store, account_numbers=("2000100", "2000113"))
+    other_id = await add_user(store)
     session = await start(store, user_id, "g0" * 32)
-    user = await user_in_session(store, user_id=user_id, session_id=session.id, now=NOON)
-    assert user is not None
-    assert (user.id, user.role) == (user_id, Role.MEMBER)
-    assert await user_in_session(store, user_id=other_id, session_id=session.id, now=NOON) is None
-    assert await user_in_session(store, user_id=user_id, session_id="0" * 32, now=NOON) is None
+    found = await viewer_in_session(store, user_id=user_id, session_id=session.id, now=NOON)
+    assert found is not None
+    user, linked = found
+    assert (user.id, user.role, linked) == (user_id, Role.MEMBER, {"2000100", "2000113"})
+    other_session = await start(store, other_id, "g1" * 32)
+    unlinked = await viewer_in_session(
+        store, user_id=other_id, session_id=other_session.id, now=NOON
+    )
+    assert unlinked is not None
+    assert unlinked[1] == frozenset()
+    assert await viewer_in_session(store, user_id=other_id, session_id=session.id, now=NOON) is None
+    assert await viewer_in_session(store, user_id=user_id, session_id="0" * 32, now=NOON) is None
 
 
 async def test_revoking_one_session_or_all_others(store: GatewayStore) -> None:
