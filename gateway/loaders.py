@@ -20,7 +20,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
-from typing import Any, Generic, NamedTuple, TypeVar, cast
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar, cast
 
 from aiodataloader import DataLoader
 
@@ -149,71 +149,71 @@ def cached_loader(
     return Loader(batch, batching=options.batching)
 
 
-def customer_loader(cis: CisPort, options: LoaderOptions = DIRECT) -> Loader[str, Customer]:
-    async def load(ids: Sequence[str]) -> list[Customer | Exception]:
-        return await each(ids, cis.get_customer)
+def _per_key(
+    options: LoaderOptions,
+    fetch: Callable[[K], Awaitable[V]],
+    *,
+    kind: CacheKind[V],
+    key_to_str: Callable[[K], str],
+    ttl_s: TtlRule[K, V],
+) -> Loader[K, V]:
+    """A cached loader that asks `fetch` once per missing key, all keys concurrently
+    (SOAP has no call for several keys)."""
 
-    return cached_loader(
+    async def load(keys: Sequence[K]) -> list[V | Exception]:
+        return await each(keys, fetch)
+
+    return cached_loader(options, kind=kind, key_to_str=key_to_str, load_missing=load, ttl_s=ttl_s)
+
+
+def customer_loader(cis: CisPort, options: LoaderOptions = DIRECT) -> Loader[str, Customer]:
+    return _per_key(
         options,
+        cis.get_customer,
         kind=kinds.CUSTOMER,
         key_to_str=key_parts,
-        load_missing=load,
         ttl_s=policy.REFERENCE_TTL_S,
     )
 
 
 def service_locations_loader(
     cis: CisPort, options: LoaderOptions = DIRECT
-) -> Loader[str, Sequence[ServiceLocation]]:
-    async def load(accounts: Sequence[str]) -> list[tuple[ServiceLocation, ...] | Exception]:
-        return await each(
-            accounts, lambda account: _as_tuple(cis.get_service_locations_by_account(account))
-        )
-
-    return cached_loader(
+) -> Loader[str, tuple[ServiceLocation, ...]]:
+    return _per_key(
         options,
+        lambda account: _as_tuple(cis.get_service_locations_by_account(account)),
         kind=kinds.SERVICE_LOCATIONS_BY_ACCOUNT,
         key_to_str=key_parts,
-        load_missing=load,
         ttl_s=policy.REFERENCE_TTL_S,
     )
 
 
-def meters_loader(cis: CisPort, options: LoaderOptions = DIRECT) -> Loader[str, Sequence[Meter]]:
-    async def load(accounts: Sequence[str]) -> list[tuple[Meter, ...] | Exception]:
-        return await each(accounts, lambda account: _as_tuple(cis.get_meters_by_account(account)))
-
-    return cached_loader(
+def meters_loader(cis: CisPort, options: LoaderOptions = DIRECT) -> Loader[str, tuple[Meter, ...]]:
+    return _per_key(
         options,
+        lambda account: _as_tuple(cis.get_meters_by_account(account)),
         kind=kinds.METERS_BY_ACCOUNT,
         key_to_str=key_parts,
-        load_missing=load,
         ttl_s=policy.REFERENCE_TTL_S,
     )
 
 
 def bill_loader(cis: CisPort, options: LoaderOptions = DIRECT) -> Loader[BillKey, Bill]:
-    async def load(keys: Sequence[BillKey]) -> list[Bill | Exception]:
-        return await each(keys, lambda key: cis.get_bill(key.account_number, key.bill_date))
-
-    return cached_loader(
+    return _per_key(
         options,
+        lambda key: cis.get_bill(key.account_number, key.bill_date),
         kind=kinds.BILL,
         key_to_str=lambda key: key_parts(key.account_number, key.bill_date),
-        load_missing=load,
         ttl_s=policy.BILL_TTL_S,
     )
 
 
 def balance_loader(cis: CisPort, options: LoaderOptions = DIRECT) -> Loader[str, Balance]:
-    async def load(accounts: Sequence[str]) -> list[Balance | Exception]:
-        return await each(accounts, cis.get_balance)
-
-    return cached_loader(
+    return _per_key(
         options,
+        cis.get_balance,
         kind=kinds.BALANCE,
         key_to_str=key_parts,
-        load_missing=load,
         ttl_s=policy.BALANCE_TTL_S,
     )
 
@@ -221,14 +221,11 @@ def balance_loader(cis: CisPort, options: LoaderOptions = DIRECT) -> Loader[str,
 def outage_status_loader(
     oms: OmsPort, options: LoaderOptions = DIRECT
 ) -> Loader[str, LocationOutageStatus]:
-    async def load(location_ids: Sequence[str]) -> list[LocationOutageStatus | Exception]:
-        return await each(location_ids, oms.get_outage_status)
-
-    return cached_loader(
+    return _per_key(
         options,
+        oms.get_outage_status,
         kind=kinds.OUTAGE_STATUS,
         key_to_str=key_parts,
-        load_missing=load,
         ttl_s=policy.OUTAGE_TTL_S,
     )
 
@@ -236,14 +233,11 @@ def outage_status_loader(
 def weather_station_loader(
     meters: MeterDataPort, options: LoaderOptions = DIRECT
 ) -> Loader[str, str]:
-    async def load(location_ids: Sequence[str]) -> list[str | Exception]:
-        return await each(location_ids, meters.weather_station_for_location)
-
-    return cached_loader(
+    return _per_key(
         options,
+        meters.weather_station_for_location,
         kind=kinds.WEATHER_STATION,
         key_to_str=key_parts,
-        load_missing=load,
         ttl_s=policy.REFERENCE_TTL_S,
     )
 
@@ -251,22 +245,14 @@ def weather_station_loader(
 def daily_weather_loader(
     meters: MeterDataPort, options: LoaderOptions = DIRECT
 ) -> Loader[WeatherRange, Sequence[DailyWeather]]:
-    async def load(keys: Sequence[WeatherRange]) -> list[tuple[DailyWeather, ...] | Exception]:
-        return await each(
-            keys,
-            lambda key: _as_tuple(
-                meters.daily_weather(key.station_id, start=key.start, end=key.end)
-            ),
-        )
-
-    def ttl_s(key: WeatherRange, _: tuple[DailyWeather, ...]) -> float:
+    def ttl_s(key: WeatherRange, _: Sequence[DailyWeather]) -> float:
         return policy.daily_usage_ttl_s(key.end, today=options.today(), has_estimates=False)
 
-    return cached_loader(
+    return _per_key(
         options,
+        lambda key: _as_tuple(meters.daily_weather(key.station_id, start=key.start, end=key.end)),
         kind=kinds.DAILY_WEATHER,
         key_to_str=lambda key: key_parts(key.station_id, key.start, key.end),
-        load_missing=load,
         ttl_s=ttl_s,
     )
 
@@ -274,13 +260,8 @@ def daily_weather_loader(
 def daily_reads_loader(
     meters: MeterDataPort, options: LoaderOptions = DIRECT
 ) -> Loader[DailyReadRange, Sequence[DailyRead]]:
-    async def fetch(
-        meter_nos: list[str], start: date, end: date
-    ) -> Mapping[str, Sequence[DailyRead]]:
-        return await meters.daily_reads_many(meter_nos, start=start, end=end)
-
     async def load(keys: Sequence[DailyReadRange]) -> list[tuple[DailyRead, ...] | Exception]:
-        return await _by_range(keys, fetch)
+        return await _by_range(keys, meters.daily_reads_many)
 
     def ttl_s(key: DailyReadRange, reads: tuple[DailyRead, ...]) -> float:
         return policy.daily_usage_ttl_s(
@@ -299,13 +280,8 @@ def daily_reads_loader(
 def hourly_reads_loader(
     meters: MeterDataPort, options: LoaderOptions = DIRECT
 ) -> Loader[HourlyReadRange, Sequence[IntervalRead]]:
-    async def fetch(
-        meter_nos: list[str], start: datetime, end: datetime
-    ) -> Mapping[str, Sequence[IntervalRead]]:
-        return await meters.hourly_reads_many(meter_nos, start=start, end=end)
-
     async def load(keys: Sequence[HourlyReadRange]) -> list[tuple[IntervalRead, ...] | Exception]:
-        return await _by_range(keys, fetch)
+        return await _by_range(keys, meters.hourly_reads_many)
 
     def ttl_s(key: HourlyReadRange, reads: tuple[IntervalRead, ...]) -> float:
         return policy.hourly_usage_ttl_s(
@@ -329,19 +305,28 @@ async def _as_tuple(call: Awaitable[Sequence[T]]) -> tuple[T, ...]:
 
 
 R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
 P = TypeVar("P", date, datetime)
+P_contra = TypeVar("P_contra", contravariant=True)
+
+
+class _RangeQuery(Protocol[P_contra, R_co]):
+    """A meter store query for several meters over one range (`daily_reads_many`)."""
+
+    def __call__(
+        self, meter_nos: Sequence[str], /, *, start: P_contra, end: P_contra
+    ) -> Awaitable[Mapping[str, Sequence[R_co]]]: ...
 
 
 async def _by_range(
-    keys: Sequence[tuple[str, P, P]],
-    fetch: Callable[[list[str], P, P], Awaitable[Mapping[str, Sequence[R]]]],
+    keys: Sequence[tuple[str, P, P]], fetch: _RangeQuery[P, R]
 ) -> list[tuple[R, ...] | Exception]:
     """One batch query per distinct range, all ranges concurrently."""
     ranges: dict[tuple[P, P], list[str]] = {}
     for meter_no, start, end in keys:
         ranges.setdefault((start, end), []).append(meter_no)
     spans = list(ranges)
-    answers = await each(spans, lambda span: fetch(ranges[span], span[0], span[1]))
+    answers = await each(spans, lambda span: fetch(ranges[span], start=span[0], end=span[1]))
     by_span = dict(zip(spans, answers, strict=True))
     results: list[tuple[R, ...] | Exception] = []
     for meter_no, start, end in keys:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from gateway.auth import emails
 from gateway.auth.login import MAX_PASSWORD_LENGTH
-from gateway.auth.one_time_tokens import RESET_PASSWORD_TTL, new_token, plausible, token_hash
+from gateway.auth.one_time_tokens import RESET_PASSWORD_TTL, plausible, token_hash
 from gateway.auth.password_policy import password_problem
 from gateway.auth.passwords import hash_password, verify_password
-from gateway.auth.registration import CheckEmail, Invalid, email_problem
+from gateway.auth.registration import CheckEmail, Invalid, email_problem, new_emailed_token
 from gateway.auth.sessions import revoke_user_sessions
 from gateway.auth.throttle import Throttled
 from gateway.context import GatewayContext
@@ -50,29 +50,16 @@ async def request_reset(context: GatewayContext, *, email: str) -> CheckEmail | 
     user = await context.store.find_user_by_email(email)
     if user is None:
         return CheckEmail()
-    now = _now()
-    sent = await store.tokens_issued_since(
-        context.store,
+    token = await new_emailed_token(
+        context,
         user_id=user.id,
         purpose=TokenPurpose.RESET_PASSWORD,
-        since=now - timedelta(hours=1),
+        ttl=RESET_PASSWORD_TTL,
+        per_hour=MAX_RESETS_PER_HOUR,
+        now=_now(),
     )
-    if sent >= MAX_RESETS_PER_HOUR:
-        logger.warning(
-            "request %s: not sending user %s another reset link this hour",
-            context.request_id,
-            user.id,
-        )
+    if token is None:
         return CheckEmail()
-    token = new_token()
-    await store.add_one_time_token(
-        context.store,
-        token_hash=token_hash(token),
-        purpose=TokenPurpose.RESET_PASSWORD,
-        user_id=user.id,
-        now=now,
-        expires_at=now + RESET_PASSWORD_TTL,
-    )
     await context.email.send(
         emails.reset_password(to=user.email, token=token, base_url=context.public_base_url)
     )

@@ -170,27 +170,45 @@ async def _tell_already_registered(
 async def _new_confirmation_token(
     context: GatewayContext, user_id: int, now: datetime
 ) -> str | None:
-    """A fresh token, stored; None when the user was sent enough of them lately."""
-    sent = await store.tokens_issued_since(
-        context.store,
+    return await new_emailed_token(
+        context,
         user_id=user_id,
         purpose=TokenPurpose.CONFIRM_EMAIL,
-        since=now - timedelta(hours=1),
+        ttl=CONFIRM_EMAIL_TTL,
+        per_hour=MAX_CONFIRMATIONS_PER_HOUR,
+        now=now,
     )
-    if sent >= MAX_CONFIRMATIONS_PER_HOUR:
+
+
+async def new_emailed_token(
+    context: GatewayContext,
+    *,
+    user_id: int,
+    purpose: TokenPurpose,
+    ttl: timedelta,
+    per_hour: int,
+    now: datetime,
+) -> str | None:
+    """A fresh one-time token for a link to email, stored; None when the user was sent
+    `per_hour` tokens of this purpose in the last hour."""
+    sent = await store.tokens_issued_since(
+        context.store, user_id=user_id, purpose=purpose, since=now - timedelta(hours=1)
+    )
+    if sent >= per_hour:
         logger.warning(
-            "request %s: not sending user %s another confirmation link this hour",
+            "request %s: not sending user %s another %s link this hour",
             context.request_id,
             user_id,
+            purpose.value,
         )
         return None
     token = new_token()
     await store.add_one_time_token(
         context.store,
         token_hash=token_hash(token),
-        purpose=TokenPurpose.CONFIRM_EMAIL,
+        purpose=purpose,
         user_id=user_id,
         now=now,
-        expires_at=now + CONFIRM_EMAIL_TTL,
+        expires_at=now + ttl,
     )
     return token

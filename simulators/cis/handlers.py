@@ -7,11 +7,12 @@ servers answer them; the adapter turns those into `CisNotFound`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Column, Select, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from simulators.cis import feed, search, wire
@@ -310,23 +311,21 @@ class CbServerHandlers:
 
     async def modify_cb_data_for_customer(self, request: Any) -> Any:
         changes = request.customerData.customer if request.customerData is not None else []
-        errors: list[dict[str, Any]] = []
-        async with self._engine.begin() as conn:
-            for change in changes:
-                error = await _apply_customer_change(conn, change)
-                if error is not None:
-                    errors.append(_error_object(change, error, "customer"))
-        return {"errorObject": errors}
+        return await self._apply_changes(_CUSTOMERS, changes)
 
     async def modify_cb_data_for_service_location(self, request: Any) -> Any:
         data = request.serviceLocationData
         changes = data.serviceLocation if data is not None else []
+        return await self._apply_changes(_SERVICE_LOCATIONS, changes)
+
+    async def _apply_changes(self, kind: _Modifiable, changes: Sequence[Any]) -> Any:
+        """All of one ModifyCBDataForXXX in one transaction; the refused ones as errorObjects."""
         errors: list[dict[str, Any]] = []
         async with self._engine.begin() as conn:
             for change in changes:
-                error = await _apply_service_location_change(conn, change)
+                error = await _apply_change(conn, kind, change)
                 if error is not None:
-                    errors.append(_error_object(change, error, "serviceLocation"))
+                    errors.append(_error_object(change, error, kind.noun))
         return {"errorObject": errors}
 
 
@@ -351,39 +350,43 @@ async def _lines(
     ).all()
 
 
-async def _apply_customer_change(conn: AsyncConnection, change: Any) -> str | None:
-    """Apply one `customer` of a ModifyCBDataForCustomer; an error string if refused."""
+@dataclass(frozen=True, slots=True)
+class _Modifiable:
+    """A noun the ModifyCBDataForXXX operations change, and where it is kept."""
+
+    noun: str  # as MultiSpeak and the change feed name it
+    called: str  # as error strings name it
+    table: Table
+    key: Column[str]
+    changes: Callable[[Any], dict[str, Any]]  # the columns one change sets
+
+
+_CUSTOMERS = _Modifiable(
+    feed.CUSTOMER, "customer", customers, customers.c.customer_id, wire.customer_changes
+)
+_SERVICE_LOCATIONS = _Modifiable(
+    feed.SERVICE_LOCATION,
+    "service location",
+    service_locations,
+    service_locations.c.location_id,
+    wire.service_location_changes,
+)
+
+
+async def _apply_change(conn: AsyncConnection, kind: _Modifiable, change: Any) -> str | None:
+    """Apply one object of a ModifyCBDataForXXX; an error string if refused."""
     if change is None or not change.objectID:
-        return "a customer to modify needs its objectID"
+        return f"a {kind.called} to modify needs its objectID"
     if change.verb not in (None, "Change"):
         return f"verb {change.verb} is not supported; only Change is"
-    key = customers.c.customer_id == change.objectID
-    if (await conn.execute(select(customers.c.customer_id).where(key))).first() is None:
-        return f"unknown customer {change.objectID}"
+    key = kind.key == change.objectID
+    if (await conn.execute(select(kind.key).where(key))).first() is None:
+        return f"unknown {kind.called} {change.objectID}"
     try:
-        values = wire.customer_changes(change)
+        values = kind.changes(change)
     except ValueError as exc:
         return str(exc)
     if values:
-        await conn.execute(update(customers).where(key).values(**values))
-        await feed.record_change(conn, feed.CUSTOMER, change.objectID)
-    return None
-
-
-async def _apply_service_location_change(conn: AsyncConnection, change: Any) -> str | None:
-    """Apply one `serviceLocation` of a ModifyCBDataForServiceLocation; an error if refused."""
-    if change is None or not change.objectID:
-        return "a service location to modify needs its objectID"
-    if change.verb not in (None, "Change"):
-        return f"verb {change.verb} is not supported; only Change is"
-    key = service_locations.c.location_id == change.objectID
-    if (await conn.execute(select(service_locations.c.location_id).where(key))).first() is None:
-        return f"unknown service location {change.objectID}"
-    try:
-        values = wire.service_location_changes(change)
-    except ValueError as exc:
-        return str(exc)
-    if values:
-        await conn.execute(update(service_locations).where(key).values(**values))
-        await feed.record_change(conn, feed.SERVICE_LOCATION, change.objectID)
+        await conn.execute(update(kind.table).where(key).values(**values))
+        await feed.record_change(conn, kind.noun, change.objectID)
     return None

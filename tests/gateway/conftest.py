@@ -17,7 +17,9 @@ from gateway.store.members import GatewayStore, upsert_member
 from gateway.store.migrate import migrate
 from gateway.store.models import Role
 from gateway.store.open import open_store
+from simulators.soap import MultiSpeakCredentials
 from simulators.world import World
+from tests.gateway.served import StandIns
 from tests.gateway.support import Member
 
 STAFF_EMAIL = "lineworker.dispatch@example.com"
@@ -77,3 +79,15 @@ def adapters(world: World) -> Adapters:
         oms=FakeOms.from_world(world),
         meters=FakeMeterData.from_world(world),
     )
+
+
+@pytest.fixture
+def standins(
+    cis_url: str,
+    cis_credentials: MultiSpeakCredentials,
+    oms_url: str,
+    oms_credentials: MultiSpeakCredentials,
+    meters_sqlite_url: str,
+) -> StandIns:
+    """The shared stand-ins, for apps wired from settings alone."""
+    return StandIns(cis_url, cis_credentials, oms_url, oms_credentials, meters_sqlite_url)

@@ -13,6 +13,7 @@ from strawberry.types import ExecutionResult
 from gateway.auth.tokens import TokenIssuer
 from gateway.auth.viewer import ANONYMOUS, Authentication, Viewer
 from gateway.backends import Adapters
+from gateway.cache.port import Cache
 from gateway.context import GatewayContext, create_context
 from gateway.schema import schema
 from gateway.store.members import GatewayStore
@@ -37,7 +38,13 @@ class Member:
 
 
 def context_for(
-    adapters: Adapters, store: GatewayStore, who: Member | None = None
+    adapters: Adapters,
+    store: GatewayStore,
+    who: Member | None = None,
+    *,
+    cache: Cache | None = None,
+    request_id: str | None = None,
+    client_address: str | None = None,
 ) -> GatewayContext:
     return create_context(
         adapters=adapters,
@@ -45,6 +52,9 @@ def context_for(
         tokens=TOKENS,
         zone=ZONE,
         authentication=who.authentication if who else ANONYMOUS,
+        cache=cache,
+        request_id=request_id,
+        client_address=client_address,
     )
 
 

@@ -7,13 +7,11 @@ from typing import Any
 
 import pytest
 
-from gateway.auth.viewer import ANONYMOUS
 from gateway.backends import Adapters
 from gateway.cache.memory import MemoryCache
-from gateway.context import GatewayContext, create_context
 from gateway.store.members import GatewayStore
 from simulators.world import World
-from tests.gateway.support import TOKENS, ZONE
+from tests.gateway.support import context_for
 
 # The write, the loader it makes stale, the port method behind that loader, and a key.
 CASES: list[tuple[str, str, str, Callable[[World], str]]] = [
@@ -31,19 +29,6 @@ ARGUMENT = {
     "after_customer_change": "customer_id",
     "after_outage_report": "location_id",
 }
-
-
-def new_request(
-    adapters: Adapters, store: GatewayStore, cache: MemoryCache | None
-) -> GatewayContext:
-    return create_context(
-        adapters=adapters,
-        store=store,
-        tokens=TOKENS,
-        zone=ZONE,
-        authentication=ANONYMOUS,
-        cache=cache,
-    )
 
 
 @pytest.mark.parametrize("shared_cache", [True, False], ids=["cache", "no-cache"])
@@ -65,9 +50,9 @@ async def test_after_a_write_the_next_read_asks_the_backend(
     def asked() -> int:
         return int(backend.calls.count((method, (key,))))
 
-    writer = new_request(adapters, gateway_store, cache)
+    writer = context_for(adapters, gateway_store, cache=cache)
     await getattr(writer, loader).load(key)
-    await getattr(new_request(adapters, gateway_store, cache), loader).load(key)
+    await getattr(context_for(adapters, gateway_store, cache=cache), loader).load(key)
     before = asked()
     assert before == (1 if shared_cache else 2)
 
@@ -75,5 +60,5 @@ async def test_after_a_write_the_next_read_asks_the_backend(
     await getattr(writer, loader).load(key)
     assert asked() == before + 1  # neither this request's loader nor the cache answered
 
-    await getattr(new_request(adapters, gateway_store, cache), loader).load(key)
+    await getattr(context_for(adapters, gateway_store, cache=cache), loader).load(key)
     assert asked() == before + (1 if shared_cache else 2)  # the fresh answer is shared

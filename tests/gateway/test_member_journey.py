@@ -19,7 +19,6 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import redis.asyncio
 from pydantic import SecretStr
@@ -29,17 +28,15 @@ from adapters.cis.soap import SoapCis
 from gateway.app import create_app
 from gateway.cache import kinds
 from gateway.cache.keys import key_parts
-from gateway.http import GRAPHQL_RESPONSE
-from gateway.settings import GatewaySettings
 from gateway.staff.logins import create_staff
-from gateway.store.migrate import migrate
 from gateway.store.models import Role
 from simulators.soap import MultiSpeakCredentials
 from simulators.world import World, WorldCustomer
 from tests.fixtures.cis import cis_endpoint_for
 from tests.fixtures.smtp import ReceivedEmail, SmtpTestServer
+from tests.gateway import served
 from tests.gateway.schema.registration_support import AccountFacts, free_accounts
-from tests.gateway.served import REDIS_TIMEOUT_S
+from tests.gateway.store.databases import BACKENDS, migrated_database_url
 
 BASE_URL = "https://portal.example.coop"
 MEMBER_EMAIL = "betty.lewis.journey@example.net"
@@ -96,29 +93,7 @@ query ($filter: AuditEntryFilter) { auditEntries(filter: $filter) { edges { node
 """
 
 
-class Device:
-    """One client of the gateway: its own address and user agent, and the tokens it holds."""
-
-    def __init__(self, app: Starlette, address: str, user_agent: str) -> None:
-        self.http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app, client=(address, 40000)),
-            base_url="http://gateway",
-            headers={"user-agent": user_agent, "accept": GRAPHQL_RESPONSE},
-        )
-        self.access_token: str | None = None
-        self.refresh_token: str | None = None
-        self.session_id: str | None = None
-
-    async def post(self, query: str, **variables: Any) -> dict[str, Any]:
-        """The whole response body, errors included."""
-        headers = {"authorization": f"Bearer {self.access_token}"} if self.access_token else {}
-        response = await self.http.post(
-            "/graphql", json={"query": query, "variables": variables}, headers=headers
-        )
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
+class Device(served.Device):
     async def data(self, query: str, **variables: Any) -> dict[str, Any]:
         body = await self.post(query, **variables)
         assert "errors" not in body, body
@@ -138,17 +113,12 @@ class Device:
 
     def _keep(self, answer: dict[str, Any], expected: str) -> None:
         assert answer["__typename"] == expected, answer
-        self.access_token = answer["accessToken"]
-        self.refresh_token = answer["refreshToken"]
-        self.session_id = answer["sessionId"]
+        self.keep(answer)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}"
-    new_database: Callable[[], str] = request.getfixturevalue("postgres_database_url")
-    return new_database()
+@pytest.fixture(params=BACKENDS)
+async def database_url(request: pytest.FixtureRequest) -> str:
+    return await migrated_database_url(request.param, request)
 
 
 @pytest.fixture
@@ -158,20 +128,10 @@ async def app(
     smtp_server: SmtpTestServer,
     clean_redis: str,
     fresh_cis_url: str,
-    cis_credentials: MultiSpeakCredentials,
-    oms_url: str,
-    oms_credentials: MultiSpeakCredentials,
-    meters_sqlite_url: str,
+    standins: served.StandIns,
 ) -> AsyncIterator[Starlette]:
-    await migrate(database_url)
-    settings = GatewaySettings(
+    settings = standins.settings(
         cis_url=fresh_cis_url,
-        cis_user=SecretStr(cis_credentials.user_id),
-        cis_password=SecretStr(cis_credentials.password),
-        oms_url=oms_url,
-        oms_user=SecretStr(oms_credentials.user_id),
-        oms_password=SecretStr(oms_credentials.password),
-        meters_database_url=meters_sqlite_url,
         database_url=database_url,
         jwt_secret=SecretStr("member-journey-signing-secret-" + "j" * 16),
         smtp_host=smtp_server.host,
@@ -180,7 +140,7 @@ async def app(
         public_base_url=BASE_URL,
         outbox_dir=tmp_path / "outbox",
         redis_url=SecretStr(clean_redis),
-        redis_timeout_s=REDIS_TIMEOUT_S,
+        redis_timeout_s=served.REDIS_TIMEOUT_S,
     )
     built = create_app(settings)
     async with built.router.lifespan_context(built):
@@ -198,7 +158,7 @@ async def devices(app: Starlette) -> AsyncIterator[Callable[[str, str], Device]]
 
     yield device
     for each in made:
-        await each.http.aclose()
+        await each.aclose()
 
 
 def confirmation_token(received: ReceivedEmail) -> str:

@@ -9,21 +9,19 @@ a fresh gateway database in SQLite and in PostgreSQL.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from pydantic import SecretStr
 
-from gateway.app import create_app
-from gateway.settings import GatewaySettings
-from gateway.store.migrate import migrate
-from simulators.soap import MultiSpeakCredentials
 from simulators.world import World
 from tests.fixtures.smtp import SmtpTestServer
 from tests.gateway.schema.registration_support import free_accounts
+from tests.gateway.served import Served, StandIns, served
+from tests.gateway.store.databases import BACKENDS, migrated_database_url
 
 BASE_URL = "https://portal.example.coop"
 EMAIL = "Lena.Lewis@example.net"
@@ -55,18 +53,11 @@ mutation ($i: ResetPasswordInput!) { resetPassword(input: $i) {
 """
 
 
-class Portal:
-    def __init__(self, client: httpx.AsyncClient, smtp: SmtpTestServer) -> None:
-        self._client = client
-        self._smtp = smtp
+@dataclass(frozen=True, slots=True)
+class Portal(Served):
+    """The served app, and the SMTP server its mail goes to."""
 
-    async def graphql(self, query: str, token: str | None = None, **variables: Any) -> Any:
-        headers = {"authorization": f"Bearer {token}"} if token else {}
-        response = await self._client.post(
-            "/graphql", json={"query": query, "variables": variables}, headers=headers
-        )
-        assert response.status_code == 200, response.text
-        return response.json()
+    smtp: SmtpTestServer
 
     async def data(self, query: str, token: str | None = None, **variables: Any) -> Any:
         body = await self.graphql(query, token, **variables)
@@ -81,7 +72,7 @@ class Portal:
 
     def link_in_mail(self, number: int, path: str) -> str:
         """The token of the link in the `number`th message the SMTP server received."""
-        received = self._smtp.received[number]
+        received = self.smtp.received[number]
         assert received.envelope_to == (EMAIL.lower(),)
         body = received.message.get_body(("plain",))
         assert body is not None
@@ -90,32 +81,15 @@ class Portal:
         return str(token)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 async def portal(
     request: pytest.FixtureRequest,
     tmp_path: Path,
     smtp_server: SmtpTestServer,
-    cis_url: str,
-    cis_credentials: MultiSpeakCredentials,
-    oms_url: str,
-    oms_credentials: MultiSpeakCredentials,
-    meters_sqlite_url: str,
+    standins: StandIns,
 ) -> AsyncIterator[Portal]:
-    if request.param == "sqlite":
-        database_url = f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}"
-    else:
-        new_database: Callable[[], str] = request.getfixturevalue("postgres_database_url")
-        database_url = new_database()
-    await migrate(database_url)
-    settings = GatewaySettings(
-        cis_url=cis_url,
-        cis_user=SecretStr(cis_credentials.user_id),
-        cis_password=SecretStr(cis_credentials.password),
-        oms_url=oms_url,
-        oms_user=SecretStr(oms_credentials.user_id),
-        oms_password=SecretStr(oms_credentials.password),
-        meters_database_url=meters_sqlite_url,
-        database_url=database_url,
+    settings = standins.settings(
+        database_url=await migrated_database_url(request.param, request),
         jwt_secret=SecretStr("registration-flow-signing-secret-" + "r" * 10),
         smtp_host=smtp_server.host,
         smtp_port=smtp_server.port,
@@ -124,12 +98,8 @@ async def portal(
         public_base_url=BASE_URL + "/",
         outbox_dir=tmp_path / "outbox",
     )
-    app = create_app(settings)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client,
-    ):
-        yield Portal(client, smtp_server)
+    async with served(settings) as gateway:
+        yield Portal(gateway.client, smtp_server)
     assert not (tmp_path / "outbox").exists()  # with an SMTP host, nothing goes to files
 
 

@@ -7,12 +7,10 @@ compare them directly, account by account.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-import pytest_asyncio
 
 from adapters.cis.fake import FakeCis
 from adapters.cis.port import (
@@ -24,7 +22,6 @@ from adapters.cis.port import (
     PostalAddress,
 )
 from adapters.cis.soap import SoapCis
-from adapters.multispeak import MultiSpeakEndpoint
 from simulators.world import World, WorldCustomer
 from tests.fixtures.cis import CisScenario
 
@@ -50,21 +47,6 @@ def expected_customer(c: WorldCustomer) -> Customer:
 
 def is_cents(amount: Decimal | None) -> bool:
     return isinstance(amount, Decimal) and amount.as_tuple().exponent == CENTS
-
-
-@pytest_asyncio.fixture(scope="module")
-async def soap_cis(cis_endpoint: MultiSpeakEndpoint) -> AsyncIterator[SoapCis]:
-    adapter = await SoapCis.create(endpoint=cis_endpoint)
-    yield adapter
-    await adapter.aclose()
-
-
-@pytest.fixture(params=["fake", "soap"])
-def cis(request: pytest.FixtureRequest, world: World) -> CisPort:
-    if request.param == "fake":
-        return FakeCis.from_world(world)
-    adapter: SoapCis = request.getfixturevalue("soap_cis")
-    return adapter
 
 
 async def test_methods_include_every_read_the_port_needs(cis: CisPort) -> None:

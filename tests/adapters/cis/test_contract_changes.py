@@ -20,26 +20,16 @@ from simulators.cis.app import SERVICE_PATH, create_cis_app
 from simulators.server import serve_asgi
 from simulators.soap import MultiSpeakCredentials
 from simulators.world import World
+from tests.adapters.cis.conftest import opened_soap_cis
 from tests.fixtures.cis import CisScenario, cis_endpoint_for, load_cis_database
 
 SMALL_PAGES = 2
 
 
-@pytest_asyncio.fixture
-async def writable_soap_cis(
-    fresh_cis_url: str, cis_credentials: MultiSpeakCredentials
-) -> AsyncIterator[SoapCis]:
-    adapter = await SoapCis.create(endpoint=cis_endpoint_for(fresh_cis_url, cis_credentials))
-    yield adapter
-    await adapter.aclose()
-
-
-@pytest.fixture(params=["fake", "soap"])
-def cis(request: pytest.FixtureRequest, world: World) -> CisPort:
-    if request.param == "fake":
-        return FakeCis.from_world(world)
-    adapter: SoapCis = request.getfixturevalue("writable_soap_cis")
-    return adapter
+@pytest.fixture
+def soap_cis(writable_soap_cis: SoapCis) -> SoapCis:
+    """Each test here writes, so each gets a stand-in of its own."""
+    return writable_soap_cis
 
 
 async def change_email(cis: CisPort, customer_id: str, email: str) -> None:
@@ -119,9 +109,8 @@ async def paged_cis_url(
 async def paged_cis(
     paged_cis_url: str, cis_credentials: MultiSpeakCredentials
 ) -> AsyncIterator[SoapCis]:
-    adapter = await SoapCis.create(endpoint=cis_endpoint_for(paged_cis_url, cis_credentials))
-    yield adapter
-    await adapter.aclose()
+    async with opened_soap_cis(cis_endpoint_for(paged_cis_url, cis_credentials)) as adapter:
+        yield adapter
 
 
 async def read_all(cis: CisPort, cursor: str) -> list[ChangePage]:

@@ -6,32 +6,11 @@ meter is, and the stand-in's search rule (`simulators.cis.search`).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-import pytest_asyncio
 
-from adapters.cis.fake import FakeCis
 from adapters.cis.port import CisFault, CisNotFound, CisPort
-from adapters.cis.soap import SoapCis
-from adapters.multispeak import MultiSpeakEndpoint
 from simulators.world import World
 from tests.fixtures.cis import CisScenario
-
-
-@pytest_asyncio.fixture(scope="module")
-async def soap_cis(cis_endpoint: MultiSpeakEndpoint) -> AsyncIterator[SoapCis]:
-    adapter = await SoapCis.create(endpoint=cis_endpoint)
-    yield adapter
-    await adapter.aclose()
-
-
-@pytest.fixture(params=["fake", "soap"])
-def cis(request: pytest.FixtureRequest, world: World) -> CisPort:
-    if request.param == "fake":
-        return FakeCis.from_world(world)
-    adapter: SoapCis = request.getfixturevalue("soap_cis")
-    return adapter
 
 
 async def test_the_cis_says_it_has_the_search_operations(cis: CisPort) -> None:

@@ -5,51 +5,21 @@ Each test gets a CIS of its own: a fresh fake, or a stand-in over a fresh databa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Protocol
-
 import pytest
-import pytest_asyncio
 
-from adapters.cis.fake import FakeCis
-from adapters.cis.port import CisFault, CisNotFound, CisPort, Customer, PostalAddress
+from adapters.cis.port import CisFault, CisNotFound, CisPort, PostalAddress
 from adapters.cis.soap import SoapCis
-from simulators.soap import MultiSpeakCredentials
-from simulators.world import World
-from tests.fixtures.cis import CisScenario, cis_endpoint_for
+from tests.fixtures.cis import CisScenario
 
 
-class WritableCis(CisPort, Protocol):
-    async def update_contact(
-        self,
-        customer_id: str,
-        *,
-        home_phone: str | None,
-        mobile_phone: str | None,
-        email: str | None,
-        billing_address: PostalAddress | None = None,
-    ) -> Customer: ...
-
-
-@pytest_asyncio.fixture
-async def writable_soap_cis(
-    fresh_cis_url: str, cis_credentials: MultiSpeakCredentials
-) -> AsyncIterator[SoapCis]:
-    adapter = await SoapCis.create(endpoint=cis_endpoint_for(fresh_cis_url, cis_credentials))
-    yield adapter
-    await adapter.aclose()
-
-
-@pytest.fixture(params=["fake", "soap"])
-def cis(request: pytest.FixtureRequest, world: World) -> WritableCis:
-    if request.param == "fake":
-        return FakeCis.from_world(world)
-    adapter: SoapCis = request.getfixturevalue("writable_soap_cis")
-    return adapter
+@pytest.fixture
+def soap_cis(writable_soap_cis: SoapCis) -> SoapCis:
+    """Each test here writes, so each gets a stand-in of its own."""
+    return writable_soap_cis
 
 
 async def test_new_numbers_email_and_address_are_kept_as_the_cis_keeps_them(
-    cis: WritableCis, cis_scenario: CisScenario
+    cis: CisPort, cis_scenario: CisScenario
 ) -> None:
     demo = cis_scenario.demo
     moved = PostalAddress(" 12 Ruta Vieja ", "Edgewood", "NM", "87015", line2="")
@@ -70,7 +40,7 @@ async def test_new_numbers_email_and_address_are_kept_as_the_cis_keeps_them(
 
 
 async def test_none_clears_a_number_or_the_email_and_keeps_the_address(
-    cis: WritableCis, cis_scenario: CisScenario
+    cis: CisPort, cis_scenario: CisScenario
 ) -> None:
     demo = cis_scenario.demo
     before = await cis.get_customer(demo.customer_id)
@@ -86,7 +56,7 @@ async def test_none_clears_a_number_or_the_email_and_keeps_the_address(
 
 
 async def test_refused_changes_are_faults_and_change_nothing(
-    cis: WritableCis, cis_scenario: CisScenario
+    cis: CisPort, cis_scenario: CisScenario
 ) -> None:
     demo = cis_scenario.demo
     before = await cis.get_customer(demo.customer_id)

@@ -11,13 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from gateway.backends import Adapters
-from gateway.context import create_context
 from gateway.schema import schema
 from gateway.store.members import GatewayStore
 from gateway.store.models import AuditEntry
 from tests.gateway.admins import admin
 from tests.gateway.conftest import Members
-from tests.gateway.support import TOKENS, ZONE, Member, codes
+from tests.gateway.support import Member, codes, context_for
 
 __all__ = ["admin"]
 
@@ -38,15 +37,7 @@ async def run(
     request_id: str,
     **variables: Any,
 ) -> dict[str, Any]:
-    context = create_context(
-        adapters=adapters,
-        store=store,
-        tokens=TOKENS,
-        zone=ZONE,
-        authentication=who.authentication,
-        request_id=request_id,
-        client_address="192.0.2.44",
-    )
+    context = context_for(adapters, store, who, request_id=request_id, client_address="192.0.2.44")
     result = await schema.execute(query, variable_values=variables, context_value=context)
     assert result.errors is None, result.errors
     assert result.data is not None
@@ -142,13 +133,8 @@ async def store_that_cannot_audit(
 async def test_a_read_that_cannot_be_audited_is_not_served(
     adapters: Adapters, store_that_cannot_audit: GatewayStore, members: Members
 ) -> None:
-    context = create_context(
-        adapters=adapters,
-        store=store_that_cannot_audit,
-        tokens=TOKENS,
-        zone=ZONE,
-        authentication=members.staff.authentication,
-        request_id="cannot-audit-0001",
+    context = context_for(
+        adapters, store_that_cannot_audit, members.staff, request_id="cannot-audit-0001"
     )
     result = await schema.execute(
         TWO_READS,

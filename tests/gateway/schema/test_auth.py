@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 import pytest_asyncio
 from pydantic import SecretStr
@@ -17,9 +16,9 @@ from adapters.meters.fake import FakeMeterData
 from adapters.oms.fake import FakeOms
 from gateway.app import create_app
 from gateway.backends import Adapters
-from gateway.http import GRAPHQL_RESPONSE
 from gateway.settings import GatewaySettings
 from simulators.world import World
+from tests.gateway import served
 from tests.gateway.store.databases import BACKENDS, add_user, migrated_store
 
 PASSWORD = "a long and fine password"
@@ -103,36 +102,14 @@ async def site(request: pytest.FixtureRequest, world: World) -> AsyncIterator[Si
         yield Site(app, member, other, unconfirmed, throttled, number)
 
 
-class Device:
-    """One client: its own address and user agent, and the tokens it holds."""
-
-    def __init__(self, site: Site, address: str, user_agent: str) -> None:
-        transport = httpx.ASGITransport(app=site.app, client=(address, 40000))
-        self.http = httpx.AsyncClient(
-            transport=transport,
-            base_url="http://gateway",
-            headers={"user-agent": user_agent, "accept": GRAPHQL_RESPONSE},
-        )
-        self.access_token: str | None = None
-        self.refresh_token: str | None = None
-        self.session_id: str | None = None
-
-    async def post(self, query: str, **variables: Any) -> dict[str, Any]:
-        headers = {"authorization": f"Bearer {self.access_token}"} if self.access_token else {}
-        response = await self.http.post(
-            "/graphql", json={"query": query, "variables": variables}, headers=headers
-        )
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
+class Device(served.Device):
     async def login(
         self, email: str, password: str = PASSWORD, device_name: str | None = None
     ) -> dict[str, Any]:
         given = {"email": email, "password": password, "deviceName": device_name}
         answer: dict[str, Any] = (await self.post(LOGIN, input=given))["data"]["login"]
         if answer["__typename"] == "LoginSuccess":
-            self._keep(answer)
+            self.keep(answer)
         return answer
 
     async def refresh(self) -> dict[str, Any]:
@@ -140,13 +117,8 @@ class Device:
             "refreshSession"
         ]
         if answer["__typename"] == "RefreshSessionSuccess":
-            self._keep(answer)
+            self.keep(answer)
         return answer
-
-    def _keep(self, answer: dict[str, Any]) -> None:
-        self.access_token = answer["accessToken"]
-        self.refresh_token = answer["refreshToken"]
-        self.session_id = answer["sessionId"]
 
     async def sessions(self) -> list[dict[str, Any]]:
         body = await self.post(SESSIONS)
@@ -164,9 +136,6 @@ class Device:
         assert body["data"]["account"] == {"__typename": "Account", "number": number}
         return True
 
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
 
 @pytest_asyncio.fixture
 async def devices(site: Site) -> AsyncIterator[list[Device]]:
@@ -177,7 +146,7 @@ async def devices(site: Site) -> AsyncIterator[list[Device]]:
 
 
 def device(site: Site, devices: list[Device], address: str, user_agent: str = "pytest") -> Device:
-    made = Device(site, address, user_agent)
+    made = Device(site.app, address, user_agent)
     devices.append(made)
     return made
 

@@ -13,14 +13,13 @@ from adapters.cis.fake import FakeCis
 from adapters.cis.soap import SoapCis
 from gateway.backends import Adapters
 from gateway.cache.memory import MemoryCache
-from gateway.context import create_context
 from gateway.schema import schema
 from gateway.store.members import GatewayStore
 from gateway.store.models import AuditEntry
 from simulators.soap import MultiSpeakCredentials
 from tests.fixtures.cis import cis_endpoint_for
 from tests.gateway.conftest import Members
-from tests.gateway.support import TOKENS, ZONE, Member, execute
+from tests.gateway.support import Member, context_for, execute
 
 UPDATE = """
 mutation ($n: String!, $input: ContactDetailsInput!) {
@@ -54,15 +53,7 @@ async def run(
     request_id: str | None = None,
     **variables: Any,
 ) -> dict[str, Any]:
-    context = create_context(
-        adapters=adapters,
-        store=store,
-        tokens=TOKENS,
-        zone=ZONE,
-        authentication=who.authentication,
-        cache=cache,
-        request_id=request_id,
-    )
+    context = context_for(adapters, store, who, cache=cache, request_id=request_id)
     result = await schema.execute(query, variable_values=variables, context_value=context)
     assert result.errors is None, result.errors
     assert result.data is not None

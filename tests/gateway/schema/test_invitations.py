@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-import pytest_asyncio
 
-from adapters.email.fake import FakeEmailSender
-from gateway.backends import Adapters
 from gateway.store.members import GatewayStore
 from gateway.store.registration import Access, access_to
 from simulators.world import World
@@ -17,10 +12,8 @@ from tests.gateway.schema.registration_support import (
     Caller,
     add_member,
     free_accounts,
-    fresh_address,
     token_in,
 )
-from tests.gateway.store.databases import migrated_store
 
 INVITE = """
 mutation ($number: String!, $email: String!) {
@@ -51,21 +44,9 @@ mutation ($number: String!, $id: ID!) {
 """
 
 
-@pytest_asyncio.fixture(scope="module")
-async def store(request: pytest.FixtureRequest) -> AsyncIterator[GatewayStore]:
-    opened = await migrated_store("sqlite", request)
-    yield opened
-    await opened.aclose()
-
-
 @pytest.fixture(scope="module")
 def account(world: World) -> AccountFacts:
     return free_accounts(world)[10]
-
-
-@pytest.fixture
-def anyone(adapters: Adapters, store: GatewayStore) -> Caller:
-    return Caller(adapters, store, FakeEmailSender(), fresh_address())
 
 
 async def typename(caller: Caller, query: str, field: str, **variables: object) -> str:

@@ -5,20 +5,15 @@ The whole path with sessions over HTTP is in tests/gateway/test_registration_flo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import pytest_asyncio
 
-from adapters.email.fake import FakeEmailSender
 from gateway.auth.one_time_tokens import token_hash
 from gateway.auth.passwords import hash_password, verify_password
-from gateway.backends import Adapters
 from gateway.store.members import GatewayStore
 from gateway.store.registration import TokenPurpose, add_one_time_token
-from tests.gateway.schema.registration_support import Caller, add_member, fresh_address, token_in
-from tests.gateway.store.databases import migrated_store
+from tests.gateway.schema.registration_support import Caller, add_member, token_in
 
 OLD = "the old password of theirs"
 NEW = "a brand new passphrase"
@@ -45,20 +40,8 @@ mutation ($current: String!, $new: String!) {
 
 
 @pytest_asyncio.fixture(scope="module")
-async def store(request: pytest.FixtureRequest) -> AsyncIterator[GatewayStore]:
-    opened = await migrated_store("sqlite", request)
-    yield opened
-    await opened.aclose()
-
-
-@pytest_asyncio.fixture(scope="module")
 async def old_hash() -> str:
     return await hash_password(OLD)
-
-
-@pytest.fixture
-def anyone(adapters: Adapters, store: GatewayStore) -> Caller:
-    return Caller(adapters, store, FakeEmailSender(), fresh_address())
 
 
 async def answer(caller: Caller, query: str, field: str, **variables: str) -> dict[str, object]:

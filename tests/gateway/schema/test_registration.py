@@ -6,11 +6,9 @@ not get.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import pytest_asyncio
 
 from adapters.email.fake import FakeEmailSender
 from gateway.auth.one_time_tokens import token_hash
@@ -33,7 +31,6 @@ from tests.gateway.schema.registration_support import (
     fresh_email,
     token_in,
 )
-from tests.gateway.store.databases import migrated_store
 from tests.gateway.support import codes
 
 PASSWORD = "a long and unusual passphrase"
@@ -64,21 +61,9 @@ mutation ($input: LinkAccountInput!) { linkAccount(input: $input) {
 """
 
 
-@pytest_asyncio.fixture(scope="module")
-async def store(request: pytest.FixtureRequest) -> AsyncIterator[GatewayStore]:
-    opened = await migrated_store("sqlite", request)
-    yield opened
-    await opened.aclose()
-
-
 @pytest.fixture(scope="module")
 def accounts(world: World) -> list[AccountFacts]:
     return free_accounts(world)
-
-
-@pytest.fixture
-def anyone(adapters: Adapters, store: GatewayStore) -> Caller:
-    return Caller(adapters, store, FakeEmailSender(), fresh_address())
 
 
 def by_name(facts: AccountFacts, **changes: str) -> dict[str, object]:

@@ -20,8 +20,9 @@ _numbers = itertools.count(1)
 _cheap_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
-async def migrated_store(backend: str, request: pytest.FixtureRequest) -> GatewayStore:
-    """A fresh, migrated gateway database: a SQLite file or one on the real PostgreSQL."""
+async def migrated_database_url(backend: str, request: pytest.FixtureRequest) -> str:
+    """The URL of a fresh, migrated gateway database: a SQLite file or one on the real
+    PostgreSQL."""
     if backend == "sqlite":
         factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
         url = f"sqlite+aiosqlite:///{factory.mktemp('gateway-store') / 'gateway.db'}"
@@ -29,7 +30,12 @@ async def migrated_store(backend: str, request: pytest.FixtureRequest) -> Gatewa
         new_database: Callable[[], str] = request.getfixturevalue("postgres_database_url")
         url = new_database()
     await migrate(url)
-    return open_store(url)
+    return url
+
+
+async def migrated_store(backend: str, request: pytest.FixtureRequest) -> GatewayStore:
+    """A store over a fresh, migrated gateway database (`migrated_database_url`)."""
+    return open_store(await migrated_database_url(backend, request))
 
 
 async def add_user(

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
-import pytest_asyncio
 
 from gateway.auth.one_time_tokens import new_token, token_hash
 from gateway.store.invitations import (
@@ -22,18 +18,10 @@ from gateway.store.invitations import (
 )
 from gateway.store.members import GatewayStore
 from gateway.store.registration import Access, access_to, create_member
-from tests.gateway.store.databases import BACKENDS, migrated_store
 
 NOON = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)
 _numbers = itertools.count(1)
-
-
-@pytest_asyncio.fixture(scope="module", params=BACKENDS)
-async def store(request: pytest.FixtureRequest) -> AsyncIterator[GatewayStore]:
-    opened = await migrated_store(request.param, request)
-    yield opened
-    await opened.aclose()
 
 
 async def member(store: GatewayStore, account_number: str) -> tuple[int, str]:

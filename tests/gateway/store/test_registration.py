@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
-import pytest_asyncio
 
 from gateway.auth.one_time_tokens import new_token, token_hash
 from gateway.store.members import GatewayStore
@@ -24,18 +20,10 @@ from gateway.store.registration import (
     token_owner,
     tokens_issued_since,
 )
-from tests.gateway.store.databases import BACKENDS, migrated_store
 
 NOON = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
 _numbers = itertools.count(1)
-
-
-@pytest_asyncio.fixture(scope="module", params=BACKENDS)
-async def store(request: pytest.FixtureRequest) -> AsyncIterator[GatewayStore]:
-    opened = await migrated_store(request.param, request)
-    yield opened
-    await opened.aclose()
 
 
 def fresh_email() -> str:

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
-import pytest_asyncio
 from sqlalchemy import select
 
 from gateway.store.members import GatewayStore
@@ -30,20 +27,13 @@ from gateway.store.sessions import (
     running_sessions,
     viewer_in_session,
 )
-from tests.gateway.store.databases import BACKENDS, add_user, migrated_store
+from tests.gateway.store.databases import add_user
 
 NOON = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 REFRESH_TTL = 30 * DAY
 MAX_AGE = 90 * DAY
 PHONE = Device("Pat's phone", "CoopApp/3.1 (iOS 19)", "198.51.100.7")
-
-
-@pytest_asyncio.fixture(scope="module", params=BACKENDS)
-async def store(request: pytest.FixtureRequest) -> AsyncIterator[GatewayStore]:
-    opened = await migrated_store(request.param, request)
-    yield opened
-    await opened.aclose()
 
 
 async def start(
@@ -159,7 +149,7 @@ async def test_the_user_and_their_accounts_are_read_only_with_a_running_session_
     found = await viewer_in_session(store, user_id=user_id, session_id=session.id, now=NOON)
     assert found is not None
     user, linked = found
-    assert (user.id, user.role, linked) == (user_id, Role.MEMBER, {"2000100", "2000113"})
+    assert (user.id, user.role, linked) == (user_id, Role.MEMBER, frozenset({"2000100", "2000113"}))
     other_session = await start(store, other_id, "g1" * 32)
     unlinked = await viewer_in_session(
         store, user_id=other_id, session_id=other_session.id, now=NOON
