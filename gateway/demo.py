@@ -17,7 +17,7 @@ from starlette.applications import Starlette
 from simulators.seed import generate_world
 from simulators.server import serve_asgi
 from simulators.soap import MultiSpeakCredentials
-from simulators.stores import StandInDatabases, seed_stand_ins
+from simulators.stores import StandInDatabases, seed_stand_ins, stand_in_schema_fingerprint
 
 CIS_SERVICE_PATH = "/multispeak/v3/CB_Server.asmx"
 OMS_SERVICE_PATH = "/multispeak/v3/OA_Server.asmx"
@@ -50,7 +50,12 @@ class DemoData:
         return self.directory / "seed.json"
 
     def _wanted(self, as_of: date) -> dict[str, object]:
-        return {"as_of": as_of.isoformat(), "accounts": self.accounts, "seed": self.generator_seed}
+        return {
+            "as_of": as_of.isoformat(),
+            "accounts": self.accounts,
+            "seed": self.generator_seed,
+            "tables": stand_in_schema_fingerprint(),
+        }
 
     async def ensure_seeded(self, *, as_of: date) -> None:
         """Seed unless the databases already hold this co-op as of this day."""
