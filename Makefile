@@ -35,5 +35,12 @@ unit: $(INSTALLED)
 schema: $(INSTALLED)
 	$(BIN)/coop-gateway export-schema > schema.graphql
 
+# Regenerates docs/benchmarks.md (and .json) in a few minutes; `python -m bench --help`
+# for a quicker run. wrk and redis-server come from apt when missing.
+bench: $(INSTALLED)
+	@command -v wrk >/dev/null && command -v redis-server >/dev/null || \
+		(apt-get update && apt-get install -y wrk redis-server)
+	$(BIN)/python -m bench --output docs/benchmarks.md
+
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

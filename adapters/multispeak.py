@@ -195,6 +195,11 @@ class MultiSpeakClient:
             await self._transport.client.aclose()
 
 
+# Close idle connections before the server does: common servers (uvicorn, many IIS and
+# proxy set-ups) drop them after 5 s, and reusing one in that instant fails the call.
+_POOL_LIMITS: Final = httpx.Limits(keepalive_expiry=4.0)
+
+
 def load_wsdl_client(
     wsdl_path: Path, endpoint: MultiSpeakEndpoint, http: httpx.AsyncClient | None = None
 ) -> MultiSpeakClient:
@@ -208,7 +213,7 @@ def load_wsdl_client(
     )
     binding = _soap11_binding(zeep_client)
     # Made only once parsing succeeded, so a bad WSDL leaves no client to close.
-    transport.client = http if http is not None else httpx.AsyncClient()
+    transport.client = http if http is not None else httpx.AsyncClient(limits=_POOL_LIMITS)
     return MultiSpeakClient(
         zeep_client=zeep_client,
         binding=binding,

@@ -93,7 +93,7 @@ class GatewaySettings(BaseSettings):
     )
     # A Redis call slower than this counts as Redis being down: the request reads from
     # the backends instead, and Redis is only probed again every few seconds.
-    redis_timeout_s: float = Field(default=0.25, gt=0)
+    redis_timeout_s: float = Field(default=0.5, gt=0)
     # Both switches exist for the benchmark's baseline: with the cache off the loaders
     # go straight to the adapters; with batching off they neither batch nor deduplicate
     # within a request, so every field that needs a backend calls it.

@@ -1,0 +1,41 @@
+"""The gateway configurations every workload runs against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayConfig:
+    name: str
+    title: str
+    workers: int
+    cached: bool  # cache (in Redis) and per-request batching on; both off otherwise
+
+    def environment(self, redis_url: str, *, cold: bool = False) -> dict[str, str]:
+        """The gateway's switches; `cold`: nothing may be remembered between requests."""
+        if self.cached:
+            switches = {
+                "COOP_REDIS_URL": redis_url,
+                "COOP_CACHE_ENABLED": "true",
+                "COOP_BATCHING_ENABLED": "true",
+            }
+            # Emptying Redis does not reach the decoded answers each process keeps for a
+            # few seconds in front of it: the cold gateway keeps none.
+            return {**switches, "COOP_CACHE_NEAR_TTL_S": "0"} if cold else switches
+        # The naive gateway: every field asks its backend, nothing is remembered.
+        return {"COOP_CACHE_ENABLED": "false", "COOP_BATCHING_ENABLED": "false"}
+
+
+CONFIGS: dict[str, GatewayConfig] = {
+    config.name: config
+    for config in (
+        GatewayConfig("cached-1", "cached, 1 worker", workers=1, cached=True),
+        GatewayConfig("naive-1", "naive, 1 worker", workers=1, cached=False),
+        GatewayConfig("cached-2", "cached, 2 workers", workers=2, cached=True),
+        GatewayConfig("naive-2", "naive, 2 workers", workers=2, cached=False),
+    )
+}
+
+# The naive gateway with one worker is left out by default to keep the run short.
+DEFAULT_CONFIGS = ("cached-1", "cached-2", "naive-2")

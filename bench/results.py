@@ -1,0 +1,164 @@
+"""What a benchmark run measured, as plain dataclasses that round-trip through JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import orjson
+
+from bench.stats import LatencySummary
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class FloorResult:
+    latency: LatencySummary
+    chains_ms: dict[str, float]  # median time at which each chain finished, all calls at once
+    critical_paths_ms: dict[str, float]  # each chain's slowest solo call per hop, summed
+    slowest_call_alone_ms: dict[str, float]  # by "system.operation", each call made alone
+    calls: dict[str, int]  # "system.operation" -> calls in one run
+
+    @property
+    def slowest_chain(self) -> str:
+        return max(self.chains_ms, key=lambda chain: self.chains_ms[chain])
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseResult:
+    config: str
+    workload: str
+    phase: str  # "cold" (sequential, cache emptied before each request) or "warm" (wrk)
+    requests: int
+    duration_s: float
+    errors: int
+    requests_per_s: float | None  # None for the sequential cold phase
+    latency: LatencySummary
+    backend_calls: dict[str, float] | None  # per request, by "system.operation"
+    background_calls: dict[str, float] | None  # in the whole phase: the change feed, ...
+    failed_in_gateway: int | None  # measured requests the gateway answered with errors
+    cache_hit_ratio: float | None
+    response_bytes: int
+    peak_rss_mb: list[float]  # per worker (10^6 bytes), since it started
+    rss_mb: list[float]  # per worker, at the end of the phase
+    facts: dict[str, int]  # what the answer held (accounts, points, ...)
+    first_error: str | None = None  # of the requests this harness checked itself
+    # The floor timed between this configuration's cold requests, so both saw the machine
+    # equally busy (p50); warm runs repeat their cold run's.
+    floor_p50_ms: float | None = None
+
+    @property
+    def backend_calls_total(self) -> float | None:
+        return None if self.backend_calls is None else sum(self.backend_calls.values())
+
+
+@dataclass(frozen=True, slots=True)
+class WorkloadInfo:
+    name: str
+    title: str
+    description: str
+    operation: str
+    query: str
+    floor_note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigInfo:
+    name: str
+    title: str
+    workers: int
+    cached: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RunSettings:
+    accounts: int
+    as_of: str
+    cis_latency_ms: float
+    oms_latency_ms: float
+    cold_requests: dict[str, int]
+    warm_duration_s: float
+    warmup_s: float
+    connections: int
+    threads: int
+    floor_repetitions: int
+    quick: bool
+    cache_switches: bool  # the gateway has the cache/batching settings
+    metrics: bool  # the gateway served /metrics
+
+
+@dataclass(frozen=True, slots=True)
+class BenchResults:
+    date: str
+    command: str
+    machine: dict[str, str]
+    settings: RunSettings
+    workloads: list[WorkloadInfo]
+    configs: list[ConfigInfo]
+    floors: dict[str, FloorResult]
+    phases: list[PhaseResult]
+    notes: list[str] = field(default_factory=list)
+    gateway_logs: dict[str, list[str]] = field(default_factory=dict)  # config -> digest
+
+    def phase(self, config: str, workload: str, phase: str) -> PhaseResult | None:
+        for result in self.phases:
+            if (result.config, result.workload, result.phase) == (config, workload, phase):
+                return result
+        return None
+
+    def config(self, name: str) -> ConfigInfo:
+        return next(config for config in self.configs if config.name == name)
+
+
+def phase_name(phase: str, connections: int) -> str:
+    """How the report names a phase."""
+    return {
+        "cold": "cold",
+        "warm-serial": "warm, one at a time",
+        "warm": f"warm, {connections} at once",
+    }.get(phase, phase)
+
+
+def to_json(results: BenchResults) -> bytes:
+    return orjson.dumps(dataclasses.asdict(results), option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def from_json(data: bytes) -> BenchResults:
+    results: BenchResults = _decode(BenchResults, orjson.loads(data))
+    return results
+
+
+def _decode(kind: Any, value: Any) -> Any:
+    """`value` (parsed JSON) as the type `kind`, recursing through the annotations."""
+    origin = typing.get_origin(kind)
+    if dataclasses.is_dataclass(kind) and isinstance(kind, type):
+        hints = typing.get_type_hints(kind)
+        fields = {}
+        for f in dataclasses.fields(kind):
+            if f.name in value:
+                fields[f.name] = _decode(hints[f.name], value[f.name])
+            elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise ValueError(f"the results have no {kind.__name__}.{f.name}: run again")
+        return kind(**fields)
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            return None
+        (inner,) = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+        return _decode(inner, value)
+    if origin is list:
+        (item,) = typing.get_args(kind)
+        return [_decode(item, element) for element in value]
+    if origin is dict:
+        key, item = typing.get_args(kind)
+        return {_decode(key, k): _decode(item, v) for k, v in value.items()}
+    if kind is float:
+        return float(value)
+    if kind in (int, str, bool):
+        if not isinstance(value, kind):
+            raise ValueError(f"expected {kind.__name__}, got {value!r}")
+        return value
+    raise TypeError(f"cannot decode {kind!r}")

@@ -1,0 +1,340 @@
+"""One benchmark run: data, stand-ins, floors, then every configuration and workload."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import shutil
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from bench.client import GatewayClient
+from bench.configs import CONFIGS, GatewayConfig
+from bench.data import BenchData, Users, evenly_spaced, sqlite_url
+from bench.floor import BackendAccess, FloorProbe
+from bench.logs import log_digest
+from bench.machine import describe_machine, load_average
+from bench.phases import Target, WarmLoad, cold_phase, warm_phase, warm_serial_phase
+from bench.results import BenchResults, ConfigInfo, PhaseResult, RunSettings, WorkloadInfo
+from bench.stack import StandIns, flush_redis, running_gateway, running_redis, running_stand_ins
+from bench.workloads import Workload, build_workloads
+from gateway.settings import GatewaySettings
+
+WRK_TIMEOUT_S: Final = 60.0
+# Warm requests one at a time stop after this long (the naive gateway takes seconds each).
+SERIAL_BUDGET_S: Final = 5.0
+# The account list takes seconds without the cache: fewer cold samples keep the run short.
+SLOW_WORKLOADS: Final = frozenset({"staff-list"})
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    data_dir: Path
+    accounts: int
+    generator_seed: int
+    workloads: Sequence[str]
+    configs: Sequence[str]
+    cold_requests: int
+    warm_duration_s: float
+    warmup_s: float
+    connections: int
+    threads: int
+    floor_repetitions: int
+    listed_accounts: int
+    cis_latency_ms: float
+    oms_latency_ms: float
+    quick: bool
+    command: str
+
+    def cold_requests_for(self, workload: str) -> int:
+        if workload in SLOW_WORKLOADS:
+            return max(3, self.cold_requests // 4)
+        return self.cold_requests
+
+    @property
+    def warm_load(self) -> WarmLoad:
+        return WarmLoad(
+            duration_s=self.warm_duration_s,
+            max_duration_s=self.warm_duration_s * 2,
+            warmup_s=self.warmup_s,
+            connections=self.connections,
+            threads=self.threads,
+            timeout_s=WRK_TIMEOUT_S,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Bench:
+    """What every configuration's run shares."""
+
+    options: RunOptions
+    workloads: Sequence[Workload]
+    users: Users
+    settings: dict[str, str]  # the gateway's COOP_* variables
+    redis_url: str
+    work_dir: Path
+    floor: FloorProbe
+
+
+def say(line: str) -> None:
+    sys.stderr.write(f"bench: {line}\n")
+    sys.stderr.flush()
+
+
+def run_benchmarks(options: RunOptions) -> BenchResults:
+    started = datetime.now(UTC)
+    machine = describe_machine()  # before the run loads it
+    data = BenchData(options.data_dir, options.accounts, options.generator_seed)
+    say(f"preparing the bench co-op in {options.data_dir} ({options.accounts} accounts)")
+    as_of = asyncio.run(data.ensure_seeded())
+    zone = ZoneInfo(GatewaySettings.model_fields["time_zone"].default)
+    with ExitStack() as stack:
+        work_dir = _fresh_directory(options.data_dir / "run")
+        say(f"logs of this run: {work_dir}")
+        gateway_db = work_dir / "gateway.db"
+        users = asyncio.run(data.gateway_database(gateway_db))
+        workloads = [
+            w
+            for w in build_workloads(
+                as_of=as_of,
+                zone=zone,
+                member_accounts=users.member_accounts,
+                listed_accounts=evenly_spaced(data.account_numbers(), options.listed_accounts),
+            )
+            if w.name in options.workloads
+        ]
+        say("starting Redis and the CIS and OMS stand-ins")
+        redis_url = stack.enter_context(running_redis(work_dir))
+        stand_ins = stack.enter_context(
+            running_stand_ins(
+                work_dir=work_dir,
+                data_dir=options.data_dir,
+                accounts=options.accounts,
+                generator_seed=options.generator_seed,
+                password=secrets.token_urlsafe(24),
+                cis_latency_ms=options.cis_latency_ms,
+                oms_latency_ms=options.oms_latency_ms,
+            )
+        )
+        access = BackendAccess(
+            cis_url=stand_ins.cis_url,
+            oms_url=stand_ins.oms_url,
+            user="gateway",
+            password=stand_ins.password,
+            meters_database_url=data.demo.databases.meters,
+        )
+        probe = stack.enter_context(FloorProbe(access))
+        say("measuring the floors")
+        floors = {}
+        for workload in workloads:
+            floors[workload.name] = probe.measure(
+                workload.floor, repetitions=options.floor_repetitions
+            )
+            say(f"  {workload.name}: floor p50 {floors[workload.name].latency.p50_ms:.1f} ms")
+        bench = _Bench(
+            options=options,
+            workloads=workloads,
+            users=users,
+            settings=_gateway_settings(stand_ins, access, gateway_db),
+            redis_url=redis_url,
+            work_dir=work_dir,
+            floor=probe,
+        )
+        phases: list[PhaseResult] = []
+        gateway_logs: dict[str, list[str]] = {}
+        for name in options.configs:
+            config_phases, log = _run_config(CONFIGS[name], bench)
+            phases += config_phases
+            if log:
+                gateway_logs[name] = log
+        # Other work on the machine shows here: the stand-ins are still up, but idle.
+        machine["load average at the end"] = load_average()
+        floor_retries = probe.retries
+    metrics_seen = any(p.backend_calls is not None for p in phases)
+    cache_switches = "cache_enabled" in GatewaySettings.model_fields
+    return BenchResults(
+        date=started.strftime("%Y-%m-%d %H:%M UTC"),
+        command=options.command,
+        machine=machine,
+        settings=RunSettings(
+            accounts=options.accounts,
+            as_of=as_of.isoformat(),
+            cis_latency_ms=options.cis_latency_ms,
+            oms_latency_ms=options.oms_latency_ms,
+            cold_requests={w.name: options.cold_requests_for(w.name) for w in workloads},
+            warm_duration_s=options.warm_duration_s,
+            warmup_s=options.warmup_s,
+            connections=options.connections,
+            threads=options.threads,
+            floor_repetitions=options.floor_repetitions,
+            quick=options.quick,
+            cache_switches=cache_switches,
+            metrics=metrics_seen,
+        ),
+        workloads=[
+            WorkloadInfo(
+                name=w.name,
+                title=w.title,
+                description=w.description,
+                operation=w.operation,
+                query=w.query,
+                floor_note=w.floor_note,
+            )
+            for w in workloads
+        ],
+        configs=[
+            ConfigInfo(name=c.name, title=c.title, workers=c.workers, cached=c.cached)
+            for c in (CONFIGS[name] for name in options.configs)
+        ],
+        floors=floors,
+        phases=phases,
+        notes=_notes(
+            cache_switches=cache_switches, metrics_seen=metrics_seen, floor_retries=floor_retries
+        ),
+        gateway_logs=gateway_logs,
+    )
+
+
+def _notes(*, cache_switches: bool, metrics_seen: bool, floor_retries: int) -> list[str]:
+    notes = []
+    if floor_retries:
+        notes.append(
+            f"{floor_retries} floor run(s) were made again after a stand-in closed a"
+            " connection as it was reused."
+        )
+    if not cache_switches:
+        notes.append(
+            "This gateway has no cache or batching settings yet: the naive configurations"
+            " ran the same code as the cached ones."
+        )
+    if not metrics_seen:
+        notes.append(
+            "This gateway serves no /metrics yet: backend calls, cache hit ratios and the"
+            " targets that need them were not measured."
+        )
+    return notes
+
+
+def _fresh_directory(path: Path) -> Path:
+    """The previous run's logs and scratch files make way for this run's."""
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
+def _gateway_settings(stand_ins: StandIns, access: BackendAccess, database: Path) -> dict[str, str]:
+    return {
+        "COOP_CIS_URL": stand_ins.cis_url,
+        "COOP_CIS_USER": access.user,
+        "COOP_CIS_PASSWORD": stand_ins.password,
+        "COOP_OMS_URL": stand_ins.oms_url,
+        "COOP_OMS_USER": access.user,
+        "COOP_OMS_PASSWORD": stand_ins.password,
+        "COOP_METERS_DATABASE_URL": access.meters_database_url,
+        "COOP_DATABASE_URL": sqlite_url(database),
+        "COOP_JWT_SECRET": secrets.token_urlsafe(48),
+        # Tokens outlive the longest configuration's run.
+        "COOP_ACCESS_TOKEN_TTL": "7200",
+    }
+
+
+def _run_config(config: GatewayConfig, bench: _Bench) -> tuple[list[PhaseResult], list[str]]:
+    """The configuration's phases, and a digest of what its gateways logged.
+
+    Cold and warm phases run against two gateways started alike, except that the cold
+    one keeps nothing in its processes between requests (emptying Redis could not reach
+    that).
+    """
+    say(f"[{config.name}] starting the gateway for the cold phases ({config.title})")
+    with _started(config, bench, cold=True) as (target, tokens):
+        colds = {}
+        for workload in bench.workloads:
+            colds[workload.name] = cold_phase(
+                target,
+                workload,
+                tokens[workload.user],
+                requests=bench.options.cold_requests_for(workload.name),
+                floor_ms=partial(bench.floor.time_ms, workload.floor),
+            )
+            say(f"[{config.name}] {workload.name} cold: {_brief(colds[workload.name])}")
+        log = target.log
+    say(f"[{config.name}] starting the gateway for the warm phases")
+    phases: list[PhaseResult] = []
+    load = bench.options.warm_load
+    with _started(config, bench, cold=False) as (target, tokens):
+        for workload in bench.workloads:
+            cold = colds[workload.name]
+            serial = warm_serial_phase(
+                target,
+                workload,
+                tokens[workload.user],
+                most=bench.options.cold_requests,
+                budget_s=SERIAL_BUDGET_S,
+                floor_p50_ms=cold.floor_p50_ms,
+            )
+            say(f"[{config.name}] {workload.name} warm, one at a time: {_brief(serial)}")
+            warm = warm_phase(
+                target,
+                workload,
+                tokens[workload.user],
+                load=load,
+                duration_s=load.duration_after(cold),
+                scratch=bench.work_dir,
+                floor_p50_ms=cold.floor_p50_ms,
+            )
+            say(f"[{config.name}] {workload.name} warm: {_brief(warm)}")
+            phases += [cold, serial, warm]
+        logs = [log, target.log]
+    return phases, log_digest("\n".join(path.read_text(errors="replace") for path in logs))
+
+
+@contextmanager
+def _started(
+    config: GatewayConfig, bench: _Bench, *, cold: bool
+) -> Iterator[tuple[Target, dict[str, str]]]:
+    """A running gateway as the phases see it, and a token for each kind of user."""
+    with ExitStack() as stack:
+        gateway = stack.enter_context(
+            running_gateway(
+                config,
+                work_dir=bench.work_dir,
+                settings=bench.settings,
+                redis_url=bench.redis_url,
+                cold=cold,
+            )
+        )
+        client = GatewayClient(gateway.url)
+        stack.callback(client.close)
+        tokens = {
+            "member": client.login(bench.users.member_email, bench.users.member_password),
+            "staff": client.login(bench.users.staff_email, bench.users.staff_password),
+        }
+        yield (
+            Target(
+                client=client,
+                graphql_url=f"{gateway.url}/graphql",
+                server_pid=gateway.process.pid,
+                config=config.name,
+                flush_cache=partial(flush_redis, bench.redis_url),
+                log=gateway.process.log,
+            ),
+            tokens,
+        )
+
+
+def _brief(result: PhaseResult) -> str:
+    rate = f", {result.requests_per_s:.0f} req/s" if result.requests_per_s is not None else ""
+    calls = result.backend_calls_total
+    backend = f", {calls:.1f} backend calls/request" if calls is not None else ""
+    floor = f", floor {result.floor_p50_ms:.1f} ms" if result.floor_p50_ms is not None else ""
+    return (
+        f"p50 {result.latency.p50_ms:.1f} ms, p99 {result.latency.p99_ms:.1f} ms"
+        f"{rate}{backend}{floor}, {result.errors} errors"
+    )

@@ -1,0 +1,192 @@
+"""The processes under test: Redis, the CIS and OMS stand-ins, and the gateway."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import redis
+
+from bench.configs import GatewayConfig
+from bench.processes import ChildProcess, StartupError, free_port, start_child
+from simulators.cis.app import SERVICE_PATH as CIS_SERVICE_PATH
+from simulators.oms.app import SERVICE_PATH as OMS_SERVICE_PATH
+
+STAND_IN_USER: Final = "gateway"
+STAND_IN_START_TIMEOUT_S: Final = 120.0
+GATEWAY_START_TIMEOUT_S: Final = 120.0
+REDIS_START_TIMEOUT_S: Final = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class StandIns:
+    cis_url: str
+    oms_url: str
+    password: str
+
+
+@dataclass(frozen=True, slots=True)
+class RunningGateway:
+    url: str
+    process: ChildProcess
+
+
+def _command(*arguments: str) -> list[str]:
+    """`coop-gateway ...` from this virtual environment."""
+    script = Path(sys.executable).with_name("coop-gateway")
+    if script.exists():
+        return [str(script), *arguments]
+    return [sys.executable, "-m", "gateway.cli", *arguments]
+
+
+def _base_environment() -> dict[str, str]:
+    """This process's environment without any gateway settings it may carry."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("COOP_") and name not in {"REDIS_URL", "PROMETHEUS_MULTIPROC_DIR"}
+    }
+
+
+@contextmanager
+def running_redis(work_dir: Path) -> Iterator[str]:
+    """A redis-server without persistence; yields its URL."""
+    executable = shutil.which("redis-server")
+    if executable is None:
+        raise StartupError("redis-server is not installed (apt-get install -y redis-server)")
+    port = free_port()
+    directory = work_dir / "redis"
+    directory.mkdir()
+    child = start_child(
+        "redis",
+        [
+            executable,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(directory),
+        ],
+        env=_base_environment(),
+        log_dir=work_dir,
+    )
+    try:
+        client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=1.0)
+
+        def answers() -> bool:
+            try:
+                return bool(client.ping())
+            except redis.RedisError:
+                return False
+
+        child.wait_until(answers, timeout_s=REDIS_START_TIMEOUT_S, what="answering PING")
+        client.close()
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        child.stop()
+
+
+def flush_redis(url: str) -> None:
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
+@contextmanager
+def running_stand_ins(
+    *,
+    work_dir: Path,
+    data_dir: Path,
+    accounts: int,
+    generator_seed: int,
+    password: str,
+    cis_latency_ms: float,
+    oms_latency_ms: float,
+) -> Iterator[StandIns]:
+    with ExitStack() as stack:
+        environment = {**_base_environment(), "COOP_SIMULATOR_PASSWORD": password}
+        urls: dict[str, str] = {}
+        children: list[tuple[ChildProcess, str]] = []
+        for system, path, latency in (
+            ("cis", CIS_SERVICE_PATH, cis_latency_ms),
+            ("oms", OMS_SERVICE_PATH, oms_latency_ms),
+        ):
+            port = free_port()
+            child = start_child(
+                f"{system}-stand-in",
+                _command(
+                    "simulate",
+                    system,
+                    "--port",
+                    str(port),
+                    "--latency-ms",
+                    f"{latency:g}",
+                    "--user",
+                    STAND_IN_USER,
+                    "--data-dir",
+                    str(data_dir),
+                    "--accounts",
+                    str(accounts),
+                    "--seed",
+                    str(generator_seed),
+                ),
+                env=environment,
+                log_dir=work_dir,
+            )
+            stack.callback(child.stop)
+            urls[system] = f"http://127.0.0.1:{port}{path}"
+            children.append((child, urls[system]))
+        for child, url in children:  # both start at once; wait for each
+            child.wait_for_http(f"{url}?wsdl", timeout_s=STAND_IN_START_TIMEOUT_S)
+        yield StandIns(cis_url=urls["cis"], oms_url=urls["oms"], password=password)
+
+
+@contextmanager
+def running_gateway(
+    config: GatewayConfig,
+    *,
+    work_dir: Path,
+    settings: Mapping[str, str],
+    redis_url: str,
+    cold: bool = False,
+) -> Iterator[RunningGateway]:
+    """The gateway under `config`, ready (every backend answers) when this yields."""
+    name = f"gateway-{config.name}-{'cold' if cold else 'warm'}"
+    port = free_port()
+    metrics_dir = work_dir / f"metrics-{name}-{time.monotonic_ns()}"
+    metrics_dir.mkdir()
+    environment = {
+        **_base_environment(),
+        **settings,
+        **config.environment(redis_url, cold=cold),
+        # Workers share their counters through this directory: /metrics sums them.
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+    }
+    child = start_child(
+        name,
+        _command(
+            "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(config.workers)
+        ),
+        env=environment,
+        log_dir=work_dir,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        child.wait_for_http(f"{url}/readyz", timeout_s=GATEWAY_START_TIMEOUT_S)
+        yield RunningGateway(url=url, process=child)
+    finally:
+        child.stop()

@@ -1,0 +1,167 @@
+"""The issue's performance targets, checked against a run's results.
+
+They are reached (or not) in the harness on the benchmark machine; the test suite
+never asserts timings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Final
+
+from bench.results import BenchResults, PhaseResult, phase_name
+
+DASHBOARD_COLD_FLOOR_RATIO: Final = 1.25
+DASHBOARD_WARM_P50_MS: Final = 5.0
+DASHBOARD_WARM_RPS: Final = 800.0
+HOURLY_P50_MS: Final = 150.0
+HOURLY_RESPONSE_BYTES: Final = 1_000_000
+PEAK_RSS_MB: Final = 300.0
+TWO_WORKERS: Final = 2
+
+
+@dataclass(frozen=True, slots=True)
+class TargetCheck:
+    target: str
+    figure: str
+    met: bool | None  # None: not measured in this run
+
+
+def check_targets(results: BenchResults) -> list[TargetCheck]:
+    return [
+        *_dashboard_cold(results),
+        *_dashboard_warm(results),
+        *_hourly(results),
+        *_calls_per_distinct_question(results),
+        _peak_rss(results),
+    ]
+
+
+def _cached(results: BenchResults, workload: str, phase: str) -> Iterator[PhaseResult]:
+    for config in results.configs:
+        found = results.phase(config.name, workload, phase)
+        if config.cached and found is not None:
+            yield found
+
+
+def _title(results: BenchResults, result: PhaseResult) -> str:
+    return results.config(result.config).title
+
+
+def _dashboard_cold(results: BenchResults) -> Iterator[TargetCheck]:
+    target = f"Dashboard cold p50 within {DASHBOARD_COLD_FLOOR_RATIO:g}× the floor"
+    floor = results.floors.get("dashboard")
+    runs = list(_cached(results, "dashboard", "cold"))
+    if floor is None or not runs:
+        yield TargetCheck(target, "not run", None)
+        return
+    for run in runs:
+        floor_ms = run.floor_p50_ms or floor.latency.p50_ms
+        ratio = run.latency.p50_ms / floor_ms
+        yield TargetCheck(
+            f"{target} ({_title(results, run)})",
+            f"{run.latency.p50_ms:.1f} ms vs floor {floor_ms:.1f} ms: {ratio:.2f}×",
+            ratio <= DASHBOARD_COLD_FLOOR_RATIO,
+        )
+
+
+def _dashboard_warm(results: BenchResults) -> Iterator[TargetCheck]:
+    runs = [
+        run
+        for run in _cached(results, "dashboard", "warm")
+        if results.config(run.config).workers == TWO_WORKERS
+    ]
+    latency_target = f"Dashboard warm p50 under {DASHBOARD_WARM_P50_MS:g} ms with 2 workers"
+    rate_target = f"Dashboard warm at least {DASHBOARD_WARM_RPS:g} requests/s with 2 workers"
+    if not runs:
+        yield TargetCheck(latency_target, "not run", None)
+        yield TargetCheck(rate_target, "not run", None)
+        return
+    (run,) = runs
+    connections = results.settings.connections
+    yield TargetCheck(
+        latency_target,
+        f"{run.latency.p50_ms:.2f} ms ({connections} connections)",
+        run.latency.p50_ms < DASHBOARD_WARM_P50_MS,
+    )
+    rate = run.requests_per_s or 0.0
+    yield TargetCheck(
+        rate_target,
+        f"{rate:.0f} requests/s ({connections} connections)",
+        rate >= DASHBOARD_WARM_RPS,
+    )
+
+
+def _hourly(results: BenchResults) -> Iterator[TargetCheck]:
+    # A request's own latency: under load, requests also wait for each other.
+    target = f"A year of hourly usage: p50 under {HOURLY_P50_MS:g} ms, one request at a time"
+    runs = [
+        *_cached(results, "hourly-year", "cold"),
+        *_cached(results, "hourly-year", "warm-serial"),
+    ]
+    if not runs:
+        yield TargetCheck(target, "not run", None)
+        yield TargetCheck("A year of hourly usage: response under 1 MB", "not run", None)
+        return
+    for run in runs:
+        yield TargetCheck(
+            f"{target} ({_title(results, run)}, {'cold' if run.phase == 'cold' else 'warm'})",
+            f"{run.latency.p50_ms:.1f} ms",
+            run.latency.p50_ms < HOURLY_P50_MS,
+        )
+    largest = max(run.response_bytes for run in runs)
+    points = max(run.facts.get("points", 0) for run in runs)
+    yield TargetCheck(
+        "A year of hourly usage: response under 1 MB",
+        f"{largest / 1_000_000:.2f} MB for {points:,} points",
+        largest < HOURLY_RESPONSE_BYTES,
+    )
+
+
+def excess_calls(calls: dict[str, float], distinct: dict[str, int]) -> dict[str, float]:
+    """Calls per request beyond the distinct questions the floor had to ask, by operation."""
+    excess = {name: count - distinct.get(name, 0) for name, count in calls.items()}
+    return {name: extra for name, extra in excess.items() if extra > 1e-9}
+
+
+def _calls_per_distinct_question(results: BenchResults) -> Iterator[TargetCheck]:
+    for workload in results.workloads:
+        target = (
+            f"{workload.title}: each backend asked at most once per distinct question"
+            " (cold, per request)"
+        )
+        floor = results.floors.get(workload.name)
+        runs = [r for r in _cached(results, workload.name, "cold") if r.backend_calls is not None]
+        if floor is None or not runs:
+            yield TargetCheck(target, "not measured", None)
+            continue
+        figures, met = [], True
+        for run in runs:
+            assert run.backend_calls is not None
+            excess = excess_calls(run.backend_calls, floor.calls)
+            met = met and not excess
+            detail = (
+                "; over: " + ", ".join(f"{name} +{extra:g}" for name, extra in excess.items())
+                if excess
+                else ""
+            )
+            figures.append(
+                f"{_title(results, run)}: {sum(run.backend_calls.values()):g} calls for"
+                f" {sum(floor.calls.values())} distinct{detail}"
+            )
+        yield TargetCheck(target, "; ".join(figures), met)
+
+
+def _peak_rss(results: BenchResults) -> TargetCheck:
+    target = f"Peak RSS under {PEAK_RSS_MB:g} MB per worker"
+    peaks = [(peak, run) for run in results.phases for peak in run.peak_rss_mb]
+    if not peaks:
+        return TargetCheck(target, "not measured", None)
+    peak, run = max(peaks, key=lambda item: item[0])
+    return TargetCheck(
+        target,
+        f"largest {peak:.0f} MB ({_title(results, run)}, after {run.workload},"
+        f" {phase_name(run.phase, results.settings.connections)})",
+        peak < PEAK_RSS_MB,
+    )

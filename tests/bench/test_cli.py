@@ -1,0 +1,69 @@
+"""The harness's command line: what a run is asked to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.cli import main, parser, run_options
+from bench.results import to_json
+from tests.bench.examples import results
+
+
+def test_the_full_run_is_the_default() -> None:
+    options = run_options(parser().parse_args([]), [])
+    assert options.workloads == ["dashboard", "hourly-year", "staff-list"]
+    assert options.configs == ["cached-1", "cached-2", "naive-2"]
+    assert (options.cold_requests, options.warm_duration_s) == (15, 10.0)
+    assert (options.cis_latency_ms, options.oms_latency_ms) == (40.0, 30.0)
+    assert options.command == "python -m bench"
+    assert not options.quick
+
+
+def test_quick_mode_shortens_everything_and_records_the_command() -> None:
+    arguments = ["--quick", "--workloads", "dashboard", "--configs", "cached-2"]
+    options = run_options(parser().parse_args(arguments), arguments)
+    assert options.quick
+    assert (options.cold_requests, options.warm_duration_s, options.floor_repetitions) == (
+        4,
+        3.0,
+        2,
+    )
+    assert options.workloads == ["dashboard"]
+    assert options.configs == ["cached-2"]
+    assert options.command == "python -m bench --quick --workloads dashboard --configs cached-2"
+
+
+def test_the_staff_list_gets_a_quarter_of_the_cold_samples() -> None:
+    options = run_options(parser().parse_args(["--cold-requests", "20"]), [])
+    assert options.cold_requests_for("dashboard") == 20
+    assert options.cold_requests_for("staff-list") == 5
+
+
+def test_unknown_workloads_are_refused() -> None:
+    with pytest.raises(SystemExit, match="unknown workloads: dashbord"):
+        run_options(parser().parse_args(["--workloads", "dashbord"]), [])
+
+
+def test_numbers_must_be_positive() -> None:
+    with pytest.raises(SystemExit):
+        parser().parse_args(["--connections", "0"])
+
+
+def test_rendering_results_that_cannot_be_read_fails_cleanly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "results.json"
+    broken.write_text("{}")
+    assert main(["--render", str(broken), "--output", str(tmp_path / "out.md")]) == 1
+    assert "cannot render" in capsys.readouterr().err
+    assert not (tmp_path / "out.md").exists()
+
+
+def test_saved_results_render_to_the_report(tmp_path: Path) -> None:
+    saved = tmp_path / "benchmarks.json"
+    saved.write_bytes(to_json(results()))
+    report = tmp_path / "docs" / "benchmarks.md"
+    assert main(["--render", str(saved), "--output", str(report)]) == 0
+    assert report.read_text().startswith("# Benchmarks\n")

@@ -1,0 +1,28 @@
+"""What each gateway configuration sets."""
+
+from __future__ import annotations
+
+from bench.configs import CONFIGS
+
+
+def test_cached_configurations_use_redis_with_cache_and_batching_on() -> None:
+    environment = CONFIGS["cached-2"].environment("redis://127.0.0.1:1234/0")
+    assert environment == {
+        "COOP_REDIS_URL": "redis://127.0.0.1:1234/0",
+        "COOP_CACHE_ENABLED": "true",
+        "COOP_BATCHING_ENABLED": "true",
+    }
+    assert CONFIGS["cached-2"].workers == 2
+
+
+def test_naive_configurations_switch_both_off_and_have_no_redis() -> None:
+    environment = CONFIGS["naive-1"].environment("redis://127.0.0.1:1234/0")
+    assert environment == {"COOP_CACHE_ENABLED": "false", "COOP_BATCHING_ENABLED": "false"}
+    assert CONFIGS["naive-1"].workers == 1
+
+
+def test_the_cold_gateway_keeps_nothing_in_its_processes() -> None:
+    environment = CONFIGS["cached-1"].environment("redis://127.0.0.1:1234/0", cold=True)
+    assert environment["COOP_CACHE_NEAR_TTL_S"] == "0"
+    assert environment["COOP_CACHE_ENABLED"] == "true"
+    assert "COOP_CACHE_NEAR_TTL_S" not in CONFIGS["cached-1"].environment("redis://x", cold=False)
