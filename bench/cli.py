@@ -56,7 +56,12 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--cis-latency-ms", type=float, default=40.0)
     parser.add_argument("--oms-latency-ms", type=float, default=30.0)
     parser.add_argument(
-        "--connections", type=_positive(int), default=4, help="wrk connections (warm)"
+        "--connections",
+        type=_positive(int),
+        default=16,
+        # The kernel hands each new connection to one worker, and wrk keeps its
+        # connections open: with only a few, one worker may get all of them.
+        help="wrk connections (warm); enough to reach every worker",
     )
     parser.add_argument("--threads", type=_positive(int), default=1, help="wrk threads (warm)")
     parser.add_argument(
