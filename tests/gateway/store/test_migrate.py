@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -82,3 +83,25 @@ async def test_downgrade_is_refused_by_name(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}"
     with pytest.raises(Exception, match="nowhere"):
         await migrate(url, revision="nowhere")
+
+
+async def test_the_sqlite_store_reads_and_writes_side_by_side(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}"
+    await migrate(url)
+    store = open_store(url)
+    try:
+        async with store.engine.connect() as connection:
+            mode = (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar_one()
+        # Many concurrent sign-ins (reads) and audit-like writes: none is refused.
+        await asyncio.gather(
+            *(
+                upsert_member(
+                    store.engine, email=f"m{n}@example.com", password="p", account_numbers=[str(n)]
+                )
+                for n in range(8)
+            ),
+            *(store.find_user_by_email(f"m{n}@example.com") for n in range(8)),
+        )
+    finally:
+        await store.aclose()
+    assert mode == "wal"
