@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from gateway.store.members import upsert_member
 from gateway.store.migrate import migrate
 from gateway.store.models import Base
-from gateway.store.open import open_store
+from gateway.store.open import SQLITE_BUSY_TIMEOUT_MS, open_store
 
 EXPECTED_TABLES = {
     "alembic_version",
@@ -92,6 +92,7 @@ async def test_the_sqlite_store_reads_and_writes_side_by_side(tmp_path: Path) ->
     try:
         async with store.engine.connect() as connection:
             mode = (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar_one()
+            waits = (await connection.exec_driver_sql("PRAGMA busy_timeout")).scalar_one()
         # Many concurrent sign-ins (reads) and audit-like writes: none is refused.
         await asyncio.gather(
             *(
@@ -104,4 +105,4 @@ async def test_the_sqlite_store_reads_and_writes_side_by_side(tmp_path: Path) ->
         )
     finally:
         await store.aclose()
-    assert mode == "wal"
+    assert (mode, waits) == ("wal", SQLITE_BUSY_TIMEOUT_MS)
