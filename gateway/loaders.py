@@ -103,8 +103,10 @@ class Loader(Generic[K, V_co]):
             batch_load_fn=batch, batch=batching, cache=batching
         )
 
-    async def load(self, key: K) -> V_co:
-        return cast(V_co, await self._inner.load(key))
+    def load(self, key: K) -> Awaitable[V_co]:
+        # The DataLoader's own future, not a coroutine around it: gathering futures
+        # schedules no task per key (a dashboard loads dozens of keys per request).
+        return cast(Awaitable[V_co], self._inner.load(key))
 
     async def load_many(self, keys: Sequence[K]) -> list[V_co]:
         return list(await asyncio.gather(*(self.load(key) for key in keys)))

@@ -62,13 +62,18 @@ async def bill_page(
 
 
 async def _each_or_missing(context: GatewayContext, keys: list[BillKey]) -> list[Bill | None]:
-    async def one(key: BillKey) -> Bill | None:
-        try:
-            return await context.bill.load(key)
-        except CisNotFound:
-            return None
-
-    return list(await asyncio.gather(*(one(key) for key in keys)))
+    results = await asyncio.gather(
+        *(context.bill.load(key) for key in keys), return_exceptions=True
+    )
+    found: list[Bill | None] = []
+    for result in results:
+        if isinstance(result, CisNotFound):
+            found.append(None)
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            found.append(result)
+    return found
 
 
 def _parse_cursor(cursor: str) -> date:
