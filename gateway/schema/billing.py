@@ -91,8 +91,20 @@ class Bill:
     prior_balance: Money
     payments_received: Money
     balance_after_billing: Money
-    line_items: list[BillLineItem]
-    usage: list[BilledMeterUsage]
+    # The bill's details are built only when asked for: a page of bills is mostly
+    # listed by date, amount and kWh.
+    source: strawberry.Private[port.Bill]
+
+    @strawberry.field
+    def line_items(self) -> list[BillLineItem]:
+        return [
+            BillLineItem(description=line.description, amount=money(line.amount))
+            for line in self.source.charges
+        ]
+
+    @strawberry.field
+    def usage(self) -> list[BilledMeterUsage]:
+        return [BilledMeterUsage.of(item) for item in self.source.usage]
 
     @classmethod
     def of(cls, bill: port.Bill) -> Bill:
@@ -105,11 +117,7 @@ class Bill:
             prior_balance=money(bill.prior_balance),
             payments_received=money(bill.payments_received),
             balance_after_billing=money(bill.balance_after_billing),
-            line_items=[
-                BillLineItem(description=line.description, amount=money(line.amount))
-                for line in bill.charges
-            ],
-            usage=[BilledMeterUsage.of(item) for item in bill.usage],
+            source=bill,
         )
 
 
