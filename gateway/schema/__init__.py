@@ -16,7 +16,7 @@ from gateway.errors import ErrorMasking, public_error
 from gateway.schema.accounts import AccountQueries
 from gateway.schema.auth import AuthMutations, AuthQueries
 from gateway.schema.contact import ContactMutations
-from gateway.schema.execution import LeafListExecutionContext
+from gateway.schema.execution import InMemoryExecutionContext
 from gateway.schema.outages import OutageMutations
 from gateway.schema.registration import RegistrationMutations, RegistrationQueries
 from gateway.schema.scalars import SCALARS
@@ -67,7 +67,7 @@ def build_schema(**overrides: Any) -> GatewaySchema:
             ErrorMasking,
         ],
         "config": StrawberryConfig(scalar_map=SCALARS),
-        "execution_context_class": LeafListExecutionContext,
+        "execution_context_class": InMemoryExecutionContext,
     }
     return GatewaySchema(**(options | overrides))
 
