@@ -41,6 +41,7 @@ from gateway.context import GatewayContext, create_context
 from gateway.http import GraphQLEndpoint
 from gateway.instrumented import instrument
 from gateway.metrics import CONTENT_TYPE, GatewayMetrics
+from gateway.runtime import tune_garbage_collector
 from gateway.schema import schema
 from gateway.settings import GatewaySettings
 from gateway.store.members import GatewayStore
@@ -289,4 +290,7 @@ async def _cache_state(cache: Cache | None) -> str:
 
 def create_app_from_environment() -> Starlette:
     """For `uvicorn --factory`: the settings come from COOP_* variables."""
-    return create_app(GatewaySettings())  # type: ignore[call-arg]  # jwt_secret: from env
+    settings = GatewaySettings()  # type: ignore[call-arg]  # jwt_secret: from env
+    app = create_app(settings)
+    tune_garbage_collector(settings.gc_gen0_threshold)
+    return app

@@ -103,6 +103,9 @@ class GatewaySettings(BaseSettings):
     # shared cache (`gateway.cache.near`). Another worker process may answer from its
     # copy this long after a write elsewhere; 0 switches the near cache off.
     cache_near_ttl_s: float = Field(default=2.0, ge=0)
+    # Allocations between the garbage collector's youngest passes in a server process
+    # (`gateway.runtime`); Python's default is 700, 0 keeps it.
+    gc_gen0_threshold: int = Field(default=50_000, ge=0)
     # With the cache on: seconds between polls of the CIS change feed (MultiSpeak
     # GetModifiedCustomers / GetModifiedServiceLocations), whose changes are dropped
     # from the cache before their TTL; 0 switches the polling off.
