@@ -9,9 +9,20 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, delete, func, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    CursorResult,
+    Select,
+    bindparam,
+    delete,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.store.members import GatewayStore, StoredUser, stored_user
@@ -80,7 +91,7 @@ def _session(row: LoginSession) -> StoredSession:
     )
 
 
-def _running(now: datetime) -> ColumnElement[bool]:
+def _running(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
     return (LoginSession.revoked_at.is_(None)) & (LoginSession.expires_at > now)
 
 
@@ -169,12 +180,11 @@ async def _revoke(db: AsyncSession, session_id: str, *, reason: str, now: dateti
     )
 
 
-async def viewer_in_session(
-    store: GatewayStore, *, user_id: int, session_id: str, now: datetime
-) -> tuple[StoredUser, frozenset[str]] | None:
-    """The user and the accounts linked to them, if `session_id` is theirs and still
-    runs. Every signed-in request asks this first: one Core query, no ORM objects."""
-    statement = (
+@cache
+def _viewer_in_session() -> Select[*tuple[Any, ...]]:
+    # Built once, run with each request's parameters: constructing the statement cost
+    # more than SQLAlchemy's cached compilation of it.
+    return (
         select(
             User.id,
             User.email,
@@ -186,10 +196,22 @@ async def viewer_in_session(
         )
         .join(LoginSession, LoginSession.user_id == User.id)
         .outerjoin(UserAccount, UserAccount.user_id == User.id)
-        .where(User.id == user_id, LoginSession.id == session_id, _running(now))
+        .where(
+            User.id == bindparam("user_id"),
+            LoginSession.id == bindparam("session_id"),
+            _running(bindparam("now")),
+        )
     )
+
+
+async def viewer_in_session(
+    store: GatewayStore, *, user_id: int, session_id: str, now: datetime
+) -> tuple[StoredUser, frozenset[str]] | None:
+    """The user and the accounts linked to them, if `session_id` is theirs and still
+    runs. Every signed-in request asks this first: one Core query, no ORM objects."""
+    parameters = {"user_id": user_id, "session_id": session_id, "now": now}
     async with store.engine.connect() as connection:
-        rows = (await connection.execute(statement)).all()
+        rows = (await connection.execute(_viewer_in_session(), parameters)).all()
     if not rows:
         return None
     linked = frozenset(row.account_number for row in rows if row.account_number is not None)
