@@ -8,13 +8,13 @@ answer `AccountHidden`, as everywhere else in the API.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from gateway.auth import emails
 from gateway.auth.one_time_tokens import INVITATION_TTL, new_token, plausible, token_hash
-from gateway.auth.registration import Invalid, email_problem
+from gateway.auth.registration import email_problem
 from gateway.context import GatewayContext
+from gateway.services.outcomes import AccountHidden, FieldProblem
 from gateway.store import invitations as store
 from gateway.store.invitations import StoredInvitation
 from gateway.store.members import StoredUser, normalize_email
@@ -26,32 +26,27 @@ logger = logging.getLogger("gateway.invitations")
 MAX_PENDING_INVITATIONS = 10
 
 
-@dataclass(frozen=True, slots=True)
-class AccountHidden:
-    """Not found, not the viewer's, or not theirs to share: the same answer for all."""
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
 async def invite(
     context: GatewayContext, *, account_number: str, email: str
-) -> StoredInvitation | AccountHidden | Invalid:
+) -> StoredInvitation | AccountHidden | FieldProblem:
     number = account_number.strip()
     holder = await _holder(context, number)
     if holder is None:
         return AccountHidden()
     problem = email_problem(email)
     if problem is not None:
-        return Invalid("email", problem)
+        return FieldProblem("email", problem)
     email = normalize_email(email)
     if email == holder.email:
-        return Invalid("email", "You already hold this account.")
+        return FieldProblem("email", "You already hold this account.")
     now = _now()
     pending = await store.pending_invitations(context.store, account_number=number, now=now)
     if pending >= MAX_PENDING_INVITATIONS:
-        return Invalid(
+        return FieldProblem(
             "email",
             f"This account has {pending} open invitations; revoke one before sending another.",
         )
@@ -95,7 +90,7 @@ async def invitations_of(
 
 async def revoke(
     context: GatewayContext, *, account_number: str, invitation_id: int
-) -> StoredInvitation | AccountHidden | Invalid:
+) -> StoredInvitation | AccountHidden | FieldProblem:
     number = account_number.strip()
     if await _holder(context, number) is None:
         return AccountHidden()
@@ -103,7 +98,7 @@ async def revoke(
         context.store, invitation_id=invitation_id, account_number=number, now=_now()
     )
     if revoked is None:
-        return Invalid("invitationId", "This account has no open invitation with this id.")
+        return FieldProblem("invitationId", "This account has no open invitation with this id.")
     return revoked
 
 

@@ -17,10 +17,11 @@ from gateway.auth.login import MAX_PASSWORD_LENGTH
 from gateway.auth.one_time_tokens import RESET_PASSWORD_TTL, plausible, token_hash
 from gateway.auth.password_policy import password_problem
 from gateway.auth.passwords import hash_password, verify_password
-from gateway.auth.registration import CheckEmail, Invalid, email_problem, new_emailed_token
+from gateway.auth.registration import CheckEmail, email_problem, new_emailed_token
 from gateway.auth.sessions import revoke_user_sessions
 from gateway.auth.throttle import Throttled
 from gateway.context import GatewayContext
+from gateway.services.outcomes import FieldProblem
 from gateway.store import registration as store
 from gateway.store.registration import TokenPurpose
 
@@ -43,10 +44,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def request_reset(context: GatewayContext, *, email: str) -> CheckEmail | Invalid:
+async def request_reset(context: GatewayContext, *, email: str) -> CheckEmail | FieldProblem:
     problem = email_problem(email)
     if problem is not None:
-        return Invalid("email", problem)
+        return FieldProblem("email", problem)
     user = await context.store.find_user_by_email(email)
     if user is None:
         return CheckEmail()
@@ -68,7 +69,7 @@ async def request_reset(context: GatewayContext, *, email: str) -> CheckEmail | 
 
 async def reset_password(
     context: GatewayContext, *, token: str, new_password: str
-) -> PasswordChanged | TokenUnusable | Invalid:
+) -> PasswordChanged | TokenUnusable | FieldProblem:
     if not plausible(token):
         return TokenUnusable()
     hashed = token_hash(token.strip())
@@ -81,7 +82,7 @@ async def reset_password(
     # Checked before the token is used up, so that a refused password can be retried.
     problem = password_problem(new_password, email=user.email)
     if problem is not None:
-        return Invalid("newPassword", problem)
+        return FieldProblem("newPassword", problem)
     password_hash = await hash_password(new_password)
     changed = await store.reset_password(
         context.store, token_hash=hashed, password_hash=password_hash, now=_now()
@@ -95,7 +96,7 @@ async def reset_password(
 
 async def change_password(
     context: GatewayContext, *, current_password: str, new_password: str
-) -> PasswordChanged | Invalid | Throttled:
+) -> PasswordChanged | FieldProblem | Throttled:
     user = await context.access.require_user()
     admitted = await context.login_throttle.admit(
         email=user.email, client_address=context.client_address
@@ -106,13 +107,13 @@ async def change_password(
     if len(current_password) > MAX_PASSWORD_LENGTH or not await verify_password(
         user.password_hash, current_password
     ):
-        return Invalid("currentPassword", "The current password is not right.")
+        return FieldProblem("currentPassword", "The current password is not right.")
     await context.login_throttle.succeeded(admitted)
     problem = password_problem(new_password, email=user.email)
     if problem is not None:
-        return Invalid("newPassword", problem)
+        return FieldProblem("newPassword", problem)
     if new_password == current_password:
-        return Invalid("newPassword", "Choose a password different from the current one.")
+        return FieldProblem("newPassword", "Choose a password different from the current one.")
     await store.set_password(
         context.store,
         user_id=user.id,

@@ -21,6 +21,7 @@ from gateway.auth.password_policy import password_problem
 from gateway.auth.passwords import hash_password
 from gateway.auth.throttle import Throttled
 from gateway.context import GatewayContext
+from gateway.services.outcomes import FieldProblem
 from gateway.store import registration as store
 from gateway.store.members import StoredUser, normalize_email
 from gateway.store.registration import Access, TokenPurpose
@@ -35,12 +36,6 @@ MAX_CONFIRMATIONS_PER_HOUR = 5
 @dataclass(frozen=True, slots=True)
 class CheckEmail:
     """Done, whatever it was: the next step is in the member's mailbox."""
-
-
-@dataclass(frozen=True, slots=True)
-class Invalid:
-    field: str
-    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,14 +65,14 @@ async def register(
     password: str,
     account_number: str,
     proof: AccountProof,
-) -> CheckEmail | Invalid | ProofFailed | Throttled:
+) -> CheckEmail | FieldProblem | ProofFailed | Throttled:
     problem = email_problem(email)
     if problem is not None:
-        return Invalid("email", problem)
+        return FieldProblem("email", problem)
     email = normalize_email(email)
     problem = password_problem(password, email=email)
     if problem is not None:
-        return Invalid("password", problem)
+        return FieldProblem("password", problem)
     proven = await prove_account(context, account_number=account_number, proof=proof)
     if isinstance(proven, Throttled):
         return proven
@@ -115,10 +110,10 @@ async def confirm_email(context: GatewayContext, *, token: str) -> str | None:
     )
 
 
-async def resend_confirmation(context: GatewayContext, *, email: str) -> CheckEmail | Invalid:
+async def resend_confirmation(context: GatewayContext, *, email: str) -> CheckEmail | FieldProblem:
     problem = email_problem(email)
     if problem is not None:
-        return Invalid("email", problem)
+        return FieldProblem("email", problem)
     user = await context.store.find_user_by_email(email)
     if user is not None and not user.email_confirmed:
         await _send_confirmation(context, user_id=user.id, email=user.email, now=_now())

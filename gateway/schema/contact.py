@@ -11,6 +11,7 @@ from gateway.schema.accounts import Customer
 from gateway.schema.fields import described_mutation
 from gateway.schema.results import AccountNotFound, ValidationError
 from gateway.services import contact
+from gateway.services.outcomes import AccountHidden
 
 
 @strawberry.input
@@ -87,14 +88,12 @@ class ContactMutations:
                 ),
             ),
         )
-        if isinstance(outcome, contact.AccountHidden):
+        if isinstance(outcome, AccountHidden):
             return AccountNotFound(number=account_number.strip())
         if isinstance(outcome, contact.Invalid):
             return InvalidContactDetails(
                 message="Some details need another look; nothing was changed.",
-                errors=[
-                    ValidationError(field=p.field, message=p.message) for p in outcome.problems
-                ],
+                errors=[ValidationError.of(problem) for problem in outcome.problems],
             )
         return UpdateContactDetailsSuccess(
             account_number=account_number.strip(), customer=Customer.of(outcome.customer)

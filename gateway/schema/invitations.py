@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 import strawberry
 
 from gateway.auth import invitations
-from gateway.auth.registration import Invalid
 from gateway.context import GatewayInfo
 from gateway.schema.accounts import Account
 from gateway.schema.fields import described_field, described_mutation
 from gateway.schema.member_results import TokenInvalid
 from gateway.schema.results import AccountNotFound, ValidationError
 from gateway.schema.scalars import local, local_or_none
+from gateway.services.outcomes import AccountHidden, FieldProblem
 from gateway.store.invitations import StoredInvitation
 
 
@@ -120,7 +120,7 @@ class InvitationQueries:
         self, info: GatewayInfo, account_number: str
     ) -> AccountInvitationsResult:
         found = await invitations.invitations_of(info.context, account_number=account_number)
-        if isinstance(found, invitations.AccountHidden):
+        if isinstance(found, AccountHidden):
             return AccountNotFound(number=account_number)
         return AccountInvitationList(
             account_number=account_number.strip(),
@@ -140,10 +140,10 @@ class InvitationMutations:
         outcome = await invitations.invite(
             info.context, account_number=input.account_number, email=input.email
         )
-        if isinstance(outcome, invitations.AccountHidden):
+        if isinstance(outcome, AccountHidden):
             return AccountNotFound(number=input.account_number)
-        if isinstance(outcome, Invalid):
-            return ValidationError(field=outcome.field, message=outcome.message)
+        if isinstance(outcome, FieldProblem):
+            return ValidationError.of(outcome)
         return InvitationSent(invitation=AccountInvitation.of(outcome, info.context.zone))
 
     @described_mutation(
@@ -174,8 +174,8 @@ class InvitationMutations:
             account_number=input.account_number,
             invitation_id=int(str(input.invitation_id)),
         )
-        if isinstance(outcome, invitations.AccountHidden):
+        if isinstance(outcome, AccountHidden):
             return AccountNotFound(number=input.account_number)
-        if isinstance(outcome, Invalid):
-            return ValidationError(field=outcome.field, message=outcome.message)
+        if isinstance(outcome, FieldProblem):
+            return ValidationError.of(outcome)
         return InvitationRevoked(invitation=AccountInvitation.of(outcome, info.context.zone))

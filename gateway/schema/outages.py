@@ -15,6 +15,7 @@ from gateway.schema.fields import described_mutation
 from gateway.schema.results import AccountNotFound, ValidationError
 from gateway.schema.scalars import local, local_or_none
 from gateway.services import outage_reports
+from gateway.services.outcomes import AccountHidden, FieldProblem
 
 
 @strawberry.enum
@@ -99,10 +100,10 @@ class OutageMutations:
             contact_phone=input.contact_phone,
             comment=input.comment,
         )
-        if isinstance(outcome, outage_reports.AccountHidden):
+        if isinstance(outcome, AccountHidden):
             return AccountNotFound(number=input.account_number)
-        if isinstance(outcome, outage_reports.Invalid):
-            return ValidationError(field=outcome.field, message=outcome.message)
+        if isinstance(outcome, FieldProblem):
+            return ValidationError.of(outcome)
         return ReportOutageSuccess(
             event_id=outcome.receipt.event_id,
             joined_existing_event=outcome.receipt.joined_existing_event,

@@ -7,12 +7,12 @@ from typing import Annotated
 import strawberry
 
 from gateway.auth import password_reset
-from gateway.auth.registration import Invalid
 from gateway.auth.throttle import Throttled
 from gateway.context import GatewayInfo
 from gateway.schema.fields import described_mutation
 from gateway.schema.member_results import CheckYourEmail, TokenInvalid, TooManyAttempts
 from gateway.schema.results import ValidationError
+from gateway.services.outcomes import FieldProblem
 
 
 @strawberry.input
@@ -60,8 +60,8 @@ class PasswordMutations:
         self, info: GatewayInfo, input: RequestPasswordResetInput
     ) -> RequestPasswordResetResult:
         outcome = await password_reset.request_reset(info.context, email=input.email)
-        if isinstance(outcome, Invalid):
-            return ValidationError(field=outcome.field, message=outcome.message)
+        if isinstance(outcome, FieldProblem):
+            return ValidationError.of(outcome)
         return CheckYourEmail()
 
     @described_mutation(
@@ -78,8 +78,8 @@ class PasswordMutations:
                 message="This reset link is not valid: it was used, replaced or has expired. "
                 "Ask for a new one."
             )
-        if isinstance(outcome, Invalid):
-            return ValidationError(field=outcome.field, message=outcome.message)
+        if isinstance(outcome, FieldProblem):
+            return ValidationError.of(outcome)
         return PasswordChanged(signed_out_sessions=outcome.signed_out_sessions)
 
     @described_mutation(
@@ -95,6 +95,6 @@ class PasswordMutations:
         )
         if isinstance(outcome, Throttled):
             return TooManyAttempts(retry_after_seconds=outcome.retry_after_seconds)
-        if isinstance(outcome, Invalid):
-            return ValidationError(field=outcome.field, message=outcome.message)
+        if isinstance(outcome, FieldProblem):
+            return ValidationError.of(outcome)
         return PasswordChanged(signed_out_sessions=outcome.signed_out_sessions)

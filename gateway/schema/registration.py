@@ -26,6 +26,7 @@ from gateway.schema.member_results import (
 from gateway.schema.passwords import PasswordMutations
 from gateway.schema.results import ValidationError
 from gateway.schema.scalars import Money
+from gateway.services.outcomes import FieldProblem
 
 
 @strawberry.input(
@@ -133,8 +134,8 @@ class SignUpMutations:
         self, info: GatewayInfo, input: ResendConfirmationInput
     ) -> ResendConfirmationResult:
         outcome = await registration.resend_confirmation(info.context, email=input.email)
-        if isinstance(outcome, registration.Invalid):
-            return ValidationError(field=outcome.field, message=outcome.message)
+        if isinstance(outcome, FieldProblem):
+            return ValidationError.of(outcome)
         return CheckYourEmail()
 
     @described_mutation("Link another account to this login, proven like at registration.")
@@ -164,7 +165,7 @@ def _proof(given: AccountProofInput) -> AccountProof | ValidationError:
 
 
 def _proof_outcome(
-    outcome: registration.CheckEmail | registration.Invalid | registration.ProofFailed | Throttled,
+    outcome: registration.CheckEmail | FieldProblem | registration.ProofFailed | Throttled,
 ) -> CheckYourEmail | AccountProofFailed | TooManyAttempts | ValidationError:
     if isinstance(outcome, registration.CheckEmail):
         return CheckYourEmail()
@@ -172,10 +173,10 @@ def _proof_outcome(
 
 
 def _refusal(
-    outcome: registration.Invalid | registration.ProofFailed | Throttled,
+    outcome: FieldProblem | registration.ProofFailed | Throttled,
 ) -> AccountProofFailed | TooManyAttempts | ValidationError:
-    if isinstance(outcome, registration.Invalid):
-        return ValidationError(field=outcome.field, message=outcome.message)
+    if isinstance(outcome, FieldProblem):
+        return ValidationError.of(outcome)
     if isinstance(outcome, registration.ProofFailed):
         return AccountProofFailed()
     return TooManyAttempts(retry_after_seconds=outcome.retry_after_seconds)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
+from gateway.services.outcomes import FieldProblem
+
 
 @strawberry.type(
     description="No such account, or not one the viewer may see: the API does not say which."
@@ -17,3 +19,7 @@ class AccountNotFound:
 class ValidationError:
     field: str
     message: str
+
+    @classmethod
+    def of(cls, problem: FieldProblem) -> ValidationError:
+        return cls(field=problem.field, message=problem.message)

@@ -17,6 +17,7 @@ from adapters.cis.port import Customer, PostalAddress
 from gateway.audit.reads import note_account_read
 from gateway.context import GatewayContext
 from gateway.services.outage_reports import normalize_phone
+from gateway.services.outcomes import AccountHidden, FieldProblem
 
 logger = logging.getLogger("gateway.contact")
 
@@ -68,17 +69,6 @@ class ContactInput:
 @dataclass(frozen=True, slots=True)
 class Updated:
     customer: Customer
-
-
-@dataclass(frozen=True, slots=True)
-class AccountHidden:
-    """Not found, or not the viewer's: the same answer for both."""
-
-
-@dataclass(frozen=True, slots=True)
-class FieldProblem:
-    field: str  # as named in the GraphQL input: "billingAddress.zip"
-    message: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from adapters.oms.port import CallReceipt, LocationOutageStatus, OutageCall
 from gateway.context import GatewayContext
+from gateway.services.outcomes import AccountHidden, FieldProblem
 
 logger = logging.getLogger("gateway.outage_reports")
 
@@ -24,18 +25,7 @@ class Reported:
     status: LocationOutageStatus
 
 
-@dataclass(frozen=True, slots=True)
-class AccountHidden:
-    """Not found, or not the viewer's: the same answer for both."""
-
-
-@dataclass(frozen=True, slots=True)
-class Invalid:
-    field: str
-    message: str
-
-
-ReportOutcome = Reported | AccountHidden | Invalid
+ReportOutcome = Reported | AccountHidden | FieldProblem
 
 
 def normalize_phone(phone: str) -> str | None:
@@ -62,13 +52,15 @@ async def report_outage(
     if contact_phone is not None and contact_phone.strip():
         phone = normalize_phone(contact_phone)
         if phone is None:
-            return Invalid("contactPhone", "Enter a ten-digit phone number, like 505-555-0142.")
+            return FieldProblem(
+                "contactPhone", "Enter a ten-digit phone number, like 505-555-0142."
+            )
     comment = comment.strip() if comment else None
     if comment is not None and len(comment) > MAX_COMMENT_LENGTH:
-        return Invalid("comment", f"Keep the comment under {MAX_COMMENT_LENGTH} characters.")
+        return FieldProblem("comment", f"Keep the comment under {MAX_COMMENT_LENGTH} characters.")
     locations = await context.service_locations.load(account_number)
     if location_id not in {loc.location_id for loc in locations}:
-        return Invalid("serviceLocationId", "This service location is not on the account.")
+        return FieldProblem("serviceLocationId", "This service location is not on the account.")
 
     logger.info(
         "request %s: reporting an outage at %s for account %s",
