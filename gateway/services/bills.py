@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -11,7 +10,7 @@ from adapters.cis.port import Bill, CisNotFound
 from gateway.context import GatewayContext
 from gateway.domain.bill_calendar import MAX_BILLS_BACK, account_bill_dates
 from gateway.errors import BadUserInput
-from gateway.loaders import BillKey
+from gateway.loaders import BillKey, each
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,14 +61,11 @@ async def bill_page(
 
 
 async def _each_or_missing(context: GatewayContext, keys: list[BillKey]) -> list[Bill | None]:
-    results = await asyncio.gather(
-        *(context.bill.load(key) for key in keys), return_exceptions=True
-    )
     found: list[Bill | None] = []
-    for result in results:
+    for result in await each(keys, context.bill.load):
         if isinstance(result, CisNotFound):
             found.append(None)
-        elif isinstance(result, BaseException):
+        elif isinstance(result, Exception):
             raise result
         else:
             found.append(result)
