@@ -128,6 +128,15 @@ def cold_phase(
     return replace(result, floor_p50_ms=floor_p50)
 
 
+def _warm_up(target: Target, workload: Workload, token: str) -> _Checked:
+    """Once the gateway is idle, a few checked requests that fill the cache."""
+    wait_until_idle(target.client)
+    checked = _Checked()
+    for _ in range(WARM_CHECKS):
+        checked.check(target.client.post(workload.body, token=token), workload)
+    return checked
+
+
 def warm_serial_phase(
     target: Target,
     workload: Workload,
@@ -138,10 +147,7 @@ def warm_serial_phase(
     floor_p50_ms: float | None = None,
 ) -> PhaseResult:
     """Warm requests one at a time: the latency of one request with nothing queued."""
-    wait_until_idle(target.client)
-    checked = _Checked()
-    for _ in range(WARM_CHECKS):
-        checked.check(target.client.post(workload.body, token=token), workload)
+    checked = _warm_up(target, workload, token)
     result = _one_at_a_time(
         target, workload, token, phase="warm-serial", most=most, budget_s=budget_s
     )
@@ -164,10 +170,7 @@ def warm_phase(
     floor_p50_ms: float | None = None,
 ) -> PhaseResult:
     """wrk's `load.connections` at once for `duration_s`, after a warm-up."""
-    wait_until_idle(target.client)
-    checked = _Checked()
-    for _ in range(WARM_CHECKS):
-        checked.check(target.client.post(workload.body, token=token), workload)
+    checked = _warm_up(target, workload, token)
     script = scratch / f"{workload.name}.lua"
     script.write_text(
         wrk_script(body=workload.body.decode(), headers=graphql_headers(token)), encoding="utf-8"
