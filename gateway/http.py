@@ -40,6 +40,13 @@ from gateway.schema import GatewaySchema
 GRAPHQL_RESPONSE: Final = "application/graphql-response+json"
 JSON: Final = "application/json"
 _REQUEST_ID: Final = re.compile(r"[A-Za-z0-9._-]{8,64}")
+# What each acceptable media range is answered with.
+_ANSWERED_AS: Final = {
+    "*/*": GRAPHQL_RESPONSE,
+    "application/*": GRAPHQL_RESPONSE,
+    GRAPHQL_RESPONSE: GRAPHQL_RESPONSE,
+    JSON: JSON,
+}
 # Distinct documents whose operation name is remembered (for the metrics' label).
 _OPERATION_NAMES_CACHED: Final = 512
 
@@ -236,14 +243,7 @@ def _negotiate(accept: str | None) -> str | None:
                     quality = float(value)
                 except ValueError:
                     quality = 0.0
-        media = media.lower()
-        candidates = {
-            "*/*": GRAPHQL_RESPONSE,
-            "application/*": GRAPHQL_RESPONSE,
-            GRAPHQL_RESPONSE: GRAPHQL_RESPONSE,
-            JSON: JSON,
-        }
-        chosen = candidates.get(media)
+        chosen = _ANSWERED_AS.get(media.lower())
         if chosen is None or quality <= 0:
             continue
         # Higher quality wins; on a tie, the newer media type.

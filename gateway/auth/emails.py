@@ -34,11 +34,18 @@ def confirm_email(*, to: str, token: str, base_url: str) -> OutgoingEmail:
         subject="Confirm your email address",
         text=(
             "Welcome to the member portal.\n\n"
-            "To finish setting up your login, confirm your email address by opening this "
-            f"link within {_duration(CONFIRM_EMAIL_TTL)}:\n\n"
-            f"{link(base_url, CONFIRM_EMAIL_PATH, token)}" + _SIGNATURE
+            "To finish setting up your login, confirm your email address"
+            + _confirmation_link(base_url, token)
+            + _SIGNATURE
         ),
         idempotency_key=message_key("confirm-email", token_hash(token)),
+    )
+
+
+def _confirmation_link(base_url: str, token: str) -> str:
+    return (
+        f" by opening this link within {_duration(CONFIRM_EMAIL_TTL)}:\n\n"
+        f"{link(base_url, CONFIRM_EMAIL_PATH, token)}"
     )
 
 
@@ -56,10 +63,8 @@ def already_registered(*, to: str, base_url: str, confirm_token: str | None) -> 
     if confirm_token is None:
         key = message_key("already-registered", token_hash(to))
     else:
-        text += (
-            "\n\nYour email address is not confirmed yet. Confirm it by opening this link "
-            f"within {_duration(CONFIRM_EMAIL_TTL)}:\n\n"
-            f"{link(base_url, CONFIRM_EMAIL_PATH, confirm_token)}"
+        text += "\n\nYour email address is not confirmed yet. Confirm it" + _confirmation_link(
+            base_url, confirm_token
         )
         key = message_key("confirm-email", token_hash(confirm_token))
     return OutgoingEmail(
