@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test check lint typecheck unit schema bench clean
+.PHONY: demo test system-packages check lint typecheck unit schema bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,11 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 demo: $(INSTALLED)
 	$(BIN)/coop-gateway demo
 
-test: check unit
+test: system-packages check unit
+
+# redis-server and PostgreSQL 15 for the tests: apt-get as root, else the command to run.
+system-packages:
+	scripts/system-packages test
 
 check: lint typecheck
 
@@ -38,8 +42,7 @@ schema: $(INSTALLED)
 # Regenerates docs/benchmarks.md (and .json) in a few minutes; `python -m bench --help`
 # for a quicker run. wrk and redis-server come from apt when missing.
 bench: $(INSTALLED)
-	@command -v wrk >/dev/null && command -v redis-server >/dev/null || \
-		(apt-get update && apt-get install -y wrk redis-server)
+	scripts/system-packages bench
 	$(BIN)/python -m bench --output docs/benchmarks.md
 
 clean:
