@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from gateway.core.store.migrate import migrate
+from gateway.core.store.models import Role
+from gateway.core.store.open import open_store
 from gateway.demo import DemoData
-from gateway.store import Role, migrate, open_store, upsert_member
+from gateway.identity.users import upsert_member
 from simulators.seed import DEMO_EMAIL, DEMO_PASSWORD
 
 STAFF_EMAIL = "bench-staff@example.com"

@@ -34,8 +34,8 @@ from adapters.meters.port import MeterDataPort
 from adapters.oms.port import OmsPort
 from bench.results import FloorResult
 from bench.stats import summarize
-from gateway.domain.bill_calendar import account_bill_dates
-from gateway.domain.usage import utc_bounds
+from gateway.billing.calendar import account_bill_dates
+from gateway.usage.series import utc_bounds
 
 T = TypeVar("T")
 

@@ -37,6 +37,12 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(_: argparse.Namespace) -> int:
+    from gateway.worker import run_worker_from_environment
+
+    return run_worker_from_environment()
+
+
 def _seed(args: argparse.Namespace) -> int:
     from gateway.demo import DemoData
 
@@ -101,9 +107,9 @@ def _read_password(args: argparse.Namespace) -> str | None:
 def _create_staff(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
+    from gateway.core.store.models import Role
     from gateway.settings import StoreSettings
     from gateway.staff.logins import StaffLoginRefused, create_staff
-    from gateway.store.models import Role
 
     try:
         settings = StoreSettings()
@@ -150,6 +156,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(run=_serve)
+
+    worker = commands.add_parser(
+        "worker", help="run the background jobs (change feed, outbox) from COOP_* variables"
+    )
+    worker.set_defaults(run=_worker)
 
     seed = commands.add_parser(
         "seed", help="(re)generate the demo co-op into every stand-in's database"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import sys
@@ -67,7 +68,8 @@ class DemoData:
             await self.seed(as_of=as_of)
 
     async def seed(self, *, as_of: date) -> None:
-        from gateway.store import migrate, upsert_member
+        from gateway.core.store.migrate import migrate
+        from gateway.identity.users import upsert_member
 
         self.directory.mkdir(parents=True, exist_ok=True)
         self._marker.unlink(missing_ok=True)
@@ -121,7 +123,10 @@ def stand_in_app(
 
 async def run_demo(data: DemoData, options: DemoOptions) -> None:
     from gateway.app import create_app
+    from gateway.bootstrap import open_gateway
+    from gateway.core.metrics import GatewayMetrics
     from gateway.settings import GatewaySettings
+    from gateway.worker import background_jobs, run_jobs
 
     await data.ensure_seeded(as_of=date.today())
     await _ensure_demo_staff(data)
@@ -157,9 +162,16 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
             outbox_dir=data.directory / "outbox",
             public_base_url=f"http://{options.host}:{options.port}",
         )
+        metrics = GatewayMetrics(multiprocess_dir=settings.prometheus_multiproc_dir)
+        # One process: the app and the worker share one open gateway, and so one
+        # in-process cache, from which the worker's change-feed refresher drops entries.
+        gateway = await stack.enter_async_context(open_gateway(settings, metrics=metrics))
         server = uvicorn.Server(
             uvicorn.Config(
-                create_app(settings), host=options.host, port=options.port, access_log=False
+                create_app(settings, gateway=gateway),
+                host=options.host,
+                port=options.port,
+                access_log=False,
             )
         )
         url = f"http://{options.host}:{options.port}"
@@ -173,12 +185,18 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
             f"  Emails (registration, password reset) are written to {data.directory / 'outbox'}\n"
             "Press Ctrl+C to stop.\n"
         )
-        await server.serve()
+        stop = asyncio.Event()
+        jobs = asyncio.create_task(run_jobs(background_jobs(gateway), stop=stop))
+        try:
+            await server.serve()
+        finally:
+            stop.set()
+            await jobs
 
 
 async def _ensure_demo_staff(data: DemoData) -> None:
+    from gateway.core.store.models import Role
     from gateway.staff.logins import ensure_demo_staff
-    from gateway.store.models import Role
 
     await ensure_demo_staff(
         data.gateway_database_url,

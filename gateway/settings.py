@@ -100,11 +100,11 @@ class GatewaySettings(BaseSettings):
     cache_enabled: bool = True
     batching_enabled: bool = True
     # With the cache on: seconds each process keeps decoded answers in front of the
-    # shared cache (`gateway.cache.near`). Another worker process may answer from its
+    # shared cache (`gateway.core.cache.near`). Another worker process may answer from its
     # copy this long after a write elsewhere; 0 switches the near cache off.
     cache_near_ttl_s: float = Field(default=2.0, ge=0)
     # Allocations between the garbage collector's youngest passes in a server process
-    # (`gateway.runtime`); Python's default is 700, 0 keeps it.
+    # (`gateway.core.runtime`); Python's default is 700, 0 keeps it.
     gc_gen0_threshold: int = Field(default=50_000, ge=0)
     # With the cache on: seconds between polls of the CIS change feed (MultiSpeak
     # GetModifiedCustomers / GetModifiedServiceLocations), whose changes are dropped

@@ -1,6 +1,6 @@
 """Alembic environment for the gateway's own database.
 
-`gateway.store.migrate` hands in an open connection (async engines are driven from
+`gateway.core.store.migrate` hands in an open connection (async engines are driven from
 there); this file only runs the revisions on it.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from gateway.store.models import Base
+from gateway.core.store.models import Base
 
 target_metadata = Base.metadata
 
@@ -17,7 +17,7 @@ target_metadata = Base.metadata
 def run_migrations_online() -> None:
     connection = context.config.attributes.get("connection")
     if not isinstance(connection, Connection):
-        raise RuntimeError("run migrations with gateway.store.migrate(database_url)")
+        raise RuntimeError("run migrations with gateway.core.store.migrate(database_url)")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

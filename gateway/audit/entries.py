@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, and_, func, insert, or_, select
 
-from gateway.store.members import GatewayStore, normalize_email
-from gateway.store.models import AuditEntry
+from gateway.core.store.gateway_store import GatewayStore, normalize_email
+from gateway.core.store.models import AuditEntry
 
 FIELD_SEPARATOR = ","
 

@@ -27,8 +27,8 @@ from strawberry.types import Info
 from strawberry.types.base import get_object_definition
 
 from gateway.audit.entries import AuditRecord, write_entries
-from gateway.errors import INTERNAL_SERVER_ERROR
-from gateway.staff.roles import STAFF_ROLES
+from gateway.core.errors import INTERNAL_SERVER_ERROR
+from gateway.identity.roles import STAFF_ROLES
 
 logger = logging.getLogger("gateway.audit")
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gateway.auth.password_policy import password_problem
-from gateway.auth.sessions import revoke_user_sessions
-from gateway.staff.roles import STAFF_ROLES
-from gateway.store.members import normalize_email, upsert_member
-from gateway.store.migrate import migrate
-from gateway.store.models import Role
-from gateway.store.open import open_store
+from gateway.core.store.gateway_store import normalize_email
+from gateway.core.store.migrate import migrate
+from gateway.core.store.models import Role
+from gateway.core.store.open import open_store
+from gateway.identity.password_policy import password_problem
+from gateway.identity.roles import STAFF_ROLES
+from gateway.identity.sessions import revoke_user_sessions
+from gateway.identity.users import upsert_member
 
 
 class StaffLoginRefused(Exception):

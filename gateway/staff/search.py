@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from adapters.cis.port import CisNotFound, CisPort, Customer, PostalAddress, ServiceLocation
-from gateway.auth.policy import ACCOUNT_NUMBER
-from gateway.context import GatewayContext
-from gateway.errors import BadUserInput
-from gateway.services.outage_reports import normalize_phone
-from gateway.staff.roles import require_staff
+from gateway.api.context import GatewayContext
+from gateway.core.errors import BadUserInput
+from gateway.identity.policy import ACCOUNT_NUMBER
+from gateway.identity.roles import require_staff
+from gateway.outages.reports import normalize_phone
 
 MIN_QUERY_LENGTH: Final = 2
 MAX_QUERY_LENGTH: Final = 100
@@ -113,7 +113,7 @@ async def _by_account_number(context: GatewayContext, text: str) -> list[_Hit]:
     if not ACCOUNT_NUMBER.fullmatch(text):
         return []
     try:
-        locations = await context.service_locations.load(text)
+        locations = await context.loaders.service_locations.load(text)
     except CisNotFound:
         return []
     return [_Hit(loc.customer_id, loc.account_number) for loc in locations[:1]]
@@ -157,7 +157,7 @@ async def _candidates(context: GatewayContext, text: str) -> list[_Candidate]:
     hits = [hit for hits in found for hit in hits]
     known = {hit.customer_id: hit.customer for hit in hits if hit.customer is not None}
     unknown = sorted({hit.customer_id for hit in hits} - known.keys())
-    known.update(zip(unknown, await context.customer.load_many(unknown), strict=True))
+    known.update(zip(unknown, await context.loaders.customer.load_many(unknown), strict=True))
     candidates: dict[str, _Candidate] = {}
     for hit in hits:
         candidate = candidates.setdefault(hit.customer_id, _Candidate(known[hit.customer_id]))
@@ -187,7 +187,7 @@ async def _matches_of(context: GatewayContext, candidate: _Candidate) -> list[Ac
         numbers = sorted(candidate.accounts)
     missing = [n for n in numbers if n not in first_location]
     for number, locations in zip(
-        missing, await _each_or_none(context.service_locations.load, missing), strict=True
+        missing, await _each_or_none(context.loaders.service_locations.load, missing), strict=True
     ):
         if locations:
             first_location[number] = locations[0]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest_asyncio
 
-from gateway.store.members import GatewayStore, upsert_member
-from gateway.store.models import Role
+from gateway.core.store.gateway_store import GatewayStore
+from gateway.core.store.models import Role
+from gateway.identity.users import upsert_member
 from tests.gateway.support import Member
 
 ADMIN_EMAIL = "operations.admin@example.com"

@@ -12,11 +12,12 @@ import pytest_asyncio
 from adapters.cis.fake import FakeCis
 from adapters.meters.fake import FakeMeterData
 from adapters.oms.fake import FakeOms
-from gateway.backends import Adapters
-from gateway.store.members import GatewayStore, upsert_member
-from gateway.store.migrate import migrate
-from gateway.store.models import Role
-from gateway.store.open import open_store
+from gateway.core.backends import Adapters
+from gateway.core.store.gateway_store import GatewayStore
+from gateway.core.store.migrate import migrate
+from gateway.core.store.models import Role
+from gateway.core.store.open import open_store
+from gateway.identity.users import upsert_member
 from simulators.soap import MultiSpeakCredentials
 from simulators.world import World
 from tests.gateway.served import StandIns

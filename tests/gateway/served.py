@@ -13,10 +13,10 @@ import httpx
 from pydantic import SecretStr
 from starlette.applications import Starlette
 
+from gateway.api.http import GRAPHQL_RESPONSE
 from gateway.app import create_app
-from gateway.backends import Adapters
-from gateway.cache.port import Cache
-from gateway.http import GRAPHQL_RESPONSE
+from gateway.core.backends import Adapters
+from gateway.core.cache.port import Cache
 from gateway.settings import GatewaySettings
 from simulators.soap import MultiSpeakCredentials
 from tests.gateway.support import Member

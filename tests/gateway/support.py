@@ -10,14 +10,14 @@ from zoneinfo import ZoneInfo
 from pydantic import SecretStr
 from strawberry.types import ExecutionResult
 
-from gateway.auth.tokens import TokenIssuer
-from gateway.auth.viewer import ANONYMOUS, Authentication, Viewer
-from gateway.backends import Adapters
-from gateway.cache.port import Cache
-from gateway.context import GatewayContext, create_context
+from gateway.api.context import GatewayContext, create_context
+from gateway.core.backends import Adapters
+from gateway.core.cache.port import Cache
+from gateway.core.store.gateway_store import GatewayStore
+from gateway.core.store.models import Role
+from gateway.identity.tokens import TokenIssuer
+from gateway.identity.viewer import ANONYMOUS, Authentication, Viewer
 from gateway.schema import schema
-from gateway.store.members import GatewayStore
-from gateway.store.models import Role
 
 ZONE = ZoneInfo("America/Denver")
 SECRET = SecretStr("test-signing-secret-" + "x" * 24)

@@ -13,14 +13,14 @@ import redis
 
 from adapters.oms.fake import FakeOms
 from adapters.oms.port import LocationOutageStatus
-from gateway.backends import Adapters
-from gateway.cache import kinds
-from gateway.cache.port import Cache
-from gateway.cache.redis import RedisCache
+from gateway.core.backends import Adapters
+from gateway.core.cache import kinds
+from gateway.core.cache.port import Cache
+from gateway.core.cache.redis import RedisCache
 from simulators.world import World
 from tests.fixtures.redis import RedisServer
-from tests.gateway.cache.doubles import FakeClock, RecordingCache
 from tests.gateway.conftest import Members
+from tests.gateway.core.cache.doubles import FakeClock, RecordingCache
 from tests.gateway.served import REDIS_TIMEOUT_S, served, served_settings
 
 DASHBOARD = """query Dashboard {

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from gateway.backends import Adapters
-from gateway.http import GRAPHQL_RESPONSE
+from gateway.api.http import GRAPHQL_RESPONSE
+from gateway.core.backends import Adapters
 from tests.gateway.conftest import Members
 from tests.gateway.served import Served, served, served_settings
 

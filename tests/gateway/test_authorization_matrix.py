@@ -21,12 +21,13 @@ import pytest_asyncio
 from graphql import build_schema
 from strawberry.types import ExecutionResult
 
-from gateway.backends import Adapters
+from gateway.core.backends import Adapters
+from gateway.core.store.gateway_store import GatewayStore
+from gateway.core.store.migrate import migrate
+from gateway.core.store.models import Role
+from gateway.core.store.open import open_store
+from gateway.identity.users import upsert_member
 from gateway.schema import schema
-from gateway.store.members import GatewayStore, upsert_member
-from gateway.store.migrate import migrate
-from gateway.store.models import Role
-from gateway.store.open import open_store
 from simulators.world import World
 from tests.gateway.authorization_cases import Case, build_cases
 from tests.gateway.support import Member, codes, execute

@@ -16,7 +16,7 @@ import pytest_asyncio
 from pydantic import SecretStr
 
 from gateway.app import create_app
-from gateway.backends import Adapters
+from gateway.core.backends import Adapters
 from gateway.settings import GatewaySettings
 from tests.gateway.conftest import Members
 

@@ -10,7 +10,7 @@ from pydantic import SecretStr, ValidationError
 
 from adapters.email.directory import DirectoryEmailSender
 from adapters.email.smtp import SmtpEmailSender
-from gateway.app import open_email_sender
+from gateway.bootstrap import open_email_sender
 from gateway.settings import GatewaySettings
 
 SECRET = SecretStr("email-settings-test-secret-" + "e" * 10)

@@ -19,9 +19,9 @@ from pydantic import SecretStr
 
 from simulators.world import World
 from tests.fixtures.smtp import SmtpTestServer
-from tests.gateway.schema.registration_support import free_accounts
+from tests.gateway.api.registration_support import free_accounts
+from tests.gateway.core.store.databases import BACKENDS, migrated_database_url
 from tests.gateway.served import Served, StandIns, served
-from tests.gateway.store.databases import BACKENDS, migrated_database_url
 
 BASE_URL = "https://portal.example.coop"
 EMAIL = "Lena.Lewis@example.net"

@@ -16,9 +16,9 @@ from gateway.audit.entries import (
     audit_page,
     write_entries,
 )
-from gateway.store.members import GatewayStore
-from gateway.store.migrate import migrate
-from gateway.store.open import open_store
+from gateway.core.store.gateway_store import GatewayStore
+from gateway.core.store.migrate import migrate
+from gateway.core.store.open import open_store
 
 START = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
 

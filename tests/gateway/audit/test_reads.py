@@ -10,10 +10,10 @@ import pytest_asyncio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from gateway.backends import Adapters
+from gateway.core.backends import Adapters
+from gateway.core.store.gateway_store import GatewayStore
+from gateway.core.store.models import AuditEntry
 from gateway.schema import schema
-from gateway.store.members import GatewayStore
-from gateway.store.models import AuditEntry
 from tests.gateway.admins import admin
 from tests.gateway.conftest import Members
 from tests.gateway.support import Member, codes, context_for

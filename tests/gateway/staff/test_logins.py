@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from gateway.auth.passwords import verify_password
 from gateway.cli import main
+from gateway.core.store.models import Role
+from gateway.core.store.open import open_store
+from gateway.identity.passwords import verify_password
+from gateway.identity.users import upsert_member
 from gateway.staff.logins import StaffLoginRefused, create_staff, ensure_demo_staff
-from gateway.store.members import upsert_member
-from gateway.store.models import Role
-from gateway.store.open import open_store
 
 GOOD = "lamp-orchard-vivid-47"
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from gateway.backends import Adapters
-from gateway.store.members import GatewayStore
+from gateway.core.backends import Adapters
+from gateway.core.store.gateway_store import GatewayStore
 from simulators.world import World, WorldAccount, WorldCustomer
 from tests.gateway.conftest import Members
 from tests.gateway.support import Member, codes, execute

@@ -1,0 +1,112 @@
+"""What every resolver gets: who is asking, and fresh loaders for this request only."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from strawberry import Info
+
+from adapters.cis.port import CisNotFound
+from adapters.email.fake import FakeEmailSender
+from adapters.email.port import EmailSender
+from gateway.core.backends import Adapters
+from gateway.core.cache.port import Cache, CacheStats
+from gateway.core.invalidation import Invalidation
+from gateway.core.loaders import DataLoaders, LoaderOptions
+from gateway.core.store.gateway_store import GatewayStore
+from gateway.identity.policy import AccountAccess
+from gateway.identity.throttle import LoginThrottle
+from gateway.identity.tokens import TokenIssuer
+from gateway.identity.viewer import Authentication
+from gateway.settings import DEFAULT_PUBLIC_BASE_URL
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayContext:
+    request_id: str
+    zone: ZoneInfo
+    # Where the request came from (the proxy-resolved peer address) and with what
+    # client; for throttling, session lists and the audit log. None in direct calls.
+    client_address: str | None
+    user_agent: str | None
+    authentication: Authentication
+    access: AccountAccess
+    store: GatewayStore
+    tokens: TokenIssuer
+    login_throttle: LoginThrottle
+    # For write services only (they call the port, then `invalidate` what they made
+    # stale); every read goes through the loaders below.
+    adapters: Adapters
+    cache: Cache | None  # the shared cache; None when switched off
+    invalidate: Invalidation
+    # Mail to members, and where the links in it point (the portal, no trailing slash).
+    email: EmailSender
+    public_base_url: str
+
+    loaders: DataLoaders
+
+
+GatewayInfo = Info[GatewayContext, None]
+
+
+def create_context(
+    *,
+    adapters: Adapters,
+    store: GatewayStore,
+    tokens: TokenIssuer,
+    zone: ZoneInfo,
+    authentication: Authentication,
+    request_id: str | None = None,
+    client_address: str | None = None,
+    user_agent: str | None = None,
+    cache: Cache | None = None,
+    batching: bool = True,
+    cache_stats: CacheStats | None = None,
+    login_throttle: LoginThrottle | None = None,
+    email: EmailSender | None = None,
+    public_base_url: str = DEFAULT_PUBLIC_BASE_URL,
+) -> GatewayContext:
+    """`cache` None: the loaders go straight to the adapters (as in unit tests)."""
+    options = LoaderOptions(cache=cache, batching=batching, zone=zone, stats=cache_stats)
+    request_loaders = DataLoaders.create(
+        cis=adapters.cis, oms=adapters.oms, meters=adapters.meters, options=options
+    )
+    service_locations = request_loaders.service_locations
+
+    async def account_exists(account_number: str) -> bool:
+        try:
+            return bool(await service_locations.load(account_number))
+        except CisNotFound:
+            return False
+
+    return GatewayContext(
+        request_id=request_id or uuid.uuid4().hex,
+        zone=zone,
+        client_address=client_address,
+        user_agent=user_agent,
+        authentication=authentication,
+        access=AccountAccess(
+            authentication=authentication,
+            store=store,
+            account_exists=account_exists,
+            clock=tokens.now,
+        ),
+        store=store,
+        tokens=tokens,
+        # The app passes its one long-lived throttle; a fresh one only prunes more often.
+        login_throttle=login_throttle or LoginThrottle(store),
+        adapters=adapters,
+        cache=cache,
+        invalidate=Invalidation(
+            cache,
+            customer=request_loaders.customer,
+            balance=request_loaders.balance,
+            outage_status=request_loaders.outage_status,
+        ),
+        # The app passes its sender; contexts made in-process keep their mail in memory.
+        email=email or FakeEmailSender(),
+        public_base_url=public_base_url,
+        loaders=request_loaders,
+    )

@@ -1,0 +1,285 @@
+"""GraphQL over HTTP (the GraphQL-over-HTTP specification), on Starlette.
+
+- POST `application/json` for any operation; GET with URL parameters for queries
+  only (a mutation over GET is 405, so links and prefetches cannot change data).
+- Responses are `application/graphql-response+json` when the client accepts it: a
+  request that never executed (bad JSON, syntax, validation, variables) is 4xx,
+  one that executed is 200, even with field errors. Clients that accept only
+  `application/json` get the legacy behaviour: 200 for every well-formed request.
+- A browser's GET without a query gets GraphiQL.
+
+Every GraphQL request (not the GraphiQL page) is counted and timed in the metrics, by
+operation name and outcome: `ok`, `partial` (data with errors) or `error` (no data).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Final
+
+import orjson
+import strawberry
+from graphql import GraphQLError, OperationDefinitionNode, parse
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.graphql import OperationType
+
+from gateway.api.context import GatewayContext
+from gateway.core.errors import INTERNAL_SERVER_ERROR
+from gateway.core.metrics import GatewayMetrics, Outcome
+
+GRAPHQL_RESPONSE: Final = "application/graphql-response+json"
+JSON: Final = "application/json"
+_REQUEST_ID: Final = re.compile(r"[A-Za-z0-9._-]{8,64}")
+# What each acceptable media range is answered with.
+_ANSWERED_AS: Final = {
+    "*/*": GRAPHQL_RESPONSE,
+    "application/*": GRAPHQL_RESPONSE,
+    GRAPHQL_RESPONSE: GRAPHQL_RESPONSE,
+    JSON: JSON,
+}
+# Distinct documents whose operation name is remembered (for the metrics' label).
+_OPERATION_NAMES_CACHED: Final = 512
+
+ContextFactory = Callable[[Request, str], Awaitable[GatewayContext]]
+
+
+class BadRequest(Exception):
+    def __init__(
+        self, message: str, *, status: int = 400, headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.headers = dict(headers or {})
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLParams:
+    query: str
+    variables: dict[str, Any] | None
+    operation_name: str | None
+
+
+class GraphQLEndpoint:
+    def __init__(
+        self,
+        *,
+        schema: strawberry.Schema,
+        context: ContextFactory,
+        metrics: GatewayMetrics | None = None,
+    ) -> None:
+        self._schema = schema
+        self._context = context
+        self._metrics = metrics
+
+    async def handle(self, request: Request) -> Response:
+        if request.method == "GET" and _wants_html(request) and "query" not in request.query_params:
+            return HTMLResponse(_graphiql_html())
+        started = time.perf_counter()
+        operation: str | None = None
+        outcome = Outcome.ERROR  # what it counts as if no answer comes (raised, cancelled)
+        try:
+            response, operation, outcome = await self._answer(request)
+            return response
+        finally:
+            if self._metrics is not None:
+                self._metrics.request_finished(operation, outcome, time.perf_counter() - started)
+
+    async def _answer(self, request: Request) -> tuple[Response, str | None, Outcome]:
+        """The response, the operation's name (if known) and the outcome to count."""
+        media_type = _negotiate(request.headers.get("accept"))
+        if media_type is None:
+            response = Response(
+                "Accept application/graphql-response+json or application/json.\n",
+                status_code=406,
+                media_type="text/plain",
+            )
+            return response, None, Outcome.ERROR
+        try:
+            params = await _read_params(request)
+        except BadRequest as error:
+            response = _errors(media_type, [str(error)], status=error.status, headers=error.headers)
+            return response, None, Outcome.ERROR
+        operation = params.operation_name or _sole_operation_name(params.query)
+        response, outcome = await self._execute(request, media_type, params)
+        return response, operation, outcome
+
+    async def _execute(
+        self, request: Request, media_type: str, params: GraphQLParams
+    ) -> tuple[Response, Outcome]:
+        context = await self._context(request, _request_id(request))
+        allowed = {OperationType.QUERY}
+        if request.method == "POST":
+            allowed.add(OperationType.MUTATION)
+        try:
+            result = await self._schema.execute(
+                params.query,
+                variable_values=params.variables,
+                context_value=context,
+                operation_name=params.operation_name,
+                allowed_operation_types=allowed,
+            )
+        except InvalidOperationTypeError:
+            if request.method == "POST":
+                rejected = _errors(media_type, ["Subscriptions are not served here."], status=400)
+                return rejected, Outcome.ERROR
+            rejected = _errors(
+                media_type,
+                ["Only queries may be sent with GET; send mutations with POST."],
+                status=405,
+                headers={"Allow": "POST"},
+            )
+            return rejected, Outcome.ERROR
+        except CannotGetOperationTypeError as error:
+            return _errors(media_type, [str(error)], status=400), Outcome.ERROR
+        return response_for(media_type, result), _outcome(result)
+
+
+def _outcome(result: ExecutionResult) -> Outcome:
+    if result.data is None:
+        return Outcome.ERROR
+    return Outcome.PARTIAL if result.errors else Outcome.OK
+
+
+def response_for(media_type: str, result: ExecutionResult) -> Response:
+    """The HTTP response for an execution result, by the GraphQL-over-HTTP rules."""
+    errors = [e.formatted for e in result.errors or ()]
+    executed = not isinstance(result, PreExecutionError) and not _only_request_errors(result)
+    body: dict[str, Any] = {}
+    if errors:
+        body["errors"] = errors
+    if executed:
+        body["data"] = result.data
+    if result.extensions:
+        body["extensions"] = result.extensions
+    status = 200 if executed or media_type == JSON else 400
+    return Response(orjson.dumps(body), status_code=status, media_type=media_type)
+
+
+def _only_request_errors(result: ExecutionResult) -> bool:
+    # Variable values that do not fit their types fail before execution starts;
+    # graphql-core reports them without a path, unlike any field error.
+    # An error the server raised (e.g. the audit log could not be written) has no path
+    # either, but the request was fine: it is answered as executed, with null data.
+    errors: list[GraphQLError] = result.errors or []
+    return (
+        result.data is None
+        and bool(errors)
+        and all(
+            e.path is None and (e.extensions or {}).get("code") != INTERNAL_SERVER_ERROR
+            for e in errors
+        )
+    )
+
+
+def _errors(
+    media_type: str,
+    messages: list[str],
+    *,
+    status: int,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    body = {"errors": [{"message": message} for message in messages]}
+    return Response(orjson.dumps(body), status_code=status, media_type=media_type, headers=headers)
+
+
+async def _read_params(request: Request) -> GraphQLParams:
+    if request.method == "GET":
+        raw: dict[str, Any] = dict(request.query_params)
+        for name in ("variables", "extensions"):
+            if raw.get(name):
+                raw[name] = _json(raw[name], what=f"`{name}`")
+    elif request.method == "POST":
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != JSON:
+            raise BadRequest("Send the request body as application/json.", status=415)
+        raw = _json(await request.body(), what="The request body")
+        if not isinstance(raw, dict):
+            raise BadRequest("The request body must be a JSON object.")
+    else:
+        raise BadRequest("Use GET or POST.", status=405, headers={"Allow": "GET, POST"})
+    query, variables, operation_name = (
+        raw.get("query"),
+        raw.get("variables"),
+        raw.get("operationName"),
+    )
+    if not isinstance(query, str) or not query.strip():
+        raise BadRequest("`query` must be a non-empty string.")
+    if variables is not None and not isinstance(variables, dict):
+        raise BadRequest("`variables` must be a JSON object.")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise BadRequest("`operationName` must be a string.")
+    return GraphQLParams(query, variables, operation_name or None)
+
+
+def _json(text: str | bytes, *, what: str) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        raise BadRequest(f"{what} is not valid JSON.") from None
+
+
+def _negotiate(accept: str | None) -> str | None:
+    """The response media type for an Accept header (None: nothing we can send)."""
+    if accept is None or not accept.strip():
+        return JSON  # the specification's advice for clients that predate it
+    best: tuple[float, int, str] | None = None
+    for part in accept.split(","):
+        media, *parameters = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        chosen = _ANSWERED_AS.get(media.lower())
+        if chosen is None or quality <= 0:
+            continue
+        # Higher quality wins; on a tie, the newer media type.
+        rank = (quality, 1 if chosen == GRAPHQL_RESPONSE else 0, chosen)
+        if best is None or rank > best:
+            best = rank
+    return best[2] if best else None
+
+
+@lru_cache(maxsize=_OPERATION_NAMES_CACHED)
+def _sole_operation_name(query: str) -> str | None:
+    """The name of the document's operation when it has exactly one, else None."""
+    try:
+        document = parse(query, no_location=True)
+    except GraphQLError:
+        return None
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if len(operations) != 1 or operations[0].name is None:
+        return None
+    return operations[0].name.value
+
+
+def _request_id(request: Request) -> str:
+    """The caller's X-Request-ID when it is a plain token (it ends up in logs), else a new one."""
+    given = request.headers.get("x-request-id", "")
+    return given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
+def _wants_html(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept.lower()
+
+
+@lru_cache(maxsize=1)
+def _graphiql_html() -> str:
+    return get_graphql_ide_html("graphiql")
+
+
+__all__ = ["GRAPHQL_RESPONSE", "JSON", "GraphQLEndpoint"]

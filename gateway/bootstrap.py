@@ -1,0 +1,163 @@
+"""The one place that opens what the gateway runs on, from settings, and closes it.
+
+Both entrypoints start here: `gateway.app` (the ASGI app behind `coop-gateway serve`)
+and `gateway.worker` (`coop-gateway worker`, the background loops). Nothing is opened
+at import time: `open_gateway` opens the store, the adapters (wrapped once so that every
+call is counted in the metrics), the shared cache and the email sender, and closes what
+it opened, in reverse order, when its block ends.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+from adapters.email.port import EmailSender
+from gateway.core.backends import Adapters
+from gateway.core.cache import create_cache
+from gateway.core.cache.near import NearCache, WithNearCache
+from gateway.core.cache.port import Cache
+from gateway.core.instrumented import instrument
+from gateway.core.metrics import GatewayMetrics
+from gateway.core.store.gateway_store import GatewayStore
+from gateway.core.store.open import open_store
+from gateway.identity.throttle import LoginThrottle, ThrottleLimits
+from gateway.identity.tokens import TokenIssuer
+from gateway.settings import GatewaySettings
+
+logger = logging.getLogger("gateway.bootstrap")
+
+
+@dataclass(frozen=True, slots=True)
+class Gateway:
+    """Everything long-lived that requests and jobs share, opened once per process."""
+
+    settings: GatewaySettings
+    adapters: Adapters
+    store: GatewayStore
+    tokens: TokenIssuer
+    login_throttle: LoginThrottle
+    cache: Cache | None  # the shared cache; None when switched off
+    email: EmailSender
+    metrics: GatewayMetrics
+
+
+@asynccontextmanager
+async def open_gateway(
+    settings: GatewaySettings,
+    *,
+    metrics: GatewayMetrics,
+    adapters: Adapters | None = None,
+    cache: Cache | None = None,
+) -> AsyncIterator[Gateway]:
+    """`adapters` and `cache` given are used as they are and not closed (a `cache` only
+    while `settings.cache_enabled`); the rest comes from the settings."""
+    async with AsyncExitStack() as stack:
+        store = open_store(settings.database_url)
+        stack.push_async_callback(store.aclose)
+        backends = instrument(adapters or await open_real_adapters(settings, stack), metrics)
+        if cache is None:
+            shared = open_cache(settings, stack)
+        else:
+            shared = cache if settings.cache_enabled else None
+        yield Gateway(
+            settings=settings,
+            adapters=backends,
+            store=store,
+            tokens=TokenIssuer(
+                settings.jwt_secret,
+                ttl=settings.access_token_ttl,
+                refresh_ttl=settings.refresh_token_ttl,
+                session_max_age=settings.session_max_age,
+            ),
+            login_throttle=LoginThrottle(
+                store,
+                ThrottleLimits(
+                    failures_per_email=settings.login_failures_per_email,
+                    failures_per_address=settings.login_failures_per_address,
+                    window=settings.login_throttle_window,
+                ),
+            ),
+            cache=shared,
+            email=open_email_sender(settings, stack),
+            metrics=metrics,
+        )
+
+
+async def open_real_adapters(settings: GatewaySettings, stack: AsyncExitStack) -> Adapters:
+    """The SOAP and SQL adapters named by the settings (closed when `stack` closes)."""
+    from adapters.cis.soap import SoapCis
+    from adapters.meters.sql import SqlMeterData
+    from adapters.multispeak import MultiSpeakEndpoint
+    from adapters.oms.soap import SoapOms
+
+    def endpoint(url: str, user: str, password: str, timeout_s: float) -> MultiSpeakEndpoint:
+        return MultiSpeakEndpoint(
+            url=url,
+            user_id=user,
+            password=password,
+            app_name=settings.multispeak_app_name,
+            company=settings.multispeak_company,
+            timeout_s=timeout_s,
+        )
+
+    cis = await SoapCis.create(
+        endpoint=endpoint(
+            settings.cis_url,
+            settings.cis_user.get_secret_value(),
+            settings.cis_password.get_secret_value(),
+            settings.cis_timeout_s,
+        )
+    )
+    stack.push_async_callback(cis.aclose)
+    oms = await SoapOms.create(
+        endpoint=endpoint(
+            settings.oms_url,
+            settings.oms_user.get_secret_value(),
+            settings.oms_password.get_secret_value(),
+            settings.oms_timeout_s,
+        )
+    )
+    stack.push_async_callback(oms.aclose)
+    meters = SqlMeterData.from_url(settings.meters_database_url)
+    stack.push_async_callback(meters.aclose)
+    return Adapters(cis=cis, oms=oms, meters=meters)
+
+
+def open_cache(settings: GatewaySettings, stack: AsyncExitStack) -> Cache | None:
+    """The shared cache the settings ask for, or None when it is switched off."""
+    if not settings.cache_enabled:
+        return None
+    url = settings.redis_url.get_secret_value() if settings.redis_url else None
+    cache: Cache = create_cache(url, redis_timeout_s=settings.redis_timeout_s)
+    if settings.cache_near_ttl_s > 0:
+        cache = WithNearCache(cache, NearCache(ttl_s=settings.cache_near_ttl_s))
+    stack.push_async_callback(cache.aclose)
+    return cache
+
+
+def open_email_sender(settings: GatewaySettings, stack: AsyncExitStack) -> EmailSender:
+    """SMTP when a host is set; otherwise every message becomes a file in `outbox_dir`."""
+    from adapters.email.directory import DirectoryEmailSender
+    from adapters.email.smtp import SmtpEmailSender, SmtpSettings
+
+    sender: EmailSender
+    if settings.smtp_host is None:
+        logger.info("no SMTP host set: emails are written to %s", settings.outbox_dir)
+        sender = DirectoryEmailSender(settings.outbox_dir, sender=settings.mail_from)
+    else:
+        password = settings.smtp_password
+        sender = SmtpEmailSender(
+            SmtpSettings(
+                host=settings.smtp_host,
+                port=settings.smtp_port,
+                username=settings.smtp_user,
+                password=password.get_secret_value() if password else None,
+                start_tls=settings.smtp_starttls,
+                sender=settings.mail_from,
+            )
+        )
+    stack.push_async_callback(sender.aclose)
+    return sender

@@ -1,0 +1,141 @@
+"""Proving an account with facts from the CIS: whoever knows them may link it.
+
+Two kinds of proof: the customer's last name (or business name) together with the ZIP
+code of one of the account's service locations, or the amount of the account's latest
+bill. An unknown account and wrong facts are the same failure. Attempts go through
+the sign-in throttle under their own keys, per account number and per client address,
+so that facts cannot be guessed one after another.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from adapters.cis.port import CisNotFound, Customer, ServiceLocation
+from gateway.api.context import GatewayContext
+from gateway.billing import bills
+from gateway.identity.policy import ACCOUNT_NUMBER
+from gateway.identity.throttle import Throttled
+
+logger = logging.getLogger("gateway.account_proof")
+
+# Proof attempts share the sign-in attempts table and throttle. Both keys carry this
+# prefix, so a proof never counts as a sign-in for an email or an address (no email
+# or address starts with it) and a sign-in never counts as a proof.
+PROOF_MARKER = "account-proof:"
+_ZIP = re.compile(r"([0-9]{5})(?:-?[0-9]{4})?")
+MAX_NAME_LENGTH = 100
+
+
+@dataclass(frozen=True, slots=True)
+class NameAndZip:
+    last_name: str
+    service_zip: str
+
+
+@dataclass(frozen=True, slots=True)
+class LastBill:
+    amount: Decimal
+
+
+AccountProof = NameAndZip | LastBill
+
+
+@dataclass(frozen=True, slots=True)
+class ProofShapeInvalid:
+    message: str
+
+
+def proof_from(
+    *, last_name: str | None, service_zip: str | None, last_bill_amount: Decimal | None
+) -> AccountProof | ProofShapeInvalid:
+    """The proof the member gave: exactly one of the two kinds."""
+    by_name = last_name is not None or service_zip is not None
+    if by_name == (last_bill_amount is not None):
+        return ProofShapeInvalid("Give either lastName and serviceZip, or lastBillAmount.")
+    if last_bill_amount is not None:
+        return LastBill(last_bill_amount)
+    if not last_name or not last_name.strip() or not service_zip or not service_zip.strip():
+        return ProofShapeInvalid("Give both lastName and serviceZip.")
+    if len(last_name) > MAX_NAME_LENGTH or _ZIP.fullmatch(service_zip.strip()) is None:
+        return ProofShapeInvalid("Give the last name and the 5-digit ZIP code on the account.")
+    return NameAndZip(last_name=last_name, service_zip=service_zip)
+
+
+async def prove_account(
+    context: GatewayContext, *, account_number: str, proof: AccountProof
+) -> bool | Throttled:
+    """Whether the facts are right for the account; `Throttled` before even looking."""
+    number = account_number.strip()
+    well_formed = ACCOUNT_NUMBER.fullmatch(number) is not None
+    admitted = await context.login_throttle.admit(
+        email=PROOF_MARKER + (number if well_formed else "?"),
+        client_address=PROOF_MARKER + (context.client_address or "unknown"),
+    )
+    if isinstance(admitted, Throttled):
+        logger.warning(
+            "request %s: account proof throttled for account %s",
+            context.request_id,
+            number if well_formed else "(malformed)",
+        )
+        return admitted
+    proven = well_formed and await _facts_match(context, number, proof)
+    if proven:
+        await context.login_throttle.succeeded(admitted)
+    return proven
+
+
+async def _facts_match(context: GatewayContext, number: str, proof: AccountProof) -> bool:
+    try:
+        locations = await context.loaders.service_locations.load(number)
+    except CisNotFound:
+        return False
+    if not locations:
+        return False
+    if isinstance(proof, LastBill):
+        return await _latest_bill_is(context, number, proof.amount)
+    return await _name_at_zip(context, locations, proof)
+
+
+async def _latest_bill_is(context: GatewayContext, number: str, amount: Decimal) -> bool:
+    dates = await bills.bill_dates(context, number)
+    latest = await bills.existing_bills(context, number, dates[:1])
+    return bool(latest) and latest[0].amount == amount
+
+
+async def _name_at_zip(
+    context: GatewayContext, locations: Sequence[ServiceLocation], proof: NameAndZip
+) -> bool:
+    match = _ZIP.fullmatch(proof.service_zip.strip())
+    assert match is not None  # checked by proof_from
+    wanted_name = _name_key(proof.last_name)
+    customer_ids = sorted(
+        {loc.customer_id for loc in locations if loc.address.zip_code[:5] == match.group(1)}
+    )
+    for customer_id in customer_ids:
+        try:
+            customer = await context.loaders.customer.load(customer_id)
+        except CisNotFound:
+            continue
+        if wanted_name in _names_of(customer):
+            return True
+    return False
+
+
+def _names_of(customer: Customer) -> set[str]:
+    names = {_name_key(customer.last_name)}
+    if customer.business_name:
+        names.add(_name_key(customer.business_name))
+    return names - {""}
+
+
+def _name_key(name: str) -> str:
+    """Letters and digits only, without accents or case: "O'Brien" and "obrien" match."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    # Accents decompose into combining marks, which are not alphanumeric.
+    return "".join(c for c in decomposed if c.isalnum()).casefold()

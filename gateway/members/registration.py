@@ -1,0 +1,208 @@
+"""New members: register with an account proven by CIS facts, confirm the email, link more.
+
+What the requester learns never depends on whether the email already has a login:
+with the right account facts the answer is always "check your email". A new login
+gets a confirmation link; the owner of an existing one gets a note that they already
+have a login (with a fresh confirmation link if they never confirmed). Both paths
+hash the password and send one email, so they also take about the same time.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from adapters.email.port import is_email_address
+from gateway.api.context import GatewayContext
+from gateway.core.outcomes import FieldProblem
+from gateway.core.store.gateway_store import StoredUser, normalize_email
+from gateway.identity.one_time_tokens import CONFIRM_EMAIL_TTL, new_token, plausible, token_hash
+from gateway.identity.password_policy import password_problem
+from gateway.identity.passwords import hash_password
+from gateway.identity.throttle import Throttled
+from gateway.members import emails, store
+from gateway.members.account_proof import AccountProof, prove_account
+from gateway.members.store import Access, TokenPurpose
+
+logger = logging.getLogger("gateway.registration")
+
+# Confirmation links one login may be sent per hour: enough to lose a few, too few
+# to flood someone's mailbox with them.
+MAX_CONFIRMATIONS_PER_HOUR = 5
+
+
+@dataclass(frozen=True, slots=True)
+class CheckEmail:
+    """Done, whatever it was: the next step is in the member's mailbox."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProofFailed:
+    """No such account, or the facts do not match it: the same answer for both."""
+
+
+@dataclass(frozen=True, slots=True)
+class Linked:
+    account_number: str
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def email_problem(email: str) -> str | None:
+    if not is_email_address(normalize_email(email)):
+        return "Enter an email address like name@example.com."
+    return None
+
+
+async def register(
+    context: GatewayContext,
+    *,
+    email: str,
+    password: str,
+    account_number: str,
+    proof: AccountProof,
+) -> CheckEmail | FieldProblem | ProofFailed | Throttled:
+    problem = email_problem(email)
+    if problem is not None:
+        return FieldProblem("email", problem)
+    email = normalize_email(email)
+    problem = password_problem(password, email=email)
+    if problem is not None:
+        return FieldProblem("password", problem)
+    proven = await prove_account(context, account_number=account_number, proof=proof)
+    if isinstance(proven, Throttled):
+        return proven
+    if not proven:
+        return ProofFailed()
+
+    password_hash = await hash_password(password)
+    now = _now()
+    existing = await context.store.find_user_by_email(email)
+    user_id = None
+    if existing is None:
+        user_id = await store.create_member(
+            context.store,
+            email=email,
+            password_hash=password_hash,
+            account_number=account_number.strip(),
+            now=now,
+        )
+    if user_id is None:  # taken before, or by a concurrent registration just now
+        existing = existing or await context.store.find_user_by_email(email)
+        assert existing is not None
+        await _tell_already_registered(context, existing, now)
+        return CheckEmail()
+    logger.info("request %s: registered user %s", context.request_id, user_id)
+    await _send_confirmation(context, user_id=user_id, email=email, now=now)
+    return CheckEmail()
+
+
+async def confirm_email(context: GatewayContext, *, token: str) -> str | None:
+    """The email address the token confirmed; None for an unknown, used or expired token."""
+    if not plausible(token):
+        return None
+    return await store.confirm_email(
+        context.store, token_hash=token_hash(token.strip()), now=_now()
+    )
+
+
+async def resend_confirmation(context: GatewayContext, *, email: str) -> CheckEmail | FieldProblem:
+    problem = email_problem(email)
+    if problem is not None:
+        return FieldProblem("email", problem)
+    user = await context.store.find_user_by_email(email)
+    if user is not None and not user.email_confirmed:
+        await _send_confirmation(context, user_id=user.id, email=user.email, now=_now())
+    return CheckEmail()
+
+
+async def link_account(
+    context: GatewayContext, *, account_number: str, proof: AccountProof
+) -> Linked | ProofFailed | Throttled:
+    """Link another account to the signed-in user, as its holder."""
+    user = await context.access.require_user()
+    proven = await prove_account(context, account_number=account_number, proof=proof)
+    if isinstance(proven, Throttled):
+        return proven
+    if not proven:
+        return ProofFailed()
+    number = account_number.strip()
+    await store.link_account(
+        context.store, user_id=user.id, account_number=number, access=Access.HOLDER, now=_now()
+    )
+    logger.info("request %s: user %s linked account %s", context.request_id, user.id, number)
+    return Linked(number)
+
+
+async def _send_confirmation(
+    context: GatewayContext, *, user_id: int, email: str, now: datetime
+) -> None:
+    token = await _new_confirmation_token(context, user_id, now)
+    if token is None:
+        return
+    await context.email.send(
+        emails.confirm_email(to=email, token=token, base_url=context.public_base_url)
+    )
+
+
+async def _tell_already_registered(
+    context: GatewayContext, user: StoredUser, now: datetime
+) -> None:
+    token = None
+    if not user.email_confirmed:
+        token = await _new_confirmation_token(context, user.id, now)
+    await context.email.send(
+        emails.already_registered(
+            to=user.email, base_url=context.public_base_url, confirm_token=token
+        )
+    )
+
+
+async def _new_confirmation_token(
+    context: GatewayContext, user_id: int, now: datetime
+) -> str | None:
+    return await new_emailed_token(
+        context,
+        user_id=user_id,
+        purpose=TokenPurpose.CONFIRM_EMAIL,
+        ttl=CONFIRM_EMAIL_TTL,
+        per_hour=MAX_CONFIRMATIONS_PER_HOUR,
+        now=now,
+    )
+
+
+async def new_emailed_token(
+    context: GatewayContext,
+    *,
+    user_id: int,
+    purpose: TokenPurpose,
+    ttl: timedelta,
+    per_hour: int,
+    now: datetime,
+) -> str | None:
+    """A fresh one-time token for a link to email, stored; None when the user was sent
+    `per_hour` tokens of this purpose in the last hour."""
+    sent = await store.tokens_issued_since(
+        context.store, user_id=user_id, purpose=purpose, since=now - timedelta(hours=1)
+    )
+    if sent >= per_hour:
+        logger.warning(
+            "request %s: not sending user %s another %s link this hour",
+            context.request_id,
+            user_id,
+            purpose.value,
+        )
+        return None
+    token = new_token()
+    await store.add_one_time_token(
+        context.store,
+        token_hash=token_hash(token),
+        purpose=purpose,
+        user_id=user_id,
+        now=now,
+        expires_at=now + ttl,
+    )
+    return token

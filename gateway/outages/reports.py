@@ -1,0 +1,90 @@
+"""A member reports that the power is off at one of their service locations."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from adapters.oms.port import CallReceipt, LocationOutageStatus, OutageCall
+from gateway.api.context import GatewayContext
+from gateway.core.outcomes import AccountHidden, FieldProblem
+
+logger = logging.getLogger("gateway.outage_reports")
+
+MAX_COMMENT_LENGTH = 500
+_PHONE_PUNCTUATION = re.compile(r"[\s().+-]")
+# North American numbers: area code and exchange never start with 0 or 1.
+_NANP = re.compile(r"[2-9][0-9]{2}[2-9][0-9]{6}")
+
+
+@dataclass(frozen=True, slots=True)
+class Reported:
+    receipt: CallReceipt
+    status: LocationOutageStatus
+
+
+ReportOutcome = Reported | AccountHidden | FieldProblem
+
+
+def normalize_phone(phone: str) -> str | None:
+    """Ten digits, or None when it is not a North American phone number."""
+    digits = _PHONE_PUNCTUATION.sub("", phone)
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    return digits if _NANP.fullmatch(digits) else None
+
+
+async def report_outage(
+    context: GatewayContext,
+    *,
+    account_number: str,
+    location_id: str,
+    contact_phone: str | None,
+    comment: str | None,
+    now: datetime | None = None,
+) -> ReportOutcome:
+    """Validate, tell the OMS, and forget the location's cached outage status."""
+    if not await context.access.can_see(account_number):
+        return AccountHidden()
+    phone = None
+    if contact_phone is not None and contact_phone.strip():
+        phone = normalize_phone(contact_phone)
+        if phone is None:
+            return FieldProblem(
+                "contactPhone", "Enter a ten-digit phone number, like 505-555-0142."
+            )
+    comment = comment.strip() if comment else None
+    if comment is not None and len(comment) > MAX_COMMENT_LENGTH:
+        return FieldProblem("comment", f"Keep the comment under {MAX_COMMENT_LENGTH} characters.")
+    locations = await context.loaders.service_locations.load(account_number)
+    if location_id not in {loc.location_id for loc in locations}:
+        return FieldProblem("serviceLocationId", "This service location is not on the account.")
+
+    logger.info(
+        "request %s: reporting an outage at %s for account %s",
+        context.request_id,
+        location_id,
+        account_number,
+    )
+    call = OutageCall(
+        location_id=location_id,
+        account_number=account_number,
+        phone=phone,
+        caller_name=None,
+        comment=comment or None,
+        reported_at=now or datetime.now(UTC),
+    )
+    receipt = await context.adapters.oms.report_outage(call)
+    # The report may have opened or joined an event: what was cached is wrong now.
+    await context.invalidate.after_outage_report(location_id=location_id)
+    status = await context.loaders.outage_status.load(location_id)
+    logger.info(
+        "request %s: outage report at %s is in event %s (joined existing: %s)",
+        context.request_id,
+        location_id,
+        receipt.event_id,
+        receipt.joined_existing_event,
+    )
+    return Reported(receipt, status)

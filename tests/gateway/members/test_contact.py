@@ -1,0 +1,78 @@
+"""Checking contact details before they go to the CIS: every problem, named by field."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.cis.port import PostalAddress
+from gateway.members.contact import (
+    KEEP,
+    AddressInput,
+    ContactInput,
+    FieldProblem,
+    Invalid,
+    check_contact,
+)
+
+
+def test_good_details_are_normalized_as_the_cis_keeps_them() -> None:
+    checked = check_contact(
+        ContactInput(
+            home_phone="+1 (505) 555-0142",
+            mobile_phone="",
+            email=" pat@example.org ",
+            billing_address=AddressInput(
+                line1=" 12  Ruta Vieja ", city="Edgewood", state="nm", zip_code="87015-1234"
+            ),
+        )
+    )
+
+    assert not isinstance(checked, Invalid)
+    assert checked.home_phone == "5055550142"
+    assert checked.mobile_phone is None  # cleared
+    assert checked.email == "pat@example.org"
+    assert checked.billing_address == PostalAddress(
+        line1="12 Ruta Vieja", city="Edgewood", state="NM", zip_code="87015-1234"
+    )
+
+
+def test_fields_left_out_are_kept() -> None:
+    checked = check_contact(ContactInput())
+
+    assert not isinstance(checked, Invalid)
+    assert (checked.home_phone, checked.mobile_phone, checked.email) == (KEEP, KEEP, KEEP)
+    assert checked.billing_address is None
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    checked = check_contact(
+        ContactInput(
+            home_phone="555-0142",
+            mobile_phone="(105) 555-0142",
+            email="pat at example",
+            billing_address=AddressInput(line1=" ", city="Edgewood", state="XX", zip_code="8701"),
+        )
+    )
+
+    assert isinstance(checked, Invalid)
+    assert [p.field for p in checked.problems] == [
+        "homePhone",
+        "mobilePhone",
+        "email",
+        "billingAddress.line1",
+        "billingAddress.state",
+        "billingAddress.zip",
+    ]
+
+
+@pytest.mark.parametrize("state", ["PR", "GU", "DC", "AE", "wy"])
+def test_territories_dc_and_military_mail_are_states_too(state: str) -> None:
+    address = AddressInput(line1="1 Calle Sol", city="San Juan", state=state, zip_code="00901")
+    assert not isinstance(check_contact(ContactInput(billing_address=address)), Invalid)
+
+
+@pytest.mark.parametrize("email", ["a@b", "a b@example.com", "@example.com", "a@@example.com"])
+def test_email_syntax(email: str) -> None:
+    assert check_contact(ContactInput(email=email)) == Invalid(
+        (FieldProblem("email", "Enter an email address, like name@example.com."),)
+    )

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from adapters.meters.port import DailyRead, IntervalRead
+from gateway.core.errors import BadUserInput
+from gateway.usage.series import (
+    Interval,
+    check_range,
+    daily_series,
+    hourly_series,
+    monthly_series,
+    utc_bounds,
+)
+
+DENVER = ZoneInfo("America/Denver")
+
+
+def test_hourly_points_sum_meters_and_carry_the_days_mean_temperature() -> None:
+    start = datetime(2026, 7, 1, 6, tzinfo=UTC)  # local midnight (MDT, UTC-6)
+    house = [IntervalRead(start + timedelta(hours=h), 1.5, False) for h in range(2)]
+    well = [IntervalRead(start + timedelta(hours=1), 0.25, True)]
+    series = hourly_series(
+        [house, well],
+        {date(2026, 7, 1): 81.04},
+        start=date(2026, 7, 1),
+        end=date(2026, 7, 1),
+        zone=DENVER,
+    )
+    assert [p.starts_at.isoformat() for p in series.points] == [
+        "2026-07-01T00:00:00-06:00",
+        "2026-07-01T01:00:00-06:00",
+    ]
+    assert [p.kwh for p in series.points] == [1.5, 1.75]
+    assert [p.estimated for p in series.points] == [False, True]
+    assert [p.temperature_f for p in series.points] == [81.0, 81.0]
+    assert series.total_kwh == 3.25
+
+
+def test_the_day_clocks_fall_back_has_25_local_hours() -> None:
+    begin, end = utc_bounds(date(2026, 11, 1), date(2026, 11, 1), DENVER)
+    assert end - begin == timedelta(hours=25)
+
+
+def test_daily_points_leave_out_days_without_reads_and_temperature_may_be_missing() -> None:
+    reads = [DailyRead(date(2026, 1, 1), 30.0, False), DailyRead(date(2026, 1, 3), 20.0, False)]
+    series = daily_series(
+        [reads], {date(2026, 1, 1): 30.0}, start=date(2026, 1, 1), end=date(2026, 1, 3), zone=DENVER
+    )
+    assert [p.starts_at.date() for p in series.points] == [date(2026, 1, 1), date(2026, 1, 3)]
+    assert [p.temperature_f for p in series.points] == [30.0, None]
+
+
+def test_months_start_inside_the_range_and_average_daily_means() -> None:
+    days = [date(2026, 1, 30), date(2026, 1, 31), date(2026, 2, 1)]
+    reads = [DailyRead(day, 10.0, day.day == 31) for day in days]
+    means = {date(2026, 1, 30): 20.0, date(2026, 1, 31): 30.0, date(2026, 2, 1): 40.0}
+    series = monthly_series(
+        [reads], means, start=date(2026, 1, 30), end=date(2026, 2, 1), zone=DENVER
+    )
+    assert [(p.starts_at.date(), p.kwh, p.estimated, p.temperature_f) for p in series.points] == [
+        (date(2026, 1, 30), 20.0, True, 25.0),
+        (date(2026, 2, 1), 10.0, False, 40.0),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("interval", "days"), [(Interval.HOUR, 367), (Interval.DAY, 1099), (Interval.MONTH, 1831)]
+)
+def test_ranges_longer_than_the_interval_allows_are_bad_input(
+    interval: Interval, days: int
+) -> None:
+    start = date(2020, 1, 1)
+    check_range(interval, start, start + timedelta(days=days - 2))
+    with pytest.raises(BadUserInput, match="at most"):
+        check_range(interval, start, start + timedelta(days=days - 1))
+
+
+def test_a_range_that_ends_before_it_starts_is_bad_input() -> None:
+    with pytest.raises(BadUserInput, match="before"):
+        check_range(Interval.DAY, date(2026, 2, 2), date(2026, 2, 1))
