@@ -184,9 +184,12 @@ def running_gateway(
         env=environment,
         log_dir=work_dir,
     )
+    # As deployed: the background jobs (the CIS change feed) run in a worker of their own.
+    worker = start_child(f"{name}-worker", _command("worker"), env=environment, log_dir=work_dir)
     try:
         url = f"http://127.0.0.1:{port}"
         child.wait_for_http(f"{url}/readyz", timeout_s=GATEWAY_START_TIMEOUT_S)
         yield RunningGateway(url=url, process=child)
     finally:
         child.stop()
+        worker.stop()
