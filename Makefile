@@ -4,15 +4,26 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# uv installs exactly what uv.lock says. It lives in a venv of its own, so that syncing
+# .venv (which removes whatever the lock does not list) never touches it. Keep the
+# version equal to the `uv` pin of the test extra in pyproject.toml.
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+UV_STAMP := $(TOOLS)/.uv-$(UV_VERSION)
 
 .PHONY: demo test system-packages check lint typecheck unit schema bench clean
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+$(UV_STAMP):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION)
+	touch $@
 
-$(INSTALLED): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+# --locked: a uv.lock that no longer matches the pyproject.toml files is an error, not
+# a silent re-resolution (`$(UV) lock` updates it). The workspace's two projects,
+# coop-gateway and coop-adapters (adapters/), are installed editable from this tree.
+$(INSTALLED): pyproject.toml adapters/pyproject.toml uv.lock | $(UV_STAMP)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --locked --extra test --python $(PYTHON) --no-python-downloads
 	touch $@
 
 demo: $(INSTALLED)
