@@ -33,7 +33,7 @@ from zeep.wsdl.bindings import Soap11Binding
 import adapters.oms
 from adapters.multispeak import MultiSpeakEndpoint, load_wsdl_client
 
-EXECUTION = "gateway/schema/execution.py"
+EXECUTION = "gateway/api/execution.py"
 MULTISPEAK = "adapters/multispeak.py"
 SIMULATED_SOAP = "simulators/soap.py"
 
@@ -86,13 +86,13 @@ SIGNATURES = [
     Pinned(
         "strawberry.Schema.__init__",
         ("execution_context_class", "extensions", "config"),
-        "gateway/schema/__init__.py: build_schema passes InMemoryExecutionContext",
+        "gateway/schema.py: build_schema passes InMemoryExecutionContext",
         exact=False,
     ),
     Pinned(
         "strawberry.Schema.process_errors",
         ("errors", "execution_context"),
-        "gateway/schema/__init__.py: GatewaySchema overrides it",
+        "gateway/schema.py: GatewaySchema overrides it",
     ),
     Pinned(
         "strawberry.Schema.execute",
