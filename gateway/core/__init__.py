@@ -1,0 +1,1 @@
+"""What every domain builds on: the clock, the unit of work and the outbox."""

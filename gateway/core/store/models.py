@@ -1,5 +1,6 @@
 """Tables of the gateway's own database: portal users, the accounts they may see,
-their sign-in sessions, one-time tokens, sign-in attempts and the staff audit log.
+their sign-in sessions, one-time tokens, sign-in attempts, the staff audit log and the
+outbox of work the worker carries out.
 
 The migrations in `migrations/` create these tables; the models here only describe
 them for queries, so the two must change together.
@@ -9,8 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -19,6 +22,8 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -177,3 +182,47 @@ class AuditEntry(Base):
     operation_name: Mapped[str | None] = mapped_column(String(120))
     client_address: Mapped[str | None] = mapped_column(String(64))
     request_id: Mapped[str] = mapped_column(String(64))
+
+
+class OutboxState(StrEnum):
+    # PENDING: waits for due_at. RUNNING: a worker holds its lease. DONE and
+    # NEEDS_ATTENTION are final: a person looks at the second kind; nothing deletes either.
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    NEEDS_ATTENTION = "needs_attention"
+
+
+class OutboxEntry(Base):
+    """Work that must survive a crash, written in the same transaction as the record it
+    belongs to and carried out by the worker (gateway.core.outbox)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("idempotency_key", name="uq_outbox_idempotency_key"),
+        CheckConstraint(
+            "state IN ('pending', 'running', 'done', 'needs_attention')", name="ck_outbox_state"
+        ),
+        # Claiming asks for (state = pending AND due_at <= now) and for running entries
+        # whose lease expired: both are a range of this index, never the pile of done ones.
+        Index("ix_outbox_state_due_at", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # What the external call is known by, so that running it again does nothing new.
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Runs started, including one cut short by a crash: bumped when an entry is claimed.
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    # Exception type and message, truncated; never a traceback (it could show secrets).
+    last_error: Mapped[str | None] = mapped_column(Text)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
