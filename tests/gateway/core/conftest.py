@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from gateway.store.members import GatewayStore
-from gateway.store.open import open_store
-from tests.gateway.store.databases import BACKENDS, migrated_database_url
+from gateway.core.store.gateway_store import GatewayStore
+from gateway.core.store.open import open_store
+from tests.gateway.core.store.databases import BACKENDS, migrated_database_url
 
 
 @pytest_asyncio.fixture(params=BACKENDS)

@@ -6,8 +6,8 @@ import asyncio
 from collections import Counter
 
 from gateway.core.outbox import OutboxMessage, OutboxRunner, RetryPolicy
-from gateway.store.models import OutboxState
-from gateway.store.open import open_store
+from gateway.core.store.models import OutboxState
+from gateway.core.store.open import open_store
 from tests.gateway.core.outbox.support import queue, read_rows
 
 ENTRIES = 200

@@ -25,7 +25,7 @@ from gateway.core.outbox import (
     RetryPolicy,
     acquire_worker_lock,
 )
-from gateway.store.open import open_store
+from gateway.core.store.open import open_store
 
 REFUSED = 3
 KIND = "gated"

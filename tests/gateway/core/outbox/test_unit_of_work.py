@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from gateway.core.outbox import IdempotencyKeyConflict, InvalidOutboxEntry
-from gateway.core.store import unit_of_work
-from gateway.store.members import GatewayStore
-from gateway.store.models import OutboxState, User
+from gateway.core.store.gateway_store import GatewayStore
+from gateway.core.store.models import OutboxState, User
+from gateway.core.store.unit_of_work import unit_of_work
 from tests.gateway.core.outbox.support import START, FakeClock, read_rows
 
 
