@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
+from adapters.cis import search
 from adapters.cis.port import (
     Balance,
     Bill,
@@ -29,7 +30,6 @@ from adapters.cis.port import (
     PostalAddress,
     ServiceLocation,
 )
-from simulators.cis import search
 from simulators.world import Address, World, WorldBill, WorldCustomer
 
 T = TypeVar("T")

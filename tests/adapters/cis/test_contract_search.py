@@ -1,7 +1,7 @@
 """The CIS's lookups by phone and meter and its free-text search, for the fake and SOAP.
 
 Both are held to what the shared world says: who has which home phone, where each
-meter is, and the stand-in's search rule (`simulators.cis.search`).
+meter is, and the search rule they share (`adapters.cis.search`).
 """
 
 from __future__ import annotations
