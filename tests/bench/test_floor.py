@@ -13,6 +13,7 @@ from adapters.meters.fake import FakeMeterData
 from adapters.oms.fake import FakeOms
 from bench import floor
 from bench.floor import CallLog, Ports, logged, measure_floor
+from simulators.cis.fake_from_world import fake_cis_from_world
 from simulators.world import World
 from tests.fixtures.world import TEST_AS_OF
 
@@ -23,7 +24,7 @@ ZONE = ZoneInfo("America/Denver")
 @pytest.fixture
 def ports(world: World) -> Ports:
     return Ports(
-        cis=FakeCis.from_world(world),
+        cis=fake_cis_from_world(world),
         oms=FakeOms.from_world(world),
         meters=FakeMeterData.from_world(world),
     )

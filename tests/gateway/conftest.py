@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from adapters.cis.fake import FakeCis
 from adapters.meters.fake import FakeMeterData
 from adapters.oms.fake import FakeOms
 from gateway.backends import Adapters
@@ -17,6 +16,7 @@ from gateway.store.members import GatewayStore, upsert_member
 from gateway.store.migrate import migrate
 from gateway.store.models import Role
 from gateway.store.open import open_store
+from simulators.cis.fake_from_world import fake_cis_from_world
 from simulators.soap import MultiSpeakCredentials
 from simulators.world import World
 from tests.gateway.served import StandIns
@@ -75,7 +75,7 @@ async def members(world: World, gateway_store: GatewayStore) -> Members:
 def adapters(world: World) -> Adapters:
     """Fresh fakes per test: their `calls` start empty and outage reports do not leak."""
     return Adapters(
-        cis=FakeCis.from_world(world),
+        cis=fake_cis_from_world(world),
         oms=FakeOms.from_world(world),
         meters=FakeMeterData.from_world(world),
     )

@@ -17,6 +17,7 @@ from gateway.cache import kinds, policy
 from gateway.cache.keys import key_parts
 from gateway.cache.memory import MemoryCache
 from gateway.loaders import BillKey, DailyReadRange, HourlyReadRange, LoaderOptions
+from simulators.cis.fake_from_world import fake_cis_from_world
 from simulators.world import World
 from tests.gateway.cache.doubles import RecordingCache
 
@@ -40,7 +41,7 @@ def cache() -> RecordingCache:
 
 @pytest.fixture
 def cis(world: World) -> FakeCis:
-    return FakeCis.from_world(world)
+    return fake_cis_from_world(world)
 
 
 @pytest.fixture

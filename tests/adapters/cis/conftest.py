@@ -13,10 +13,10 @@ from contextlib import asynccontextmanager
 import pytest
 import pytest_asyncio
 
-from adapters.cis.fake import FakeCis
 from adapters.cis.port import CisPort
 from adapters.cis.soap import SoapCis
 from adapters.multispeak import MultiSpeakEndpoint
+from simulators.cis.fake_from_world import fake_cis_from_world
 from simulators.soap import MultiSpeakCredentials
 from simulators.world import World
 from tests.fixtures.cis import cis_endpoint_for
@@ -48,6 +48,6 @@ async def writable_soap_cis(
 @pytest.fixture(params=["fake", "soap"])
 def cis(request: pytest.FixtureRequest, world: World) -> CisPort:
     if request.param == "fake":
-        return FakeCis.from_world(world)
+        return fake_cis_from_world(world)
     adapter: SoapCis = request.getfixturevalue("soap_cis")
     return adapter

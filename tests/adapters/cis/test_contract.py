@@ -12,7 +12,6 @@ from decimal import Decimal
 
 import pytest
 
-from adapters.cis.fake import FakeCis
 from adapters.cis.port import (
     Balance,
     CisFault,
@@ -22,6 +21,7 @@ from adapters.cis.port import (
     PostalAddress,
 )
 from adapters.cis.soap import SoapCis
+from simulators.cis.fake_from_world import fake_cis_from_world
 from simulators.world import World, WorldCustomer
 from tests.fixtures.cis import CisScenario
 
@@ -255,7 +255,7 @@ async def answers(cis: CisPort, world: World) -> list[object]:
 async def test_fake_and_soap_answer_alike_for_every_account_and_member(
     soap_cis: SoapCis, world: World
 ) -> None:
-    fake_answers = await answers(FakeCis.from_world(world), world)
+    fake_answers = await answers(fake_cis_from_world(world), world)
 
     soap_answers = await answers(soap_cis, world)
 
@@ -264,7 +264,7 @@ async def test_fake_and_soap_answer_alike_for_every_account_and_member(
 
 
 async def test_fake_and_soap_give_the_same_bills(soap_cis: SoapCis, world: World) -> None:
-    fake = FakeCis.from_world(world)
+    fake = fake_cis_from_world(world)
     first_and_latest: dict[str, tuple[date, date]] = {}
     for bill in world.bills:
         first, _ = first_and_latest.get(bill.account_number, (bill.bill_date, bill.bill_date))

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from adapters.cis.fake import FakeCis
 from adapters.cis.port import ChangePage, CisFault, CisPort
 from adapters.cis.soap import CB_SERVER_WSDL, SoapCis
 from adapters.multispeak import call, load_wsdl_client
 from simulators.cis.app import SERVICE_PATH, create_cis_app
+from simulators.cis.fake_from_world import fake_cis_from_world
 from simulators.server import serve_asgi
 from simulators.soap import MultiSpeakCredentials
 from simulators.world import World
@@ -174,7 +174,7 @@ async def test_a_cursor_the_cis_never_gave_is_a_fault(paged_cis: SoapCis) -> Non
 
 
 async def test_the_fake_refuses_a_cursor_it_never_gave(world: World) -> None:
-    fake = FakeCis.from_world(world)
+    fake = fake_cis_from_world(world)
 
     with pytest.raises(CisFault):
         await fake.changes_since("42")
