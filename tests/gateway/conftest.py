@@ -10,13 +10,13 @@ import pytest
 import pytest_asyncio
 
 from adapters.meters.fake import FakeMeterData
-from adapters.oms.fake import FakeOms
 from gateway.backends import Adapters
 from gateway.store.members import GatewayStore, upsert_member
 from gateway.store.migrate import migrate
 from gateway.store.models import Role
 from gateway.store.open import open_store
 from simulators.cis.fake_from_world import fake_cis_from_world
+from simulators.oms.fake_from_world import fake_oms_from_world
 from simulators.soap import MultiSpeakCredentials
 from simulators.world import World
 from tests.gateway.served import StandIns
@@ -76,7 +76,7 @@ def adapters(world: World) -> Adapters:
     """Fresh fakes per test: their `calls` start empty and outage reports do not leak."""
     return Adapters(
         cis=fake_cis_from_world(world),
-        oms=FakeOms.from_world(world),
+        oms=fake_oms_from_world(world),
         meters=FakeMeterData.from_world(world),
     )
 

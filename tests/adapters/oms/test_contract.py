@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from adapters.multispeak import MultiSpeakEndpoint
-from adapters.oms.fake import STAND_IN_METHODS, FakeOms
+from adapters.oms.fake import STAND_IN_METHODS
 from adapters.oms.port import (
     CallReceipt,
     LocationOutageStatus,
@@ -29,6 +29,7 @@ from adapters.oms.port import (
 )
 from adapters.oms.soap import OPERATIONS_USED, SoapOms
 from simulators.oms.app import SERVICE_PATH
+from simulators.oms.fake_from_world import fake_oms_from_world
 from simulators.soap import MultiSpeakCredentials
 from simulators.world import OutageEventStatus, World, WorldOutageEvent
 from tests.fixtures.oms import OmsScenario, fresh_oms_path, oms_endpoint_for, serve_oms
@@ -75,7 +76,7 @@ async def shared_soap_oms(oms_endpoint: MultiSpeakEndpoint) -> AsyncIterator[Soa
 def reader(request: pytest.FixtureRequest, world: World) -> OmsPort:
     """A port for tests that only read (the SOAP one shares one stand-in)."""
     if request.param == "fake":
-        return FakeOms.from_world(world)
+        return fake_oms_from_world(world)
     oms: SoapOms = request.getfixturevalue("shared_soap_oms")
     return oms
 
@@ -89,7 +90,7 @@ async def writer(
 ) -> AsyncIterator[OmsPort]:
     """A port of this test's own, over state no other test sees."""
     if request.param == "fake":
-        yield FakeOms.from_world(world)
+        yield fake_oms_from_world(world)
         return
     path = fresh_oms_path(oms_database_dir)
     async with serve_oms(world, oms_credentials, path) as url:
@@ -111,7 +112,7 @@ async def down(
 ) -> AsyncIterator[OmsPort]:
     """A port whose OMS cannot be reached."""
     if request.param == "fake":
-        fake = FakeOms.from_world(world)
+        fake = fake_oms_from_world(world)
         fake.down = True
         yield fake
         return
@@ -174,7 +175,7 @@ async def test_history_newest_first_with_restored_events(
 async def test_the_fake_and_soap_agree_on_every_location(
     world: World, shared_soap_oms: SoapOms
 ) -> None:
-    fake = FakeOms.from_world(world)
+    fake = fake_oms_from_world(world)
     for location in world.locations:
         location_id = location.location_id
         assert await shared_soap_oms.get_outage_status(location_id) == await fake.get_outage_status(

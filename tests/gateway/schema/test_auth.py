@@ -12,11 +12,11 @@ from pydantic import SecretStr
 from starlette.applications import Starlette
 
 from adapters.meters.fake import FakeMeterData
-from adapters.oms.fake import FakeOms
 from gateway.app import create_app
 from gateway.backends import Adapters
 from gateway.settings import GatewaySettings
 from simulators.cis.fake_from_world import fake_cis_from_world
+from simulators.oms.fake_from_world import fake_oms_from_world
 from simulators.world import World
 from tests.gateway import served
 from tests.gateway.store.databases import BACKENDS, add_user, migrated_store
@@ -93,7 +93,7 @@ async def site(request: pytest.FixtureRequest, world: World) -> AsyncIterator[Si
     )
     adapters = Adapters(
         cis=fake_cis_from_world(world),
-        oms=FakeOms.from_world(world),
+        oms=fake_oms_from_world(world),
         meters=FakeMeterData.from_world(world),
     )
     app = create_app(settings, adapters)
