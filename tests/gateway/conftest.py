@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from adapters.meters.fake import FakeMeterData
 from gateway.backends import Adapters
 from gateway.store.members import GatewayStore, upsert_member
 from gateway.store.migrate import migrate
 from gateway.store.models import Role
 from gateway.store.open import open_store
 from simulators.cis.fake_from_world import fake_cis_from_world
+from simulators.meters.fake_from_world import fake_meters_from_world
 from simulators.oms.fake_from_world import fake_oms_from_world
 from simulators.soap import MultiSpeakCredentials
 from simulators.world import World
@@ -77,7 +77,7 @@ def adapters(world: World) -> Adapters:
     return Adapters(
         cis=fake_cis_from_world(world),
         oms=fake_oms_from_world(world),
-        meters=FakeMeterData.from_world(world),
+        meters=fake_meters_from_world(world),
     )
 
 

@@ -18,6 +18,7 @@ from gateway.cache.keys import key_parts
 from gateway.cache.memory import MemoryCache
 from gateway.loaders import BillKey, DailyReadRange, HourlyReadRange, LoaderOptions
 from simulators.cis.fake_from_world import fake_cis_from_world
+from simulators.meters.fake_from_world import fake_meters_from_world
 from simulators.world import World
 from tests.gateway.cache.doubles import RecordingCache
 
@@ -46,7 +47,7 @@ def cis(world: World) -> FakeCis:
 
 @pytest.fixture
 def meters(world: World) -> FakeMeterData:
-    return FakeMeterData.from_world(world)
+    return fake_meters_from_world(world)
 
 
 async def test_a_batch_reads_the_cache_once_and_asks_the_backend_for_the_misses_only(

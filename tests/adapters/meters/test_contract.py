@@ -17,7 +17,6 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from adapters.meters.fake import FakeMeterData
 from adapters.meters.port import (
     DailyRead,
     DailyWeather,
@@ -28,6 +27,7 @@ from adapters.meters.port import (
     MeterDataUnavailable,
 )
 from adapters.meters.sql import SqlMeterData
+from simulators.meters.fake_from_world import fake_meters_from_world
 from simulators.meters.series import SeriesSource
 from simulators.world import World
 from tests.fixtures.postgres import PostgresServer
@@ -53,7 +53,7 @@ def store_url(request: pytest.FixtureRequest) -> str | None:
 @pytest.fixture
 async def store(store_url: str | None, world: World) -> AsyncIterator[MeterDataPort]:
     adapter: MeterDataPort = (
-        FakeMeterData.from_world(world) if store_url is None else SqlMeterData.from_url(store_url)
+        fake_meters_from_world(world) if store_url is None else SqlMeterData.from_url(store_url)
     )
     try:
         yield adapter
@@ -360,7 +360,7 @@ async def unreachable(
 ) -> AsyncIterator[MeterDataPort]:
     adapter: MeterDataPort
     if request.param == "fake":
-        fake = FakeMeterData.from_world(world)
+        fake = fake_meters_from_world(world)
         fake.unavailable = True
         adapter = fake
     elif request.param == "sqlite":

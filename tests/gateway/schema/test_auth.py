@@ -11,11 +11,11 @@ import pytest_asyncio
 from pydantic import SecretStr
 from starlette.applications import Starlette
 
-from adapters.meters.fake import FakeMeterData
 from gateway.app import create_app
 from gateway.backends import Adapters
 from gateway.settings import GatewaySettings
 from simulators.cis.fake_from_world import fake_cis_from_world
+from simulators.meters.fake_from_world import fake_meters_from_world
 from simulators.oms.fake_from_world import fake_oms_from_world
 from simulators.world import World
 from tests.gateway import served
@@ -94,7 +94,7 @@ async def site(request: pytest.FixtureRequest, world: World) -> AsyncIterator[Si
     adapters = Adapters(
         cis=fake_cis_from_world(world),
         oms=fake_oms_from_world(world),
-        meters=FakeMeterData.from_world(world),
+        meters=fake_meters_from_world(world),
     )
     app = create_app(settings, adapters)
     async with app.router.lifespan_context(app):
