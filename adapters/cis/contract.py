@@ -9,6 +9,11 @@ fixtures (or sits beside a conftest.py that has them):
     from adapters.cis.contract import *  # noqa: F403
 
 The tests are coroutines: run them with pytest-asyncio (`asyncio_mode = "auto"`).
+For failures that show the values compared, have pytest rewrite the suite's asserts
+before it is imported, in conftest.py:
+
+    pytest.register_assert_rewrite("adapters.cis.contract")
+
 Changes (contact details, the change feed) have a suite of their own,
 `adapters.cis.contract_writes`, for a CIS that may be written to.
 """

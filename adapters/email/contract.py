@@ -9,6 +9,11 @@ harness of its own. Run the suite by importing it into a test module that has it
     from adapters.email.contract import *  # noqa: F403
 
 The tests are coroutines: run them with pytest-asyncio (`asyncio_mode = "auto"`).
+For failures that show the values compared, have pytest rewrite the suite's asserts
+before it is imported, in conftest.py:
+
+    pytest.register_assert_rewrite("adapters.email.contract")
+
 A mail system that refuses recipients has a suite of its own,
 `adapters.email.contract_refusals`.
 """

@@ -9,6 +9,11 @@ test module that has both fixtures (or sits beside a conftest.py that has them):
     from adapters.meters.contract import *  # noqa: F403
 
 The tests are coroutines: run them with pytest-asyncio (`asyncio_mode = "auto"`).
+For failures that show the values compared, have pytest rewrite the suite's asserts
+before it is imported, in conftest.py:
+
+    pytest.register_assert_rewrite("adapters.meters.contract")
+
 A store that cannot be reached has a suite of its own,
 `adapters.meters.contract_unreachable`.
 """
