@@ -1,8 +1,9 @@
 """An in-memory CIS that answers exactly as `SoapCis` does against the CIS stand-in.
 
-Built from the shared `World` with the same rules the stand-in follows on the wire
-(name search by case-insensitive prefix, bills' lines grouped by billed meter, due
-dates from the payment terms), which the contract tests hold both to. It records
+It starts from `FakeCisData`, the records as the port returns them, and applies the
+rules the stand-in follows on the wire (name search by case-insensitive prefix, the
+free-text search of `adapters.cis.search`, contact changes kept as the CIS keeps
+them), which the contract suite (`adapters.cis.contract`) holds both to. It records
 every call in `calls` as `(method name, arguments)`, and every change it makes in
 `change_log`, which `changes_since` reads (all in one page: the fake does not page).
 """
@@ -11,16 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
-from decimal import Decimal
-from typing import TypeVar
+from datetime import date
+from typing import Self, TypeVar
 
+from adapters.cis import search
 from adapters.cis.port import (
     Balance,
     Bill,
-    BilledUsage,
     ChangePage,
-    ChargeLine,
     CisFault,
     CisNotFound,
     Customer,
@@ -29,8 +28,6 @@ from adapters.cis.port import (
     PostalAddress,
     ServiceLocation,
 )
-from simulators.cis import search
-from simulators.world import Address, World, WorldBill, WorldCustomer
 
 T = TypeVar("T")
 PHONE_DIGITS = 10
@@ -56,67 +53,20 @@ METHODS: tuple[str, ...] = (
 )
 
 
-def _postal(address: Address) -> PostalAddress:
-    return PostalAddress(
-        line1=address.line1,
-        city=address.city,
-        state=address.state,
-        zip_code=address.zip_code,
-        line2=address.line2,
-    )
+@dataclass(frozen=True, slots=True)
+class FakeCisData:
+    """What a fake CIS holds when it starts: every record exactly as the port returns it.
 
+    Order matters where the CIS has one: `locations` in each account's own order, and
+    `meters` in the order of their service locations (the fake answers in this order).
+    Every meter is installed at one of the `locations`.
+    """
 
-def _customer(c: WorldCustomer) -> Customer:
-    return Customer(
-        customer_id=c.customer_id,
-        first_name=c.first_name,
-        last_name=c.last_name,
-        billing_address=_postal(c.billing_address),
-        middle_name=c.middle_name,
-        business_name=c.business_name,
-        home_phone=c.home_phone,
-        mobile_phone=c.mobile_phone,
-        email=c.email,
-    )
-
-
-def _ordered_charges(bill: WorldBill) -> tuple[ChargeLine, ...]:
-    """The lines in the order the CIS sends them: by billed meter, account-level last."""
-    slots = max(len(bill.usage), 1)
-    first_slot_of: dict[str, int] = {}
-    for index, item in enumerate(bill.usage):
-        first_slot_of.setdefault(item.location_id, index)
-    per_slot: list[list[ChargeLine]] = [[] for _ in range(slots)]
-    for line in bill.charges:
-        slot = first_slot_of.get(line.location_id, slots - 1) if line.location_id else slots - 1
-        per_slot[slot].append(ChargeLine(line.description, line.amount))
-    return tuple(line for lines in per_slot for line in lines)
-
-
-def _bill(bill: WorldBill, payment_terms: timedelta) -> Bill:
-    return Bill(
-        account_number=bill.account_number,
-        bill_date=bill.bill_date,
-        period_start=bill.period_start if bill.usage else bill.bill_date,
-        period_end=bill.period_end if bill.usage else bill.bill_date,
-        due_date=bill.bill_date + payment_terms,
-        prior_balance=bill.prior_balance,
-        payments_received=bill.payments_received,
-        charges=_ordered_charges(bill),
-        usage=tuple(
-            BilledUsage(
-                meter_no=item.meter_no,
-                location_id=item.location_id,
-                previous_reading=item.previous_reading,
-                present_reading=item.present_reading,
-                multiplier=Decimal(1),
-                period_start=bill.period_start,
-                period_end=bill.period_end,
-            )
-            for item in bill.usage
-        ),
-        balance_after_billing=bill.balance_after_billing,
-    )
+    customers: tuple[Customer, ...] = ()
+    locations: tuple[ServiceLocation, ...] = ()
+    meters: tuple[Meter, ...] = ()
+    bills: tuple[Bill, ...] = ()
+    balances: tuple[Balance, ...] = ()
 
 
 @dataclass
@@ -134,63 +84,24 @@ class FakeCis:
     )
 
     @classmethod
-    def from_world(cls, world: World, *, payment_terms_days: int = 20) -> FakeCis:
-        terms = timedelta(days=payment_terms_days)
-        accounts = {a.account_number: a for a in world.accounts}
-        locations_by_id = {loc.location_id: loc for loc in world.locations}
-        meters_by_no = {m.meter_no: m for m in world.meters}
-        last_bill: dict[str, date] = {}
-        for bill in world.bills:
-            last = last_bill.get(bill.account_number)
-            last_bill[bill.account_number] = max(last or bill.bill_date, bill.bill_date)
-        locations: dict[str, tuple[ServiceLocation, ...]] = {}
-        meters: dict[str, tuple[Meter, ...]] = {}
-        for number, account in accounts.items():
-            located = [locations_by_id[i] for i in account.location_ids if i in locations_by_id]
-            locations[number] = tuple(
-                ServiceLocation(
-                    location_id=loc.location_id,
-                    account_number=loc.account_number,
-                    customer_id=loc.customer_id,
-                    address=_postal(loc.address),
-                    rate_class=loc.rate_class.value,
-                    service_status="active",
-                    is_prepay=account.is_prepay,
-                    billing_cycle=f"{account.cycle_day:02d}",
-                    last_bill_date=last_bill.get(number),
-                    substation=loc.substation,
-                    feeder=loc.feeder,
-                )
-                for loc in located
-            )
-            meters[number] = tuple(
-                Meter(
-                    meter_no=m.meter_no,
-                    serial_number=m.serial_number,
-                    manufacturer=m.manufacturer,
-                    meter_type=m.meter_type,
-                    location_id=m.location_id,
-                )
-                for loc in located
-                for m in (meters_by_no[n] for n in loc.meter_nos if n in meters_by_no)
-            )
+    def from_data(cls, data: FakeCisData) -> Self:
+        """A fake holding `data`; raises `ValueError` for a meter at no known location."""
+        account_of_location = {loc.location_id: loc.account_number for loc in data.locations}
+        locations: dict[str, list[ServiceLocation]] = {}
+        for location in data.locations:
+            locations.setdefault(location.account_number, []).append(location)
+        meters: dict[str, list[Meter]] = {}
+        for meter in data.meters:
+            account_number = account_of_location.get(meter.location_id or "")
+            if account_number is None:
+                raise ValueError(f"meter {meter.meter_no} is at no known service location")
+            meters.setdefault(account_number, []).append(meter)
         return cls(
-            customers={c.customer_id: _customer(c) for c in world.customers},
-            locations=locations,
-            meters=meters,
-            bills={(b.account_number, b.bill_date): _bill(b, terms) for b in world.bills},
-            balances={
-                b.account_number: Balance(
-                    account_number=b.account_number,
-                    current_amount=b.current_amount,
-                    past_due_amount=b.past_due_amount,
-                    due_date=b.due_date,
-                    last_payment_amount=b.last_payment_amount,
-                    last_payment_date=b.last_payment_date,
-                    disconnect_date=b.disconnect_date,
-                )
-                for b in world.balances
-            },
+            customers={c.customer_id: c for c in data.customers},
+            locations={number: tuple(located) for number, located in locations.items()},
+            meters={number: tuple(installed) for number, installed in meters.items()},
+            bills={(b.account_number, b.bill_date): b for b in data.bills},
+            balances={b.account_number: b for b in data.balances},
         )
 
     def _record(self, method: str, *arguments: object) -> None:

@@ -1,8 +1,7 @@
-"""An in-memory meter data store that answers exactly as the SQL one loaded from a World.
+"""An in-memory meter data store that answers exactly as the SQL one holding the same reads.
 
-Reads come from `simulators.meters.series`, the same derivation the loader writes to
-SQL, and are derived per meter on first use (a whole co-op's hourly reads would not
-fit comfortably in memory as objects). Every call is recorded in `calls`; setting
+It starts from `FakeMeterDataContents`: each meter's history, each service location's
+weather station, each station's weather. Every call is recorded in `calls`; setting
 `unavailable` makes every call fail as an unreachable store would.
 """
 
@@ -10,9 +9,11 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Self, TypeVar
 
+from adapters.meters.history import MeterHistory
 from adapters.meters.port import (
     DailyRead,
     DailyWeather,
@@ -21,41 +22,37 @@ from adapters.meters.port import (
     MeterDataUnavailable,
 )
 from adapters.meters.ranges import check_day_range, check_instant_range
-from simulators.meters.series import SeriesSource
-from simulators.world import World
 
 _Key = TypeVar("_Key", datetime, date)
 _Item = TypeVar("_Item", IntervalRead, DailyRead, DailyWeather)
 
 
+@dataclass(frozen=True, slots=True)
+class FakeMeterDataContents:
+    """What a fake meter data store holds.
+
+    A co-op's hourly reads are too many to hold as objects all at once, so `histories`
+    may be a mapping that works a meter's history out when it is looked up: the fake
+    looks each meter up once, on first use, and keeps it. Its keys are every meter
+    the store knows, with reads or without.
+    """
+
+    histories: Mapping[str, MeterHistory] = field(default_factory=dict)  # by meter number
+    stations_by_location: Mapping[str, str] = field(default_factory=dict)
+    weather: Mapping[str, Sequence[DailyWeather]] = field(default_factory=dict)  # by station
+
+
 class FakeMeterData:
-    def __init__(self, source: SeriesSource | None = None) -> None:
+    def __init__(self, contents: FakeMeterDataContents | None = None) -> None:
         self.calls: list[tuple[str, tuple[object, ...]]] = []
         self.unavailable = False
         self.closed = False
-        self._source = source
-        world = source.world if source is not None else None
-        self._meters = {m.meter_no for m in world.meters} if world else set()
-        self._stations_by_location = (
-            {loc.location_id: loc.weather_station for loc in world.locations} if world else {}
-        )
-        self._stations = {s.station_id for s in world.weather_stations} if world else set()
-        self._weather: dict[str, list[DailyWeather]] = {}
-        if source is not None and world is not None:
-            days = source.calendar.days
-            self._weather = {
-                station_id: [
-                    DailyWeather(day, high, low, mean)
-                    for day, (high, low, mean) in zip(days, weather, strict=True)
-                ]
-                for station_id, weather in world.daily_weather.items()
-            }
-        self._hourly: dict[str, list[IntervalRead]] = {}
-        self._daily: dict[str, list[DailyRead]] = {}
+        self._contents = contents or FakeMeterDataContents()
+        self._histories: dict[str, MeterHistory] = {}
 
     @classmethod
-    def from_world(cls, world: World) -> FakeMeterData:
-        return cls(SeriesSource(world))
+    def from_data(cls, contents: FakeMeterDataContents) -> Self:
+        return cls(contents)
 
     async def hourly_reads(
         self, meter_no: str, *, start: datetime, end: datetime
@@ -77,7 +74,7 @@ class FakeMeterData:
         return {
             meter_no: self._hourly_between(meter_no, start, end)
             for meter_no in dict.fromkeys(meter_nos)
-            if meter_no in self._meters
+            if meter_no in self._contents.histories
         }
 
     async def daily_reads_many(
@@ -88,12 +85,12 @@ class FakeMeterData:
         return {
             meter_no: self._daily_between(meter_no, start, end)
             for meter_no in dict.fromkeys(meter_nos)
-            if meter_no in self._meters
+            if meter_no in self._contents.histories
         }
 
     async def weather_station_for_location(self, location_id: str) -> str:
         self._record("weather_station_for_location", location_id)
-        station_id = self._stations_by_location.get(location_id)
+        station_id = self._contents.stations_by_location.get(location_id)
         if station_id is None:
             raise MeterDataNotFound(f"no service location {location_id!r} in the meter data store")
         return station_id
@@ -103,9 +100,10 @@ class FakeMeterData:
     ) -> Sequence[DailyWeather]:
         self._record("daily_weather", station_id, start, end)
         check_day_range(start, end)
-        if station_id not in self._stations:
+        weather = self._contents.weather.get(station_id)
+        if weather is None:
             raise MeterDataNotFound(f"no weather station {station_id!r}")
-        return _between(self._weather.get(station_id, []), start, end, _weather_day)
+        return _between(weather, start, end, _weather_day)
 
     async def ping(self) -> None:
         self._record("ping")
@@ -120,41 +118,21 @@ class FakeMeterData:
             raise MeterDataUnavailable("meter data store unavailable (simulated outage)")
 
     def _known(self, meter_no: str) -> str:
-        if meter_no not in self._meters:
+        if meter_no not in self._contents.histories:
             raise MeterDataNotFound(f"no meter {meter_no!r} in the meter data store")
         return meter_no
 
     def _hourly_between(self, meter_no: str, start: datetime, end: datetime) -> list[IntervalRead]:
-        self._derive(meter_no)
-        return _between(self._hourly.get(meter_no, []), start, end, _starts_at)
+        return _between(self._history(meter_no).hourly, start, end, _starts_at)
 
     def _daily_between(self, meter_no: str, start: date, end: date) -> list[DailyRead]:
-        self._derive(meter_no)
-        return _between(self._daily.get(meter_no, []), start, end, _read_day)
+        return _between(self._history(meter_no).daily, start, end, _read_day)
 
-    def _derive(self, meter_no: str) -> None:
-        source = self._source
-        if meter_no in self._hourly or source is None:
-            return
-        if meter_no not in source.world.daily_kwh:
-            self._hourly[meter_no], self._daily[meter_no] = [], []
-            return
-        series = source.derive(meter_no)
-        self._hourly[meter_no] = [
-            IntervalRead(starts_at, kwh, estimated)
-            for starts_at, kwh, estimated in zip(
-                source.calendar.hour_starts,
-                series.hourly_kwh,
-                series.hourly_estimated,
-                strict=True,
-            )
-        ]
-        self._daily[meter_no] = [
-            DailyRead(day, kwh, estimated)
-            for day, kwh, estimated in zip(
-                source.calendar.days, series.daily_kwh, series.daily_estimated, strict=True
-            )
-        ]
+    def _history(self, meter_no: str) -> MeterHistory:
+        history = self._histories.get(meter_no)
+        if history is None:
+            history = self._histories[meter_no] = self._contents.histories[meter_no]
+        return history
 
 
 def _starts_at(read: IntervalRead) -> datetime:
@@ -170,7 +148,7 @@ def _weather_day(weather: DailyWeather) -> date:
 
 
 def _between(
-    items: list[_Item], start: _Key, end: _Key, key: Callable[[_Item], _Key]
+    items: Sequence[_Item], start: _Key, end: _Key, key: Callable[[_Item], _Key]
 ) -> list[_Item]:
     """The items whose key is in [start, end); `items` are sorted by that key."""
-    return items[bisect_left(items, start, key=key) : bisect_left(items, end, key=key)]
+    return list(items[bisect_left(items, start, key=key) : bisect_left(items, end, key=key)])

@@ -3,16 +3,16 @@
 It keeps the same state the OMS stand-in keeps (which feeder serves which location,
 events and the locations they cover, calls taken) and applies the same rules, so a
 test against it means the same as a test against the real adapter; the contract
-suite in tests/adapters/oms runs both. It also records what it was asked, and can
-be switched `down` to play an unreachable OMS.
+suite (`adapters.oms.contract`) holds both to them. It starts from `FakeOmsData`,
+records what it was asked, and can be switched `down` to play an unreachable OMS.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import Self
 
 from adapters.oms.port import (
     CallReceipt,
@@ -23,9 +23,6 @@ from adapters.oms.port import (
     OutageEvent,
     OutagePhase,
 )
-
-if TYPE_CHECKING:
-    from simulators.world import World
 
 # What the OMS stand-in answers to GetMethods, in its order.
 STAND_IN_METHODS: tuple[str, ...] = (
@@ -44,47 +41,52 @@ STAND_IN_METHODS: tuple[str, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class FakeLocation:
+    """A service location the OMS knows, and the feeder that serves it."""
+
     location_id: str
     account_number: str
     substation: str
     feeder: str
 
 
+@dataclass(frozen=True, slots=True)
+class FakeOutage:
+    """An outage event the fake starts with, and the service locations it covers.
+
+    The event's `customers_affected` is not taken from here: the fake counts
+    `location_ids`, as the OMS does, and keeps counting as calls join the event.
+    """
+
+    event: OutageEvent
+    location_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FakeOmsData:
+    """What a fake OMS holds when it starts."""
+
+    locations: tuple[FakeLocation, ...] = ()
+    outages: tuple[FakeOutage, ...] = ()
+
+
 @dataclass(slots=True)
-class FakeEvent:
-    event_id: str
-    phase: OutagePhase
-    cause: str | None
-    started_at: datetime
-    estimated_restoration: datetime | None
-    restored_at: datetime | None
-    substation: str
-    feeder: str
-    crew: str | None
-    location_ids: set[str] = field(default_factory=set)
+class _Event:
+    """An event as the fake keeps it while calls come in."""
+
+    details: OutageEvent  # all but customers_affected, counted from location_ids
+    location_ids: set[str]
     calls_received: int = 0
 
     @property
     def is_active(self) -> bool:
-        return self.phase is not OutagePhase.RESTORED
+        return self.details.phase is not OutagePhase.RESTORED
 
     def snapshot(self) -> OutageEvent:
-        return OutageEvent(
-            event_id=self.event_id,
-            phase=self.phase,
-            cause=self.cause,
-            customers_affected=len(self.location_ids),
-            started_at=self.started_at,
-            estimated_restoration=self.estimated_restoration,
-            restored_at=self.restored_at,
-            substation=self.substation,
-            feeder=self.feeder,
-            crew=self.crew,
-        )
+        return replace(self.details, customers_affected=len(self.location_ids))
 
 
-def _oldest_first(event: FakeEvent) -> tuple[datetime, str]:
-    return event.started_at, event.event_id
+def _oldest_first(event: _Event) -> tuple[datetime, str]:
+    return event.details.started_at, event.details.event_id
 
 
 class FakeOms:
@@ -92,37 +94,22 @@ class FakeOms:
         self,
         *,
         locations: Sequence[FakeLocation] = (),
-        events: Sequence[FakeEvent] = (),
+        outages: Sequence[FakeOutage] = (),
         methods: Sequence[str] = STAND_IN_METHODS,
     ) -> None:
         self.calls: list[tuple[str, tuple[object, ...]]] = []
         self.down = False  # True: every call fails as an unreachable OMS would
         self._methods = tuple(methods)
         self._locations = {loc.location_id: loc for loc in locations}
-        self._events = {event.event_id: event for event in events}
+        # Each fake gets events of its own, so fakes from one FakeOmsData share nothing.
+        self._events = {
+            outage.event.event_id: _Event(outage.event, set(outage.location_ids))
+            for outage in outages
+        }
 
     @classmethod
-    def from_world(cls, world: World) -> FakeOms:
-        locations = [
-            FakeLocation(loc.location_id, loc.account_number, loc.substation, loc.feeder)
-            for loc in world.locations
-        ]
-        events = [
-            FakeEvent(
-                event_id=e.event_id,
-                phase=OutagePhase(e.status.value),
-                cause=e.cause,
-                started_at=e.started_at,
-                estimated_restoration=e.estimated_restoration,
-                restored_at=e.restored_at,
-                substation=e.substation,
-                feeder=e.feeder,
-                crew=e.crew,
-                location_ids=set(e.location_ids),
-            )
-            for e in world.outage_events
-        ]
-        return cls(locations=locations, events=events)
+    def from_data(cls, data: FakeOmsData) -> Self:
+        return cls(locations=data.locations, outages=data.outages)
 
     async def get_methods(self) -> Sequence[str]:
         self._record("get_methods")
@@ -162,14 +149,18 @@ class FakeOms:
             raise ValueError("OutageCall.reported_at must be timezone-aware")
         location = self._location(call.location_id)
         on_feeder = sorted(
-            (e for e in self._events.values() if e.is_active and e.feeder == location.feeder),
+            (
+                e
+                for e in self._events.values()
+                if e.is_active and e.details.feeder == location.feeder
+            ),
             key=_oldest_first,
         )
         joined = bool(on_feeder)
         event = on_feeder[0] if joined else self._open_event(location, call.reported_at)
         event.location_ids.add(location.location_id)
         event.calls_received += 1
-        return CallReceipt(event_id=event.event_id, joined_existing_event=joined)
+        return CallReceipt(event_id=event.details.event_id, joined_existing_event=joined)
 
     async def aclose(self) -> None:
         self.calls.append(("aclose", ()))
@@ -187,14 +178,15 @@ class FakeOms:
         except KeyError:
             raise OmsNotFound(f"no service location {location_id!r} in the OMS") from None
 
-    def _open_event(self, location: FakeLocation, reported_at: datetime) -> FakeEvent:
+    def _open_event(self, location: FakeLocation, reported_at: datetime) -> _Event:
         # Same numbering as the OMS stand-in: OE-<UTC date>-C<n>, per day from 1.
         prefix = f"OE-{reported_at.astimezone(UTC):%Y%m%d}-C"
         taken = sum(1 for event_id in self._events if event_id.startswith(prefix))
-        event = FakeEvent(
+        details = OutageEvent(
             event_id=f"{prefix}{taken + 1:03d}",
             phase=OutagePhase.REPORTED,
             cause=None,
+            customers_affected=0,
             started_at=reported_at,
             estimated_restoration=None,
             restored_at=None,
@@ -202,5 +194,6 @@ class FakeOms:
             feeder=location.feeder,
             crew=None,
         )
-        self._events[event.event_id] = event
+        event = _Event(details, set())
+        self._events[details.event_id] = event
         return event

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import Column, Select, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from simulators.cis import feed, search, wire
+from adapters.cis import search
+from simulators.cis import feed, wire
 from simulators.cis.store import (
     accounts,
     balances,

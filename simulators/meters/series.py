@@ -1,10 +1,10 @@
 """Hourly and daily meter reads derived from a `World`, identically every time.
 
-The meter data store's loader and `FakeMeterData` both call this module, so the SQL
-store and the fake hold the same numbers. Everything is computed in integer
-watt-hours and handed out as `Wh / 1000` floats: a day's hours then sum exactly (to
-the thousandth of a kWh) to that day's read, and every value survives a round trip
-through a SQL double unchanged.
+The meter data store's loader and the fake's builder (`fake_from_world`) both call
+this module, so the SQL store and the fake hold the same numbers. Everything is
+computed in integer watt-hours and handed out as `Wh / 1000` floats: a day's hours
+then sum exactly (to the thousandth of a kWh) to that day's read, and every value
+survives a round trip through a SQL double unchanged.
 
 Shapes follow local clock hours in the co-op's time zone, so a spring-forward day has
 23 hours and a fall-back day 25, the repeated 1 a.m. hour drawing the same profile

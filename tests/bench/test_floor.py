@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from adapters.cis.fake import FakeCis
-from adapters.meters.fake import FakeMeterData
-from adapters.oms.fake import FakeOms
 from bench import floor
 from bench.floor import CallLog, Ports, logged, measure_floor
+from simulators.cis.fake_from_world import fake_cis_from_world
+from simulators.meters.fake_from_world import fake_meters_from_world
+from simulators.oms.fake_from_world import fake_oms_from_world
 from simulators.world import World
 from tests.fixtures.world import TEST_AS_OF
 
@@ -23,9 +24,9 @@ ZONE = ZoneInfo("America/Denver")
 @pytest.fixture
 def ports(world: World) -> Ports:
     return Ports(
-        cis=FakeCis.from_world(world),
-        oms=FakeOms.from_world(world),
-        meters=FakeMeterData.from_world(world),
+        cis=fake_cis_from_world(world),
+        oms=fake_oms_from_world(world),
+        meters=fake_meters_from_world(world),
     )
 
 

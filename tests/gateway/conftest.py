@@ -9,15 +9,14 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from adapters.cis.fake import FakeCis
-from adapters.meters.fake import FakeMeterData
-from adapters.oms.fake import FakeOms
 from gateway.core.backends import Adapters
-from gateway.core.store.gateway_store import GatewayStore
+from gateway.core.store.gateway_store import GatewayStore, upsert_member
 from gateway.core.store.migrate import migrate
 from gateway.core.store.models import Role
 from gateway.core.store.open import open_store
-from gateway.identity.users import upsert_member
+from simulators.cis.fake_from_world import fake_cis_from_world
+from simulators.meters.fake_from_world import fake_meters_from_world
+from simulators.oms.fake_from_world import fake_oms_from_world
 from simulators.soap import MultiSpeakCredentials
 from simulators.world import World
 from tests.gateway.served import StandIns
@@ -76,9 +75,9 @@ async def members(world: World, gateway_store: GatewayStore) -> Members:
 def adapters(world: World) -> Adapters:
     """Fresh fakes per test: their `calls` start empty and outage reports do not leak."""
     return Adapters(
-        cis=FakeCis.from_world(world),
-        oms=FakeOms.from_world(world),
-        meters=FakeMeterData.from_world(world),
+        cis=fake_cis_from_world(world),
+        oms=fake_oms_from_world(world),
+        meters=fake_meters_from_world(world),
     )
 
 

@@ -17,6 +17,7 @@ from gateway.core.backends import Adapters
 from gateway.core.cache import kinds
 from gateway.core.cache.port import Cache
 from gateway.core.cache.redis import RedisCache
+from simulators.oms.fake_from_world import oms_data_from_world
 from simulators.world import World
 from tests.fixtures.redis import RedisServer
 from tests.gateway.conftest import Members
@@ -170,7 +171,7 @@ async def test_two_requests_missing_the_same_key_at_once_share_one_backend_call(
     clean_redis: str,
 ) -> None:
     gate = asyncio.Event()
-    oms = StatusBehindAGate.from_world(world)
+    oms = StatusBehindAGate.from_data(oms_data_from_world(world))
     assert isinstance(oms, StatusBehindAGate)
     oms.gate = gate
     gated = Adapters(cis=adapters.cis, oms=oms, meters=adapters.meters)

@@ -2,7 +2,8 @@
 
 Modules that only read share one stand-in (`soap_cis`, opened once per module).
 Modules that write give each test a stand-in over a fresh database of its own by
-overriding `soap_cis` with `writable_soap_cis`.
+overriding `soap_cis` with `writable_soap_cis`. Both hold the shared world, which
+`cis_facts` describes.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from contextlib import asynccontextmanager
 import pytest
 import pytest_asyncio
 
-from adapters.cis.fake import FakeCis
+from adapters.cis.contract import CisContractFacts
 from adapters.cis.port import CisPort
 from adapters.cis.soap import SoapCis
 from adapters.multispeak import MultiSpeakEndpoint
+from simulators.cis.fake_from_world import fake_cis_from_world
 from simulators.soap import MultiSpeakCredentials
 from simulators.world import World
+from tests.adapters.cis.facts import cis_facts_from_world
 from tests.fixtures.cis import cis_endpoint_for
 
 
@@ -48,6 +51,11 @@ async def writable_soap_cis(
 @pytest.fixture(params=["fake", "soap"])
 def cis(request: pytest.FixtureRequest, world: World) -> CisPort:
     if request.param == "fake":
-        return FakeCis.from_world(world)
+        return fake_cis_from_world(world)
     adapter: SoapCis = request.getfixturevalue("soap_cis")
     return adapter
+
+
+@pytest.fixture(scope="session")
+def cis_facts(world: World) -> CisContractFacts:
+    return cis_facts_from_world(world)

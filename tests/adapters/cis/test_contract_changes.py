@@ -1,7 +1,8 @@
-"""The change feed (`changes_since`), held alike for the fake and the SOAP adapter.
+"""What the change feed contract (`adapters.cis.contract_writes`) cannot ask of every CIS.
 
-Each test gets a CIS of its own: a fresh fake, or a stand-in over a fresh database.
-The SOAP-only tests page with a stand-in that answers two objects per call.
+The SOAP adapter pages through a stand-in that answers two objects per call, and
+follows a service location changed behind its back; the fake refuses a cursor it
+never gave.
 """
 
 from __future__ import annotations
@@ -12,85 +13,19 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from adapters.cis.fake import FakeCis
+from adapters.cis.contract_writes import change_email
 from adapters.cis.port import ChangePage, CisFault, CisPort
 from adapters.cis.soap import CB_SERVER_WSDL, SoapCis
 from adapters.multispeak import call, load_wsdl_client
 from simulators.cis.app import SERVICE_PATH, create_cis_app
+from simulators.cis.fake_from_world import fake_cis_from_world
 from simulators.server import serve_asgi
 from simulators.soap import MultiSpeakCredentials
 from simulators.world import World
 from tests.adapters.cis.conftest import opened_soap_cis
-from tests.fixtures.cis import CisScenario, cis_endpoint_for, load_cis_database
+from tests.fixtures.cis import cis_endpoint_for, load_cis_database
 
 SMALL_PAGES = 2
-
-
-@pytest.fixture
-def soap_cis(writable_soap_cis: SoapCis) -> SoapCis:
-    """Each test here writes, so each gets a stand-in of its own."""
-    return writable_soap_cis
-
-
-async def change_email(cis: CisPort, customer_id: str, email: str) -> None:
-    current = await cis.get_customer(customer_id)
-    await cis.update_contact(
-        customer_id, home_phone=current.home_phone, mobile_phone=current.mobile_phone, email=email
-    )
-
-
-async def test_starting_from_now_reports_nothing_and_gives_a_cursor(cis: CisPort) -> None:
-    page = await cis.changes_since(None)
-
-    assert page.is_empty
-    assert page.more is False
-    assert (await cis.changes_since(page.next_cursor)).is_empty
-
-
-async def test_a_changed_customer_is_reported_once(cis: CisPort, cis_scenario: CisScenario) -> None:
-    demo = cis_scenario.demo.customer_id
-    start = await cis.changes_since(None)
-
-    await change_email(cis, demo, "first@example.org")
-    await change_email(cis, demo, "second@example.org")
-    page = await cis.changes_since(start.next_cursor)
-    after = await cis.changes_since(page.next_cursor)
-
-    assert (page.customer_ids, page.account_numbers, page.location_ids) == ((demo,), (), ())
-    assert page.more is False
-    assert after.is_empty
-
-
-async def test_changes_before_the_start_are_not_reported(
-    cis: CisPort, cis_scenario: CisScenario
-) -> None:
-    await change_email(cis, cis_scenario.demo.customer_id, "before@example.org")
-
-    start = await cis.changes_since(None)
-    await change_email(cis, cis_scenario.business.customer_id, "after@example.org")
-    page = await cis.changes_since(start.next_cursor)
-
-    assert page.customer_ids == (cis_scenario.business.customer_id,)
-
-
-async def test_the_same_cursor_reads_the_same_changes_again(
-    cis: CisPort, cis_scenario: CisScenario
-) -> None:
-    start = await cis.changes_since(None)
-    await change_email(cis, cis_scenario.demo.customer_id, "again@example.org")
-
-    first = await cis.changes_since(start.next_cursor)
-    second = await cis.changes_since(start.next_cursor)
-
-    assert first == second
-
-
-async def test_a_string_that_is_no_cursor_is_a_value_error(cis: CisPort) -> None:
-    with pytest.raises(ValueError, match="not a CIS change cursor"):
-        await cis.changes_since("yesterday")
-
-
-# SOAP only: pages, service locations, and a cursor the CIS does not know.
 
 
 @pytest_asyncio.fixture
@@ -174,7 +109,7 @@ async def test_a_cursor_the_cis_never_gave_is_a_fault(paged_cis: SoapCis) -> Non
 
 
 async def test_the_fake_refuses_a_cursor_it_never_gave(world: World) -> None:
-    fake = FakeCis.from_world(world)
+    fake = fake_cis_from_world(world)
 
     with pytest.raises(CisFault):
         await fake.changes_since("42")

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.cis.fake import FakeCis
-from adapters.cis.port import CisNotFound
+from adapters.cis.fake import FakeCis, FakeCisData
+from adapters.cis.port import CisNotFound, Meter
+from simulators.cis.fake_from_world import fake_cis_from_world
 from simulators.world import World
 from tests.fixtures.cis import CisScenario
 
 
 async def test_every_question_is_recorded_in_order(world: World, cis_scenario: CisScenario) -> None:
-    cis = FakeCis.from_world(world)
+    cis = fake_cis_from_world(world)
     bill = cis_scenario.two_location_bill
 
     await cis.get_customer(cis_scenario.demo.customer_id)
@@ -32,8 +33,15 @@ async def test_the_due_date_follows_the_payment_terms_setting(
     world: World, cis_scenario: CisScenario
 ) -> None:
     source = cis_scenario.two_location_bill
-    cis = FakeCis.from_world(world, payment_terms_days=25)
+    cis = fake_cis_from_world(world, payment_terms_days=25)
 
     bill = await cis.get_bill(source.account_number, source.bill_date)
 
     assert (bill.due_date - bill.bill_date).days == 25
+
+
+def test_a_meter_at_no_known_location_is_refused() -> None:
+    stray = Meter("M-1", None, None, None, location_id="L-NOWHERE")
+
+    with pytest.raises(ValueError, match="no known service location"):
+        FakeCis.from_data(FakeCisData(meters=(stray,)))

@@ -8,6 +8,7 @@ import pytest
 
 from adapters.oms.fake import FakeOms
 from adapters.oms.port import OmsUnavailable, OutageCall
+from simulators.oms.fake_from_world import fake_oms_from_world, oms_data_from_world
 from simulators.world import World
 from tests.fixtures.oms import OmsScenario
 
@@ -25,7 +26,7 @@ def _call(location_id: str, world: World) -> OutageCall:
 
 
 async def test_it_records_every_call_in_order(world: World, oms_scenario: OmsScenario) -> None:
-    fake = FakeOms.from_world(world)
+    fake = fake_oms_from_world(world)
     location_id = oms_scenario.quiet_feeder_locations[0]
     call = _call(location_id, world)
 
@@ -45,7 +46,7 @@ async def test_it_records_every_call_in_order(world: World, oms_scenario: OmsSce
 async def test_when_down_every_read_and_write_fails_and_is_still_recorded(
     world: World, oms_scenario: OmsScenario
 ) -> None:
-    fake = FakeOms.from_world(world)
+    fake = fake_oms_from_world(world)
     fake.down = True
     location_id = oms_scenario.quiet_feeder_locations[0]
 
@@ -63,10 +64,11 @@ async def test_when_down_every_read_and_write_fails_and_is_still_recorded(
     ]
 
 
-async def test_fakes_from_one_world_do_not_share_state(
+async def test_fakes_from_the_same_data_do_not_share_state(
     world: World, oms_scenario: OmsScenario
 ) -> None:
-    first, second = FakeOms.from_world(world), FakeOms.from_world(world)
+    data = oms_data_from_world(world)
+    first, second = FakeOms.from_data(data), FakeOms.from_data(data)
     location_id = oms_scenario.quiet_feeder_locations[0]
 
     await first.report_outage(_call(location_id, world))

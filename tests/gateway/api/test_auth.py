@@ -11,12 +11,12 @@ import pytest_asyncio
 from pydantic import SecretStr
 from starlette.applications import Starlette
 
-from adapters.cis.fake import FakeCis
-from adapters.meters.fake import FakeMeterData
-from adapters.oms.fake import FakeOms
 from gateway.app import create_app
 from gateway.core.backends import Adapters
 from gateway.settings import GatewaySettings
+from simulators.cis.fake_from_world import fake_cis_from_world
+from simulators.meters.fake_from_world import fake_meters_from_world
+from simulators.oms.fake_from_world import fake_oms_from_world
 from simulators.world import World
 from tests.gateway import served
 from tests.gateway.core.store.databases import BACKENDS, add_user, migrated_store
@@ -92,9 +92,9 @@ async def site(request: pytest.FixtureRequest, world: World) -> AsyncIterator[Si
         login_failures_per_address=FAILURES_PER_ADDRESS,
     )
     adapters = Adapters(
-        cis=FakeCis.from_world(world),
-        oms=FakeOms.from_world(world),
-        meters=FakeMeterData.from_world(world),
+        cis=fake_cis_from_world(world),
+        oms=fake_oms_from_world(world),
+        meters=fake_meters_from_world(world),
     )
     app = create_app(settings, adapters)
     async with app.router.lifespan_context(app):

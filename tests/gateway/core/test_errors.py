@@ -12,6 +12,7 @@ from adapters.cis.fake import FakeCis
 from adapters.cis.port import Balance, Bill, CisFault, CisUnavailable
 from gateway.core.backends import Adapters
 from gateway.core.store.gateway_store import GatewayStore
+from simulators.cis.fake_from_world import cis_data_from_world
 from simulators.world import World
 from tests.gateway.conftest import Members
 from tests.gateway.support import codes, execute
@@ -48,7 +49,7 @@ class BalanceFault(FakeCis):
 async def test_billing_system_down_for_bills_costs_only_the_bills(
     world: World, adapters: Adapters, gateway_store: GatewayStore, members: Members
 ) -> None:
-    broken = replace(adapters, cis=BillsDown.from_world(world))
+    broken = replace(adapters, cis=BillsDown.from_data(cis_data_from_world(world)))
     result = await execute(
         broken, gateway_store, EVERYTHING, members.demo, n=members.demo.account_numbers[0]
     )
@@ -95,7 +96,7 @@ async def test_an_unexpected_error_is_masked_and_logged_with_a_request_id(
     members: Members,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    broken = replace(adapters, cis=BalanceBroken.from_world(world))
+    broken = replace(adapters, cis=BalanceBroken.from_data(cis_data_from_world(world)))
     with caplog.at_level(logging.ERROR, logger="gateway.core.errors"):
         result = await execute(
             broken, gateway_store, EVERYTHING, members.demo, n=members.demo.account_numbers[0]
@@ -117,7 +118,7 @@ async def test_an_unexpected_error_is_masked_and_logged_with_a_request_id(
 async def test_a_backend_fault_is_reported_without_its_text(
     world: World, adapters: Adapters, gateway_store: GatewayStore, members: Members
 ) -> None:
-    broken = replace(adapters, cis=BalanceFault.from_world(world))
+    broken = replace(adapters, cis=BalanceFault.from_data(cis_data_from_world(world)))
     query = (
         "query ($n: String!) { account(number: $n) { ... on Account { balance { amountDue } } } }"
     )

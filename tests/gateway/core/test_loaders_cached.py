@@ -17,6 +17,8 @@ from gateway.core.cache import kinds, policy
 from gateway.core.cache.keys import key_parts
 from gateway.core.cache.memory import MemoryCache
 from gateway.core.loaders import BillKey, DailyReadRange, HourlyReadRange, LoaderOptions
+from simulators.cis.fake_from_world import fake_cis_from_world
+from simulators.meters.fake_from_world import fake_meters_from_world
 from simulators.world import World
 from tests.gateway.core.cache.doubles import RecordingCache
 
@@ -40,12 +42,12 @@ def cache() -> RecordingCache:
 
 @pytest.fixture
 def cis(world: World) -> FakeCis:
-    return FakeCis.from_world(world)
+    return fake_cis_from_world(world)
 
 
 @pytest.fixture
 def meters(world: World) -> FakeMeterData:
-    return FakeMeterData.from_world(world)
+    return fake_meters_from_world(world)
 
 
 async def test_a_batch_reads_the_cache_once_and_asks_the_backend_for_the_misses_only(

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from adapters.cis.fake import FakeCis
 from adapters.cis.soap import SoapCis
 from simulators.cis.app import SERVICE_PATH, create_cis_app
+from simulators.cis.fake_from_world import fake_cis_from_world
 from simulators.cis.store import (
     accounts,
     balances,
@@ -105,7 +105,7 @@ async def test_the_stand_in_serves_from_postgresql_alike(
         assert await table_sizes(engine) == world_sizes(world)
     finally:
         await engine.dispose()
-    fake = FakeCis.from_world(world)
+    fake = fake_cis_from_world(world)
     bill = cis_scenario.two_location_bill
     demo = cis_scenario.demo
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from adapters.cis.fake import FakeCis
 from adapters.cis.port import ChangePage
+from simulators.cis.fake_from_world import cis_data_from_world
 from simulators.world import World
 
 
@@ -20,14 +21,7 @@ class FlakyCis(FakeCis):
 
     @classmethod
     def of_world(cls, world: World) -> FlakyCis:
-        fake = FakeCis.from_world(world)
-        return cls(
-            customers=fake.customers,
-            locations=fake.locations,
-            meters=fake.meters,
-            bills=fake.bills,
-            balances=fake.balances,
-        )
+        return cls.from_data(cis_data_from_world(world))
 
     async def changes_since(self, cursor: str | None) -> ChangePage:
         self.feed_calls += 1

@@ -1,10 +1,10 @@
-"""What the CIS stand-in's free-text search (`GetMetersBySearchString`) matches.
+"""What the fake CIS's free-text search (`GetMetersBySearchString`) matches.
 
-MultiSpeak leaves the meaning of a search string to the vendor. This CIS matches a
+MultiSpeak leaves the meaning of a search string to the vendor. The fake matches a
 meter when its service location's street address (line 1 or 2) contains the string,
 case-insensitively, or, for a string written like a phone number, when the home or
-mobile number of the location's customer contains its digits. The fake CIS applies
-the same rule, so that the contract tests can hold both to it.
+mobile number of the location's customer contains its digits. The demo co-op's CIS
+stand-in applies this same rule, so that the contract suite can hold both to it.
 """
 
 from __future__ import annotations
