@@ -12,7 +12,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 UV_STAMP := $(TOOLS)/.uv-$(UV_VERSION)
 
-.PHONY: demo test system-packages check lint typecheck unit schema bench clean
+.PHONY: demo test system-packages check lint typecheck layers unit schema bench clean
 
 $(UV_STAMP):
 	$(PYTHON) -m venv $(TOOLS)
@@ -35,7 +35,7 @@ test: system-packages check unit
 system-packages:
 	scripts/system-packages test
 
-check: lint typecheck
+check: lint typecheck layers
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -43,6 +43,10 @@ lint: $(INSTALLED)
 
 typecheck: $(INSTALLED)
 	$(BIN)/mypy
+
+# The import-linter contracts in pyproject.toml.
+layers: $(INSTALLED)
+	$(BIN)/lint-imports
 
 unit: $(INSTALLED)
 	$(BIN)/pytest

@@ -37,6 +37,14 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _migrate(_: argparse.Namespace) -> int:
+    from gateway.core.store.migrate import migrate
+    from gateway.settings import StoreSettings
+
+    asyncio.run(migrate(StoreSettings().database_url))
+    return 0
+
+
 def _worker(_: argparse.Namespace) -> int:
     from gateway.worker import run_worker_from_environment
 
@@ -156,6 +164,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(run=_serve)
+
+    migrate = commands.add_parser(
+        "migrate", help="bring the database of COOP_DATABASE_URL to the newest schema"
+    )
+    migrate.set_defaults(run=_migrate)
 
     worker = commands.add_parser(
         "worker", help="run the background jobs (change feed, outbox) from COOP_* variables"

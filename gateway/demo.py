@@ -125,6 +125,7 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
     from gateway.app import create_app
     from gateway.bootstrap import open_gateway
     from gateway.core.metrics import GatewayMetrics
+    from gateway.core.outbox import acquire_worker_lock
     from gateway.settings import GatewaySettings
     from gateway.worker import background_jobs, run_jobs
 
@@ -165,6 +166,8 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
         metrics = GatewayMetrics(multiprocess_dir=settings.prometheus_multiproc_dir)
         # One process: the app and the worker share one open gateway, and so one
         # in-process cache, from which the worker's change-feed refresher drops entries.
+        # The demo is this database's worker: a `coop-gateway worker` beside it is refused.
+        stack.enter_context(acquire_worker_lock(settings.database_url))
         gateway = await stack.enter_async_context(open_gateway(settings, metrics=metrics))
         server = uvicorn.Server(
             uvicorn.Config(

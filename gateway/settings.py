@@ -110,6 +110,18 @@ class GatewaySettings(BaseSettings):
     # GetModifiedCustomers / GetModifiedServiceLocations), whose changes are dropped
     # from the cache before their TTL; 0 switches the polling off.
     cis_change_poll_s: float = Field(default=30.0, ge=0)
+    # The worker's outbox loop (`gateway.core.outbox`): entries claimed per batch, seconds
+    # between looks when nothing woke it, how long a claimed entry is its own before
+    # another worker may take it back (longer than any handler runs), and the retries:
+    # full-jitter backoff from base to cap, then NEEDS_ATTENTION after max attempts.
+    worker_batch_size: int = Field(default=10, ge=1, le=1000)
+    worker_poll_interval_s: float = Field(default=1.0, gt=0)
+    worker_lease_s: float = Field(default=60.0, gt=0)
+    worker_retry_base_s: float = Field(default=5.0, gt=0)
+    worker_retry_cap_s: float = Field(default=900.0, gt=0)
+    worker_max_attempts: int = Field(default=12, ge=1)
+    # Names this worker in claimed entries and logs; unset: host, pid and a random part.
+    worker_id: str | None = None
     # Set for several server processes (`serve --workers N`): prometheus-client reads it
     # itself, when first imported, and keeps each process's counts in files there; the
     # gateway reads those files to serve the sum at /metrics. Empty it before starting.

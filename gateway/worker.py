@@ -3,10 +3,18 @@
 `coop-gateway worker` opens the same things as the web process (`gateway.bootstrap`)
 and runs the background jobs until it is told to stop (SIGTERM or SIGINT):
 
+- the outbox (`gateway.core.outbox`): work written in the same transaction as its
+  record (a payment's charge and CIS posting, a notification), claimed under a lease,
+  carried out by the handler registered for its kind, retried with backoff and never
+  dropped. Any number of workers may share a PostgreSQL database; on SQLite one
+  worker holds a lock beside the database file and a second one is refused;
 - the CIS change-feed refresher, while the shared cache is on and
   `cis_change_poll_s` > 0: it drops from the cache what the CIS reports as changed.
   Several web processes share what it drops only through Redis; the in-process cache
   is shared only where the worker runs in the same process (the demo).
+
+On SIGTERM the outbox finishes the batch in hand (for at most `STOP_GRACE_S`); what is
+cut short is claimed again once its lease has expired.
 
 A job that ends on its own (a bug: each is meant to run until cancelled) stops the
 worker with an error, so that a supervisor restarts it instead of it idling silently.
@@ -17,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,26 +34,65 @@ from gateway.core.backends import Adapters
 from gateway.core.cache.port import Cache
 from gateway.core.cache.refresher import CisChangeRefresher
 from gateway.core.metrics import GatewayMetrics
+from gateway.core.outbox import (
+    AnotherWorkerRunning,
+    Handler,
+    OutboxRunner,
+    RetryPolicy,
+    acquire_worker_lock,
+    default_worker_id,
+)
 from gateway.settings import GatewaySettings
 
 logger = logging.getLogger("gateway.worker")
+# The exit status of a worker refused because another one holds the SQLite database.
+WORKER_REFUSED = 3
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+# Seconds a job may take to finish what it holds once asked to stop; then it is cancelled.
+STOP_GRACE_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
 class Job:
     name: str
-    run: Callable[[], Coroutine[Any, Any, None]]  # runs until cancelled
+    # Runs until the event is set (then returns soon) or until cancelled.
+    run: Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
 class JobEnded(RuntimeError):
     """A background job returned or failed, though it should run until stopped."""
 
 
-def background_jobs(gateway: Gateway) -> list[Job]:
-    """The jobs this deployment's settings ask for."""
+def outbox_handlers(_: Gateway) -> dict[str, Handler]:
+    """What carries out each kind of outbox entry. Domains add theirs here (payments,
+    notifications); an entry of a kind nobody handles is set aside as NEEDS_ATTENTION."""
+    return {}
+
+
+def outbox_runner(gateway: Gateway, handlers: Mapping[str, Handler]) -> OutboxRunner:
     settings = gateway.settings
-    jobs: list[Job] = []
+    return OutboxRunner(
+        gateway.store.engine,
+        handlers,
+        worker_id=settings.worker_id or default_worker_id(),
+        batch_size=settings.worker_batch_size,
+        poll_interval_s=settings.worker_poll_interval_s,
+        lease_s=settings.worker_lease_s,
+        retry=RetryPolicy(
+            base_s=settings.worker_retry_base_s,
+            cap_s=settings.worker_retry_cap_s,
+            max_attempts=settings.worker_max_attempts,
+        ),
+    )
+
+
+def background_jobs(gateway: Gateway, *, outbox: OutboxRunner | None = None) -> list[Job]:
+    """The jobs this deployment's settings ask for; the outbox always runs."""
+    settings = gateway.settings
+    runner = outbox or outbox_runner(gateway, outbox_handlers(gateway))
+    jobs = [Job("outbox", runner.run)]
     if gateway.cache is not None and settings.cis_change_poll_s > 0:
         refresher = CisChangeRefresher(
             gateway.adapters.cis,
@@ -53,13 +100,34 @@ def background_jobs(gateway: Gateway) -> list[Job]:
             interval_s=settings.cis_change_poll_s,
             stats=gateway.metrics,
         )
-        jobs.append(Job("cis-change-refresher", refresher.run))
+        jobs.append(Job("cis-change-refresher", until_stopped(refresher.run)))
     return jobs
 
 
-async def run_jobs(jobs: list[Job], *, stop: asyncio.Event) -> None:
-    """Run every job until `stop` is set; then cancel them and wait for them to end."""
-    tasks = {asyncio.create_task(job.run(), name=job.name): job for job in jobs}
+def until_stopped(
+    run: Callable[[], Coroutine[Any, Any, None]],
+) -> Callable[[asyncio.Event], Coroutine[Any, Any, None]]:
+    """A job for a loop that holds nothing worth finishing: cancelled when asked to stop."""
+
+    async def job(stop: asyncio.Event) -> None:
+        task = asyncio.create_task(run())
+        waiting = asyncio.create_task(stop.wait())
+        try:
+            await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
+            if task.done():
+                task.result()  # what it raised, or it ended: either way the job ended
+        finally:
+            task.cancel()
+            waiting.cancel()
+            await asyncio.gather(task, waiting, return_exceptions=True)
+
+    return job
+
+
+async def run_jobs(jobs: list[Job], *, stop: asyncio.Event, grace_s: float = STOP_GRACE_S) -> None:
+    """Run every job until `stop` is set; then give them `grace_s` to finish what they
+    hold, cancel what is left and wait for it to end."""
+    tasks = {asyncio.create_task(job.run(stop), name=job.name): job for job in jobs}
     stopping = asyncio.create_task(stop.wait(), name="worker-stop")
     logger.info("worker running: %s", ", ".join(job.name for job in jobs) or "no jobs")
     try:
@@ -68,6 +136,8 @@ async def run_jobs(jobs: list[Job], *, stop: asyncio.Event) -> None:
             if task in done:
                 error = None if task.cancelled() else task.exception()
                 raise JobEnded(f"the {job.name} job ended: {error!r}") from error
+        if tasks:
+            await asyncio.wait(tasks, timeout=grace_s)
     finally:
         everything: list[asyncio.Task[Any]] = [stopping, *tasks]
         for running in everything:
@@ -83,10 +153,16 @@ async def run_worker(
     adapters: Adapters | None = None,
     cache: Cache | None = None,
 ) -> None:
-    """Open the gateway's parts from `settings` and run the jobs until `stop` is set."""
+    """Open the gateway's parts from `settings` and run the jobs until `stop` is set.
+
+    Raises AnotherWorkerRunning at once if a worker already runs on this SQLite database.
+    """
     metrics = GatewayMetrics(multiprocess_dir=settings.prometheus_multiproc_dir)
-    async with open_gateway(settings, metrics=metrics, adapters=adapters, cache=cache) as gateway:
-        await run_jobs(background_jobs(gateway), stop=stop)
+    with acquire_worker_lock(settings.database_url):
+        async with open_gateway(
+            settings, metrics=metrics, adapters=adapters, cache=cache
+        ) as gateway:
+            await run_jobs(background_jobs(gateway), stop=stop)
 
 
 def run_worker_from_environment() -> int:
@@ -103,5 +179,9 @@ def run_worker_from_environment() -> int:
             loop.add_signal_handler(signum, stop.set)
         await run_worker(settings, stop=stop)
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except AnotherWorkerRunning as refused:
+        logger.error("%s", refused)
+        return WORKER_REFUSED
     return 0

@@ -21,12 +21,25 @@ from gateway.core.backends import Adapters
 from gateway.core.cache import kinds
 from gateway.core.cache.redis import RedisCache
 from gateway.core.metrics import GatewayMetrics
-from gateway.worker import Job, JobEnded, background_jobs, run_jobs, run_worker
+from gateway.core.outbox import AnotherWorkerRunning, OutboxMessage
+from gateway.core.store.migrate import migrate
+from gateway.core.store.models import OutboxState
+from gateway.core.store.unit_of_work import unit_of_work
+from gateway.worker import (
+    WORKER_REFUSED,
+    Job,
+    JobEnded,
+    background_jobs,
+    outbox_runner,
+    run_jobs,
+    run_worker,
+)
 from simulators.soap import MultiSpeakCredentials
 from simulators.world import World
 from tests.fixtures.cis import CisScenario
 from tests.gateway.core.cache.feed_doubles import FlakyCis
 from tests.gateway.core.cache.test_refresher_live import change_email, operator_of
+from tests.gateway.core.outbox.support import read_rows
 from tests.gateway.served import SECRET, served, served_settings
 
 WORKER_STOPS_WITHIN_S = 10.0
@@ -55,7 +68,7 @@ async def test_the_worker_follows_the_change_feed_from_startup_and_is_counted(
         stop.set()
         await asyncio.wait_for(running, WORKER_STOPS_WITHIN_S)
 
-    assert [job.name for job in jobs] == ["cis-change-refresher"]
+    assert [job.name for job in jobs] == ["outbox", "cis-change-refresher"]
     text = metrics.render().decode()
     assert 'gateway_change_feed_polls_total{outcome="ok",system="cis"} 1.0' in text
     assert 'gateway_backend_calls_total{operation="changes_since",system="cis"} 1.0' in text
@@ -89,15 +102,60 @@ async def test_the_web_app_runs_no_background_job(
 
 
 async def test_a_job_that_ends_stops_the_worker_with_an_error() -> None:
-    async def gives_up() -> None:
+    async def gives_up(_: asyncio.Event) -> None:
         raise ConnectionError("lost the database")
 
-    async def runs_forever() -> None:
-        await asyncio.Event().wait()
+    async def runs_until_stopped(stop: asyncio.Event) -> None:
+        await stop.wait()
 
-    jobs = [Job("steady", runs_forever), Job("fragile", gives_up)]
+    jobs = [Job("steady", runs_until_stopped), Job("fragile", gives_up)]
     with pytest.raises(JobEnded, match="the fragile job ended: ConnectionError"):
         await asyncio.wait_for(run_jobs(jobs, stop=asyncio.Event()), WORKER_STOPS_WITHIN_S)
+
+
+async def test_the_worker_carries_out_what_a_unit_of_work_wrote_to_the_outbox(
+    adapters: Adapters, tmp_path: Path
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}"
+    await migrate(url)
+    settings = served_settings(tmp_path / "gateway.db", cis_change_poll_s=0)
+    done: list[OutboxMessage] = []
+    stop = asyncio.Event()
+
+    async def greet(message: OutboxMessage) -> None:
+        done.append(message)
+        stop.set()
+
+    async with open_gateway(settings, metrics=GatewayMetrics(), adapters=adapters) as gateway:
+        runner = outbox_runner(gateway, {"test.greet": greet})
+        async with unit_of_work(gateway.store, on_outbox_committed=runner.wake) as uow:
+            await uow.add_outbox(kind="test.greet", payload={"to": "member"}, idempotency_key="g-1")
+        await asyncio.wait_for(
+            run_jobs(background_jobs(gateway, outbox=runner), stop=stop), WORKER_STOPS_WITHIN_S
+        )
+        rows = await read_rows(gateway.store)
+
+    assert [(m.kind, m.payload, m.idempotency_key, m.attempt) for m in done] == [
+        ("test.greet", {"to": "member"}, "g-1", 1)
+    ]
+    assert [row.state for row in rows] == [OutboxState.DONE]
+
+
+async def test_a_second_worker_on_the_same_sqlite_database_is_refused(
+    adapters: Adapters, tmp_path: Path
+) -> None:
+    settings = served_settings(tmp_path / "gateway.db", cis_change_poll_s=0)
+    await migrate(settings.database_url)
+    stop = asyncio.Event()
+    first = asyncio.create_task(run_worker(settings, stop=stop, adapters=adapters))
+    await asyncio.sleep(0.2)
+    try:
+        with pytest.raises(AnotherWorkerRunning, match="another worker already runs"):
+            await run_worker(settings, stop=asyncio.Event(), adapters=adapters)
+        assert not first.done()
+    finally:
+        stop.set()
+        await asyncio.wait_for(first, WORKER_STOPS_WITHIN_S)
 
 
 def test_a_negative_polling_interval_is_refused(gateway_database_path: Path) -> None:
@@ -118,10 +176,12 @@ async def test_a_worker_process_drops_what_the_cis_changed_from_redis_and_stops_
     """The web side cached a customer; the CIS changed it at the counter; the worker
     process, following the feed, drops it from Redis, where every web process reads."""
     demo = cis_scenario.demo.customer_id
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}"
+    await migrate(database_url)
     environment = {
         **os.environ,
         "COOP_JWT_SECRET": SECRET.get_secret_value(),
-        "COOP_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}",
+        "COOP_DATABASE_URL": database_url,
         "COOP_CIS_URL": fresh_cis_url,
         "COOP_CIS_USER": cis_credentials.user_id,
         "COOP_CIS_PASSWORD": cis_credentials.password,
@@ -151,6 +211,14 @@ async def test_a_worker_process_drops_what_the_cis_changed_from_redis_and_stops_
                 await change_email(operator, demo, f"changed-{attempt}@example.org")
             if dropped := await eventually_missing(cache, key, within_s=1.0):
                 break
+        second = await asyncio.create_subprocess_exec(
+            str(Path(sys.executable).with_name("coop-gateway")),
+            "worker",
+            env=environment,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, refused = await asyncio.wait_for(second.communicate(), WORKER_STOPS_WITHIN_S)
         worker.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(worker.communicate(), WORKER_STOPS_WITHIN_S)
     finally:
@@ -161,6 +229,8 @@ async def test_a_worker_process_drops_what_the_cis_changed_from_redis_and_stops_
     errors = stderr.decode()
 
     assert dropped, errors
+    assert second.returncode == WORKER_REFUSED
+    assert "another worker already runs against this SQLite database" in refused.decode()
     assert worker.returncode == 0, errors
     assert cis_credentials.password not in errors
 
