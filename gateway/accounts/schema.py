@@ -167,7 +167,9 @@ class Account:
     async def bills(
         self, info: GatewayInfo, first: int = 12, after: str | None = None
     ) -> BillConnection | None:
-        page = await bills.bill_page(info.context, self.number, first=first, after=after)
+        page = await bills.bill_page(
+            loaders=info.context.loaders, account_number=self.number, first=first, after=after
+        )
         return BillConnection.of(page)
 
     @described_field(

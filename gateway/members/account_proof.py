@@ -103,8 +103,10 @@ async def _facts_match(context: GatewayContext, number: str, proof: AccountProof
 
 
 async def _latest_bill_is(context: GatewayContext, number: str, amount: Decimal) -> bool:
-    dates = await bills.bill_dates(context, number)
-    latest = await bills.existing_bills(context, number, dates[:1])
+    dates = await bills.bill_dates(loaders=context.loaders, account_number=number)
+    latest = await bills.existing_bills(
+        loaders=context.loaders, account_number=number, dates=dates[:1]
+    )
     return bool(latest) and latest[0].amount == amount
 
 

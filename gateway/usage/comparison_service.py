@@ -29,7 +29,7 @@ class Comparison:
 async def compare_bills(
     context: GatewayContext, account_number: str, *, month: str | None, compare_to: str | None
 ) -> Comparison:
-    dates = await bill_dates(context, account_number)
+    dates = await bill_dates(loaders=context.loaders, account_number=account_number)
     current_date, baseline_date = pick_bill_dates(dates, month=month, compare_to=compare_to)
     locations = await context.loaders.service_locations.load(account_number)
     weather_location = locations[0].location_id if locations else None
