@@ -127,7 +127,8 @@ class ServiceLocation:
     ) -> UsageSeries | None:
         meters = await self._meters(info.context)
         series = await usage_series(
-            info.context,
+            loaders=info.context.loaders,
+            zone=info.context.zone,
             meter_nos=[m.meter_no for m in meters],
             weather_location_id=self.id,
             start=from_,
@@ -167,7 +168,9 @@ class Account:
     async def bills(
         self, info: GatewayInfo, first: int = 12, after: str | None = None
     ) -> BillConnection | None:
-        page = await bills.bill_page(info.context, self.number, first=first, after=after)
+        page = await bills.bill_page(
+            loaders=info.context.loaders, account_number=self.number, first=first, after=after
+        )
         return BillConnection.of(page)
 
     @described_field(
@@ -183,7 +186,8 @@ class Account:
             context.loaders.service_locations.load(self.number),
         )
         series = await usage_series(
-            context,
+            loaders=context.loaders,
+            zone=context.zone,
             meter_nos=[m.meter_no for m in meters],
             weather_location_id=locations[0].location_id if locations else None,
             start=from_,
@@ -200,7 +204,10 @@ class Account:
         self, info: GatewayInfo, month: str | None = None, compare_to: str | None = None
     ) -> UsageComparison | None:
         result = await comparison.compare_bills(
-            info.context, self.number, month=month, compare_to=compare_to
+            loaders=info.context.loaders,
+            account_number=self.number,
+            month=month,
+            compare_to=compare_to,
         )
         return UsageComparison.of(result)
 

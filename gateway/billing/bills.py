@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from adapters.cis.port import Bill, CisNotFound
-from gateway.api.context import GatewayContext
 from gateway.billing.calendar import MAX_BILLS_BACK, account_bill_dates
 from gateway.core.errors import BadUserInput
-from gateway.core.loaders import BillKey, each
+from gateway.core.loaders import BillKey, DataLoaders, each
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,14 +19,14 @@ class BillPage:
     has_previous_page: bool
 
 
-async def bill_dates(context: GatewayContext, account_number: str) -> list[date]:
+async def bill_dates(*, loaders: DataLoaders, account_number: str) -> list[date]:
     """Every date a bill may have been cut on, newest first (at most 36)."""
-    locations = await context.loaders.service_locations.load(account_number)
+    locations = await loaders.service_locations.load(account_number)
     return account_bill_dates(locations)
 
 
 async def existing_bills(
-    context: GatewayContext, account_number: str, dates: Sequence[date]
+    *, loaders: DataLoaders, account_number: str, dates: Sequence[date]
 ) -> list[Bill]:
     """The bills cut on `dates` (newest first), stopping where the history ends.
 
@@ -35,7 +34,7 @@ async def existing_bills(
     """
     found: list[Bill] = []
     keys = [BillKey(account_number, day) for day in dates]
-    for result in await _each_or_missing(context, keys):
+    for result in await _each_or_missing(loaders, keys):
         if result is None:
             break
         found.append(result)
@@ -43,16 +42,18 @@ async def existing_bills(
 
 
 async def bill_page(
-    context: GatewayContext, account_number: str, *, first: int, after: str | None
+    *, loaders: DataLoaders, account_number: str, first: int, after: str | None
 ) -> BillPage:
     if not 0 <= first <= MAX_BILLS_BACK:
         raise BadUserInput(f"`first` must be between 0 and {MAX_BILLS_BACK}.")
-    dates = await bill_dates(context, account_number)
+    dates = await bill_dates(loaders=loaders, account_number=account_number)
     if after is not None:
         cursor = _parse_cursor(after)
         dates = [day for day in dates if day < cursor]
     # One more than asked tells whether a next page exists.
-    bills = await existing_bills(context, account_number, dates[: first + 1])
+    bills = await existing_bills(
+        loaders=loaders, account_number=account_number, dates=dates[: first + 1]
+    )
     return BillPage(
         bills=tuple(bills[:first]),
         has_next_page=len(bills) > first,
@@ -60,9 +61,9 @@ async def bill_page(
     )
 
 
-async def _each_or_missing(context: GatewayContext, keys: list[BillKey]) -> list[Bill | None]:
+async def _each_or_missing(loaders: DataLoaders, keys: list[BillKey]) -> list[Bill | None]:
     found: list[Bill | None] = []
-    for result in await each(keys, context.loaders.bill.load):
+    for result in await each(keys, loaders.bill.load):
         if isinstance(result, CisNotFound):
             found.append(None)
         elif isinstance(result, Exception):

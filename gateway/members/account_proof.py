@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from adapters.cis.port import CisNotFound, Customer, ServiceLocation
-from gateway.api.context import GatewayContext
 from gateway.billing import bills
+from gateway.core.loaders import DataLoaders
 from gateway.identity.policy import ACCOUNT_NUMBER
-from gateway.identity.throttle import Throttled
+from gateway.identity.throttle import LoginThrottle, Throttled
 
 logger = logging.getLogger("gateway.account_proof")
 
@@ -68,48 +68,57 @@ def proof_from(
 
 
 async def prove_account(
-    context: GatewayContext, *, account_number: str, proof: AccountProof
+    *,
+    throttle: LoginThrottle,
+    loaders: DataLoaders,
+    client_address: str | None,
+    request_id: str,
+    account_number: str,
+    proof: AccountProof,
 ) -> bool | Throttled:
-    """Whether the facts are right for the account; `Throttled` before even looking."""
+    """Whether the facts are right for the account; `Throttled` before even looking.
+
+    `client_address` is the requester's, for the per-address budget of attempts.
+    """
     number = account_number.strip()
     well_formed = ACCOUNT_NUMBER.fullmatch(number) is not None
-    admitted = await context.login_throttle.admit(
+    admitted = await throttle.admit(
         email=PROOF_MARKER + (number if well_formed else "?"),
-        client_address=PROOF_MARKER + (context.client_address or "unknown"),
+        client_address=PROOF_MARKER + (client_address or "unknown"),
     )
     if isinstance(admitted, Throttled):
         logger.warning(
             "request %s: account proof throttled for account %s",
-            context.request_id,
+            request_id,
             number if well_formed else "(malformed)",
         )
         return admitted
-    proven = well_formed and await _facts_match(context, number, proof)
+    proven = well_formed and await _facts_match(loaders, number, proof)
     if proven:
-        await context.login_throttle.succeeded(admitted)
+        await throttle.succeeded(admitted)
     return proven
 
 
-async def _facts_match(context: GatewayContext, number: str, proof: AccountProof) -> bool:
+async def _facts_match(loaders: DataLoaders, number: str, proof: AccountProof) -> bool:
     try:
-        locations = await context.loaders.service_locations.load(number)
+        locations = await loaders.service_locations.load(number)
     except CisNotFound:
         return False
     if not locations:
         return False
     if isinstance(proof, LastBill):
-        return await _latest_bill_is(context, number, proof.amount)
-    return await _name_at_zip(context, locations, proof)
+        return await _latest_bill_is(loaders, number, proof.amount)
+    return await _name_at_zip(loaders, locations, proof)
 
 
-async def _latest_bill_is(context: GatewayContext, number: str, amount: Decimal) -> bool:
-    dates = await bills.bill_dates(context, number)
-    latest = await bills.existing_bills(context, number, dates[:1])
+async def _latest_bill_is(loaders: DataLoaders, number: str, amount: Decimal) -> bool:
+    dates = await bills.bill_dates(loaders=loaders, account_number=number)
+    latest = await bills.existing_bills(loaders=loaders, account_number=number, dates=dates[:1])
     return bool(latest) and latest[0].amount == amount
 
 
 async def _name_at_zip(
-    context: GatewayContext, locations: Sequence[ServiceLocation], proof: NameAndZip
+    loaders: DataLoaders, locations: Sequence[ServiceLocation], proof: NameAndZip
 ) -> bool:
     match = _ZIP.fullmatch(proof.service_zip.strip())
     assert match is not None  # checked by proof_from
@@ -119,7 +128,7 @@ async def _name_at_zip(
     )
     for customer_id in customer_ids:
         try:
-            customer = await context.loaders.customer.load(customer_id)
+            customer = await loaders.customer.load(customer_id)
         except CisNotFound:
             continue
         if wanted_name in _names_of(customer):

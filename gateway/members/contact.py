@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Final
 
-from adapters.cis.port import Customer, PostalAddress
-from gateway.api.context import GatewayContext
+from adapters.cis.port import CisPort, Customer, PostalAddress
 from gateway.audit.reads import note_account_read
+from gateway.core.invalidation import Invalidation
+from gateway.core.loaders import DataLoaders
 from gateway.core.outcomes import AccountHidden, FieldProblem
+from gateway.identity.policy import AccountAccess
 from gateway.outages.reports import normalize_phone
 
 logger = logging.getLogger("gateway.contact")
@@ -153,31 +155,38 @@ def _kept(value: str | Keep | None, current: str | None) -> str | None:
 
 
 async def update_contact_details(
-    context: GatewayContext, *, account_number: str, change: ContactInput
+    *,
+    access: AccountAccess,
+    loaders: DataLoaders,
+    cis: CisPort,
+    invalidate: Invalidation,
+    request_id: str,
+    account_number: str,
+    change: ContactInput,
 ) -> UpdateOutcome:
     """Validate, write to the CIS, forget the cached customer; the customer read back."""
     account_number = account_number.strip()
-    if not await context.access.can_see(account_number):
+    if not await access.can_see(account_number):
         return AccountHidden()
     checked = check_contact(change)
     if isinstance(checked, Invalid):
         return checked
-    locations = await context.loaders.service_locations.load(account_number)
+    locations = await loaders.service_locations.load(account_number)
     customer_id = locations[0].customer_id
-    current = await context.loaders.customer.load(customer_id)
+    current = await loaders.customer.load(customer_id)
     note_account_read(account_number, "updateContactDetails")
     logger.info(
         "request %s: changing the contact details of customer %s (account %s)",
-        context.request_id,
+        request_id,
         customer_id,
         account_number,
     )
-    updated = await context.adapters.cis.update_contact(
+    updated = await cis.update_contact(
         customer_id,
         home_phone=_kept(checked.home_phone, current.home_phone),
         mobile_phone=_kept(checked.mobile_phone, current.mobile_phone),
         email=_kept(checked.email, current.email),
         billing_address=checked.billing_address,
     )
-    await context.invalidate.after_customer_change(customer_id=customer_id)
+    await invalidate.after_customer_change(customer_id=customer_id)
     return Updated(updated)

@@ -68,8 +68,13 @@ class ContactMutations:
         self, info: GatewayInfo, account_number: str, input: ContactDetailsInput
     ) -> UpdateContactDetailsResult:
         address = input.billing_address
+        context = info.context
         outcome = await contact.update_contact_details(
-            info.context,
+            access=context.access,
+            loaders=context.loaders,
+            cis=context.adapters.cis,
+            invalidate=context.invalidate,
+            request_id=context.request_id,
             account_number=account_number,
             change=contact.ContactInput(
                 home_phone=_setting(input.home_phone),

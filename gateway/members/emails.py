@@ -6,10 +6,11 @@ logs and the Message-ID) is made from the token's hash, never from the token.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from adapters.email.port import OutgoingEmail
+from adapters.email.port import EmailSender, OutgoingEmail
 from gateway.identity.one_time_tokens import (
     CONFIRM_EMAIL_TTL,
     INVITATION_TTL,
@@ -22,6 +23,15 @@ CONFIRM_EMAIL_PATH = "/confirm-email"
 RESET_PASSWORD_PATH = "/reset-password"  # noqa: S105 - a URL path, not a secret
 ACCEPT_INVITATION_PATH = "/accept-invitation"
 _SIGNATURE = "\n\nIf you did not ask for this, you can ignore this email.\n"
+
+
+@dataclass(frozen=True, slots=True)
+class MemberMail:
+    """What the services that email members need: the sender, and where the links in
+    the messages point (the member portal, no trailing slash)."""
+
+    sender: EmailSender
+    public_base_url: str
 
 
 def link(base_url: str, path: str, token: str) -> str:

@@ -8,15 +8,16 @@ answer `AccountHidden`, as everywhere else in the API.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from gateway.api.context import GatewayContext
 from gateway.core.outcomes import AccountHidden, FieldProblem
-from gateway.core.store.gateway_store import StoredUser, normalize_email
+from gateway.core.store.gateway_store import GatewayStore, StoredUser, normalize_email
 from gateway.core.store.models import Role
 from gateway.identity.one_time_tokens import INVITATION_TTL, new_token, plausible, token_hash
-from gateway.members import emails
-from gateway.members import invitation_store as store
+from gateway.identity.policy import AccountAccess
+from gateway.members import emails, invitation_store
+from gateway.members.emails import MemberMail
 from gateway.members.invitation_store import StoredInvitation
 from gateway.members.registration import email_problem
 from gateway.members.store import Access, access_to
@@ -31,10 +32,17 @@ def _now() -> datetime:
 
 
 async def invite(
-    context: GatewayContext, *, account_number: str, email: str
+    *,
+    access: AccountAccess,
+    store: GatewayStore,
+    mail: MemberMail,
+    request_id: str,
+    account_number: str,
+    email: str,
+    clock: Callable[[], datetime] = _now,
 ) -> StoredInvitation | AccountHidden | FieldProblem:
     number = account_number.strip()
-    holder = await _holder(context, number)
+    holder = await _holder(access, store, number)
     if holder is None:
         return AccountHidden()
     problem = email_problem(email)
@@ -43,16 +51,16 @@ async def invite(
     email = normalize_email(email)
     if email == holder.email:
         return FieldProblem("email", "You already hold this account.")
-    now = _now()
-    pending = await store.pending_invitations(context.store, account_number=number, now=now)
+    now = clock()
+    pending = await invitation_store.pending_invitations(store, account_number=number, now=now)
     if pending >= MAX_PENDING_INVITATIONS:
         return FieldProblem(
             "email",
             f"This account has {pending} open invitations; revoke one before sending another.",
         )
     token = new_token()
-    invitation = await store.add_invitation(
-        context.store,
+    invitation = await invitation_store.add_invitation(
+        store,
         account_number=number,
         invited_by=holder.id,
         email=email,
@@ -60,14 +68,14 @@ async def invite(
         now=now,
         expires_at=now + INVITATION_TTL,
     )
-    await context.email.send(
+    await mail.sender.send(
         emails.invitation(
-            to=email, token=token, base_url=context.public_base_url, account_number=number
+            to=email, token=token, base_url=mail.public_base_url, account_number=number
         )
     )
     logger.info(
         "request %s: user %s invited someone to account %s (invitation %s)",
-        context.request_id,
+        request_id,
         holder.id,
         number,
         invitation.id,
@@ -76,56 +84,67 @@ async def invite(
 
 
 async def invitations_of(
-    context: GatewayContext, *, account_number: str
+    *, access: AccountAccess, store: GatewayStore, account_number: str
 ) -> list[StoredInvitation] | AccountHidden:
     """The account's invitations, for its holders and for staff."""
     number = account_number.strip()
-    user = await context.access.require_user()
-    if not await context.access.can_see(number):
+    user = await access.require_user()
+    if not await access.can_see(number):
         return AccountHidden()
-    if user.role is Role.MEMBER and await _access(context, user, number) is not Access.HOLDER:
+    if user.role is Role.MEMBER and await _access(store, user, number) is not Access.HOLDER:
         return AccountHidden()
-    return await store.invitations_for(context.store, number)
+    return await invitation_store.invitations_for(store, number)
 
 
 async def revoke(
-    context: GatewayContext, *, account_number: str, invitation_id: int
+    *,
+    access: AccountAccess,
+    store: GatewayStore,
+    account_number: str,
+    invitation_id: int,
+    clock: Callable[[], datetime] = _now,
 ) -> StoredInvitation | AccountHidden | FieldProblem:
     number = account_number.strip()
-    if await _holder(context, number) is None:
+    if await _holder(access, store, number) is None:
         return AccountHidden()
-    revoked = await store.revoke_invitation(
-        context.store, invitation_id=invitation_id, account_number=number, now=_now()
+    revoked = await invitation_store.revoke_invitation(
+        store, invitation_id=invitation_id, account_number=number, now=clock()
     )
     if revoked is None:
         return FieldProblem("invitationId", "This account has no open invitation with this id.")
     return revoked
 
 
-async def accept(context: GatewayContext, *, token: str) -> str | None:
+async def accept(
+    *,
+    access: AccountAccess,
+    store: GatewayStore,
+    token: str,
+    clock: Callable[[], datetime] = _now,
+) -> str | None:
     """The account now shared with the signed-in user; None when the token does not work
     for them (unknown, used, revoked, expired, or made out to another email)."""
-    user = await context.access.require_user()
+    user = await access.require_user()
     if not plausible(token):
         return None
-    return await store.accept_invitation(
-        context.store,
+    return await invitation_store.accept_invitation(
+        store,
         token_hash=token_hash(token.strip()),
         user_id=user.id,
         email=user.email,
-        now=_now(),
+        now=clock(),
     )
 
 
-async def _holder(context: GatewayContext, number: str) -> StoredUser | None:
+async def _holder(access: AccountAccess, store: GatewayStore, number: str) -> StoredUser | None:
     """The signed-in user if they hold the account (seen through the one policy)."""
-    user = await context.access.require_user()
-    if not await context.access.can_see(number):
+    user = await access.require_user()
+    if not await access.can_see(number):
         return None
-    if await _access(context, user, number) is not Access.HOLDER:
+    if await _access(store, user, number) is not Access.HOLDER:
         return None
     return user
 
 
-async def _access(context: GatewayContext, user: StoredUser, number: str) -> Access | None:
-    return await access_to(context.store, user_id=user.id, account_number=number)
+async def _access(store: GatewayStore, user: StoredUser, number: str) -> Access | None:
+    return await access_to(store, user_id=user.id, account_number=number)

@@ -16,6 +16,7 @@ from gateway.api.results import AccountNotFound, ValidationError
 from gateway.api.scalars import local, local_or_none
 from gateway.core.outcomes import AccountHidden, FieldProblem
 from gateway.members import invitations
+from gateway.members.emails import MemberMail
 from gateway.members.invitation_store import StoredInvitation
 from gateway.members.results import TokenInvalid
 
@@ -119,7 +120,9 @@ class InvitationQueries:
     async def account_invitations(
         self, info: GatewayInfo, account_number: str
     ) -> AccountInvitationsResult:
-        found = await invitations.invitations_of(info.context, account_number=account_number)
+        found = await invitations.invitations_of(
+            access=info.context.access, store=info.context.store, account_number=account_number
+        )
         if isinstance(found, AccountHidden):
             return AccountNotFound(number=account_number)
         return AccountInvitationList(
@@ -137,14 +140,20 @@ class InvitationMutations:
     async def invite_to_account(
         self, info: GatewayInfo, input: InviteToAccountInput
     ) -> InviteToAccountResult:
+        context = info.context
         outcome = await invitations.invite(
-            info.context, account_number=input.account_number, email=input.email
+            access=context.access,
+            store=context.store,
+            mail=MemberMail(context.email, context.public_base_url),
+            request_id=context.request_id,
+            account_number=input.account_number,
+            email=input.email,
         )
         if isinstance(outcome, AccountHidden):
             return AccountNotFound(number=input.account_number)
         if isinstance(outcome, FieldProblem):
             return ValidationError.of(outcome)
-        return InvitationSent(invitation=AccountInvitation.of(outcome, info.context.zone))
+        return InvitationSent(invitation=AccountInvitation.of(outcome, context.zone))
 
     @described_mutation(
         "Accept an invitation: the account is shared with the viewer, whose email address "
@@ -153,7 +162,9 @@ class InvitationMutations:
     async def accept_invitation(
         self, info: GatewayInfo, input: AcceptInvitationInput
     ) -> AcceptInvitationResult:
-        number = await invitations.accept(info.context, token=input.token)
+        number = await invitations.accept(
+            access=info.context.access, store=info.context.store, token=input.token
+        )
         if number is None:
             return TokenInvalid(
                 message="This invitation cannot be accepted with this login: it is for "
@@ -170,7 +181,8 @@ class InvitationMutations:
         if not str(input.invitation_id).isdigit() or len(str(input.invitation_id)) > 18:
             return ValidationError(field="invitationId", message="Not an invitation id.")
         outcome = await invitations.revoke(
-            info.context,
+            access=info.context.access,
+            store=info.context.store,
             account_number=input.account_number,
             invitation_id=int(str(input.invitation_id)),
         )

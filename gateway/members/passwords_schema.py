@@ -12,6 +12,7 @@ from gateway.api.results import ValidationError
 from gateway.core.outcomes import FieldProblem
 from gateway.identity.throttle import Throttled
 from gateway.members import password_reset
+from gateway.members.emails import MemberMail
 from gateway.members.results import CheckYourEmail, TokenInvalid, TooManyAttempts
 
 
@@ -59,7 +60,13 @@ class PasswordMutations:
     async def request_password_reset(
         self, info: GatewayInfo, input: RequestPasswordResetInput
     ) -> RequestPasswordResetResult:
-        outcome = await password_reset.request_reset(info.context, email=input.email)
+        context = info.context
+        outcome = await password_reset.request_reset(
+            store=context.store,
+            mail=MemberMail(context.email, context.public_base_url),
+            request_id=context.request_id,
+            email=input.email,
+        )
         if isinstance(outcome, FieldProblem):
             return ValidationError.of(outcome)
         return CheckYourEmail()
@@ -71,7 +78,10 @@ class PasswordMutations:
         self, info: GatewayInfo, input: ResetPasswordInput
     ) -> ResetPasswordResult:
         outcome = await password_reset.reset_password(
-            info.context, token=input.token, new_password=input.new_password
+            store=info.context.store,
+            request_id=info.context.request_id,
+            token=input.token,
+            new_password=input.new_password,
         )
         if isinstance(outcome, password_reset.TokenUnusable):
             return TokenInvalid(
@@ -88,8 +98,15 @@ class PasswordMutations:
     async def change_password(
         self, info: GatewayInfo, input: ChangePasswordInput
     ) -> ChangePasswordResult:
+        context = info.context
+        viewer = context.authentication.viewer
         outcome = await password_reset.change_password(
-            info.context,
+            access=context.access,
+            store=context.store,
+            throttle=context.login_throttle,
+            client_address=context.client_address,
+            current_session_id=viewer.session_id if viewer else None,
+            request_id=context.request_id,
             current_password=input.current_password,
             new_password=input.new_password,
         )

@@ -10,19 +10,23 @@ hash the password and send one email, so they also take about the same time.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from adapters.email.port import is_email_address
-from gateway.api.context import GatewayContext
+from gateway.core.loaders import DataLoaders
 from gateway.core.outcomes import FieldProblem
-from gateway.core.store.gateway_store import StoredUser, normalize_email
+from gateway.core.store.gateway_store import GatewayStore, StoredUser, normalize_email
 from gateway.identity.one_time_tokens import CONFIRM_EMAIL_TTL, new_token, plausible, token_hash
 from gateway.identity.password_policy import password_problem
 from gateway.identity.passwords import hash_password
-from gateway.identity.throttle import Throttled
-from gateway.members import emails, store
+from gateway.identity.policy import AccountAccess
+from gateway.identity.throttle import LoginThrottle, Throttled
+from gateway.members import emails
+from gateway.members import store as members_store
 from gateway.members.account_proof import AccountProof, prove_account
+from gateway.members.emails import MemberMail
 from gateway.members.store import Access, TokenPurpose
 
 logger = logging.getLogger("gateway.registration")
@@ -58,13 +62,20 @@ def email_problem(email: str) -> str | None:
 
 
 async def register(
-    context: GatewayContext,
     *,
+    store: GatewayStore,
+    mail: MemberMail,
+    throttle: LoginThrottle,
+    loaders: DataLoaders,
+    client_address: str | None,
+    request_id: str,
     email: str,
     password: str,
     account_number: str,
     proof: AccountProof,
+    clock: Callable[[], datetime] = _now,
 ) -> CheckEmail | FieldProblem | ProofFailed | Throttled:
+    """`throttle`, `loaders` and `client_address` are for proving the account."""
     problem = email_problem(email)
     if problem is not None:
         return FieldProblem("email", problem)
@@ -72,100 +83,139 @@ async def register(
     problem = password_problem(password, email=email)
     if problem is not None:
         return FieldProblem("password", problem)
-    proven = await prove_account(context, account_number=account_number, proof=proof)
+    proven = await prove_account(
+        throttle=throttle,
+        loaders=loaders,
+        client_address=client_address,
+        request_id=request_id,
+        account_number=account_number,
+        proof=proof,
+    )
     if isinstance(proven, Throttled):
         return proven
     if not proven:
         return ProofFailed()
 
     password_hash = await hash_password(password)
-    now = _now()
-    existing = await context.store.find_user_by_email(email)
+    now = clock()
+    existing = await store.find_user_by_email(email)
     user_id = None
     if existing is None:
-        user_id = await store.create_member(
-            context.store,
+        user_id = await members_store.create_member(
+            store,
             email=email,
             password_hash=password_hash,
             account_number=account_number.strip(),
             now=now,
         )
     if user_id is None:  # taken before, or by a concurrent registration just now
-        existing = existing or await context.store.find_user_by_email(email)
+        existing = existing or await store.find_user_by_email(email)
         assert existing is not None
-        await _tell_already_registered(context, existing, now)
+        await _tell_already_registered(store, mail, request_id, existing, now)
         return CheckEmail()
-    logger.info("request %s: registered user %s", context.request_id, user_id)
-    await _send_confirmation(context, user_id=user_id, email=email, now=now)
+    logger.info("request %s: registered user %s", request_id, user_id)
+    await _send_confirmation(store, mail, request_id, user_id=user_id, email=email, now=now)
     return CheckEmail()
 
 
-async def confirm_email(context: GatewayContext, *, token: str) -> str | None:
+async def confirm_email(
+    *, store: GatewayStore, token: str, clock: Callable[[], datetime] = _now
+) -> str | None:
     """The email address the token confirmed; None for an unknown, used or expired token."""
     if not plausible(token):
         return None
-    return await store.confirm_email(
-        context.store, token_hash=token_hash(token.strip()), now=_now()
+    return await members_store.confirm_email(
+        store, token_hash=token_hash(token.strip()), now=clock()
     )
 
 
-async def resend_confirmation(context: GatewayContext, *, email: str) -> CheckEmail | FieldProblem:
+async def resend_confirmation(
+    *,
+    store: GatewayStore,
+    mail: MemberMail,
+    request_id: str,
+    email: str,
+    clock: Callable[[], datetime] = _now,
+) -> CheckEmail | FieldProblem:
     problem = email_problem(email)
     if problem is not None:
         return FieldProblem("email", problem)
-    user = await context.store.find_user_by_email(email)
+    user = await store.find_user_by_email(email)
     if user is not None and not user.email_confirmed:
-        await _send_confirmation(context, user_id=user.id, email=user.email, now=_now())
+        await _send_confirmation(
+            store, mail, request_id, user_id=user.id, email=user.email, now=clock()
+        )
     return CheckEmail()
 
 
 async def link_account(
-    context: GatewayContext, *, account_number: str, proof: AccountProof
+    *,
+    access: AccountAccess,
+    store: GatewayStore,
+    throttle: LoginThrottle,
+    loaders: DataLoaders,
+    client_address: str | None,
+    request_id: str,
+    account_number: str,
+    proof: AccountProof,
+    clock: Callable[[], datetime] = _now,
 ) -> Linked | ProofFailed | Throttled:
     """Link another account to the signed-in user, as its holder."""
-    user = await context.access.require_user()
-    proven = await prove_account(context, account_number=account_number, proof=proof)
+    user = await access.require_user()
+    proven = await prove_account(
+        throttle=throttle,
+        loaders=loaders,
+        client_address=client_address,
+        request_id=request_id,
+        account_number=account_number,
+        proof=proof,
+    )
     if isinstance(proven, Throttled):
         return proven
     if not proven:
         return ProofFailed()
     number = account_number.strip()
-    await store.link_account(
-        context.store, user_id=user.id, account_number=number, access=Access.HOLDER, now=_now()
+    await members_store.link_account(
+        store, user_id=user.id, account_number=number, access=Access.HOLDER, now=clock()
     )
-    logger.info("request %s: user %s linked account %s", context.request_id, user.id, number)
+    logger.info("request %s: user %s linked account %s", request_id, user.id, number)
     return Linked(number)
 
 
 async def _send_confirmation(
-    context: GatewayContext, *, user_id: int, email: str, now: datetime
+    store: GatewayStore,
+    mail: MemberMail,
+    request_id: str,
+    *,
+    user_id: int,
+    email: str,
+    now: datetime,
 ) -> None:
-    token = await _new_confirmation_token(context, user_id, now)
+    token = await _new_confirmation_token(store, request_id, user_id, now)
     if token is None:
         return
-    await context.email.send(
-        emails.confirm_email(to=email, token=token, base_url=context.public_base_url)
+    await mail.sender.send(
+        emails.confirm_email(to=email, token=token, base_url=mail.public_base_url)
     )
 
 
 async def _tell_already_registered(
-    context: GatewayContext, user: StoredUser, now: datetime
+    store: GatewayStore, mail: MemberMail, request_id: str, user: StoredUser, now: datetime
 ) -> None:
     token = None
     if not user.email_confirmed:
-        token = await _new_confirmation_token(context, user.id, now)
-    await context.email.send(
-        emails.already_registered(
-            to=user.email, base_url=context.public_base_url, confirm_token=token
-        )
+        token = await _new_confirmation_token(store, request_id, user.id, now)
+    await mail.sender.send(
+        emails.already_registered(to=user.email, base_url=mail.public_base_url, confirm_token=token)
     )
 
 
 async def _new_confirmation_token(
-    context: GatewayContext, user_id: int, now: datetime
+    store: GatewayStore, request_id: str, user_id: int, now: datetime
 ) -> str | None:
     return await new_emailed_token(
-        context,
+        store=store,
+        request_id=request_id,
         user_id=user_id,
         purpose=TokenPurpose.CONFIRM_EMAIL,
         ttl=CONFIRM_EMAIL_TTL,
@@ -175,8 +225,9 @@ async def _new_confirmation_token(
 
 
 async def new_emailed_token(
-    context: GatewayContext,
     *,
+    store: GatewayStore,
+    request_id: str,
     user_id: int,
     purpose: TokenPurpose,
     ttl: timedelta,
@@ -185,20 +236,20 @@ async def new_emailed_token(
 ) -> str | None:
     """A fresh one-time token for a link to email, stored; None when the user was sent
     `per_hour` tokens of this purpose in the last hour."""
-    sent = await store.tokens_issued_since(
-        context.store, user_id=user_id, purpose=purpose, since=now - timedelta(hours=1)
+    sent = await members_store.tokens_issued_since(
+        store, user_id=user_id, purpose=purpose, since=now - timedelta(hours=1)
     )
     if sent >= per_hour:
         logger.warning(
             "request %s: not sending user %s another %s link this hour",
-            context.request_id,
+            request_id,
             user_id,
             purpose.value,
         )
         return None
     token = new_token()
-    await store.add_one_time_token(
-        context.store,
+    await members_store.add_one_time_token(
+        store,
         token_hash=token_hash(token),
         purpose=purpose,
         user_id=user_id,

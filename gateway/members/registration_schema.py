@@ -19,6 +19,7 @@ from gateway.core.outcomes import FieldProblem
 from gateway.identity.throttle import Throttled
 from gateway.members import registration
 from gateway.members.account_proof import AccountProof, ProofShapeInvalid, proof_from
+from gateway.members.emails import MemberMail
 from gateway.members.invitations_schema import InvitationMutations, InvitationQueries
 from gateway.members.passwords_schema import PasswordMutations
 from gateway.members.results import (
@@ -108,8 +109,14 @@ class SignUpMutations:
         proof = _proof(input.proof)
         if isinstance(proof, ValidationError):
             return proof
+        context = info.context
         outcome = await registration.register(
-            info.context,
+            store=context.store,
+            mail=MemberMail(context.email, context.public_base_url),
+            throttle=context.login_throttle,
+            loaders=context.loaders,
+            client_address=context.client_address,
+            request_id=context.request_id,
             email=input.email,
             password=input.password,
             account_number=input.account_number,
@@ -121,7 +128,7 @@ class SignUpMutations:
     async def confirm_email(
         self, info: GatewayInfo, input: ConfirmEmailInput
     ) -> ConfirmEmailResult:
-        email = await registration.confirm_email(info.context, token=input.token)
+        email = await registration.confirm_email(store=info.context.store, token=input.token)
         if email is None:
             return TokenInvalid(
                 message="This confirmation link is not valid: it was used, replaced or has "
@@ -133,7 +140,13 @@ class SignUpMutations:
     async def resend_confirmation(
         self, info: GatewayInfo, input: ResendConfirmationInput
     ) -> ResendConfirmationResult:
-        outcome = await registration.resend_confirmation(info.context, email=input.email)
+        context = info.context
+        outcome = await registration.resend_confirmation(
+            store=context.store,
+            mail=MemberMail(context.email, context.public_base_url),
+            request_id=context.request_id,
+            email=input.email,
+        )
         if isinstance(outcome, FieldProblem):
             return ValidationError.of(outcome)
         return CheckYourEmail()
@@ -143,8 +156,16 @@ class SignUpMutations:
         proof = _proof(input.proof)
         if isinstance(proof, ValidationError):
             return proof
+        context = info.context
         outcome = await registration.link_account(
-            info.context, account_number=input.account_number, proof=proof
+            access=context.access,
+            store=context.store,
+            throttle=context.login_throttle,
+            loaders=context.loaders,
+            client_address=context.client_address,
+            request_id=context.request_id,
+            account_number=input.account_number,
+            proof=proof,
         )
         if isinstance(outcome, registration.Linked):
             # Made directly: the viewer holds it now, though the policy's per-request

@@ -93,8 +93,13 @@ class OutageMutations:
     async def report_outage(
         self, info: GatewayInfo, input: ReportOutageInput
     ) -> ReportOutageResult | None:
+        context = info.context
         outcome = await outage_reports.report_outage(
-            info.context,
+            access=context.access,
+            loaders=context.loaders,
+            oms=context.adapters.oms,
+            invalidate=context.invalidate,
+            request_id=context.request_id,
             account_number=input.account_number,
             location_id=input.service_location_id,
             contact_phone=input.contact_phone,
@@ -107,5 +112,5 @@ class OutageMutations:
         return ReportOutageSuccess(
             event_id=outcome.receipt.event_id,
             joined_existing_event=outcome.receipt.joined_existing_event,
-            status=LocationOutageStatus.of(outcome.status, info.context.zone),
+            status=LocationOutageStatus.of(outcome.status, context.zone),
         )

@@ -145,7 +145,15 @@ class StaffQueries:
     async def search_accounts(
         self, info: GatewayInfo, query: str, first: int = 20, after: str | None = None
     ) -> AccountSearchConnection:
-        page = await search_accounts(info.context, query=query, first=first, after=after)
+        context = info.context
+        page = await search_accounts(
+            access=context.access,
+            cis=context.adapters.cis,
+            loaders=context.loaders,
+            query=query,
+            first=first,
+            after=after,
+        )
         return AccountSearchConnection.of(page)
 
     @described_field("Admins: who read which account when, newest first.")

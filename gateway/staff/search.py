@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from adapters.cis.port import CisNotFound, CisPort, Customer, PostalAddress, ServiceLocation
-from gateway.api.context import GatewayContext
 from gateway.core.errors import BadUserInput
-from gateway.identity.policy import ACCOUNT_NUMBER
+from gateway.core.loaders import DataLoaders
+from gateway.identity.policy import ACCOUNT_NUMBER, AccountAccess
 from gateway.identity.roles import require_staff
 from gateway.outages.reports import normalize_phone
 
@@ -109,11 +109,11 @@ async def _by_name(cis: CisPort, text: str) -> list[_Hit]:
     return [_Hit(c.customer_id, None, c) for customers in found for c in customers]
 
 
-async def _by_account_number(context: GatewayContext, text: str) -> list[_Hit]:
+async def _by_account_number(loaders: DataLoaders, text: str) -> list[_Hit]:
     if not ACCOUNT_NUMBER.fullmatch(text):
         return []
     try:
-        locations = await context.loaders.service_locations.load(text)
+        locations = await loaders.service_locations.load(text)
     except CisNotFound:
         return []
     return [_Hit(loc.customer_id, loc.account_number) for loc in locations[:1]]
@@ -144,12 +144,11 @@ async def _by_search_string(cis: CisPort, text: str) -> list[_Hit]:
     return [_Hit(m.customer_id, m.account_number) for m in await cis.search_meters(text)]
 
 
-async def _candidates(context: GatewayContext, text: str) -> list[_Candidate]:
+async def _candidates(cis: CisPort, loaders: DataLoaders, text: str) -> list[_Candidate]:
     """Everyone the query found, in customer name order."""
-    cis = context.adapters.cis
     found = await asyncio.gather(
         _by_name(cis, text),
-        _by_account_number(context, text),
+        _by_account_number(loaders, text),
         _by_meter(cis, text),
         _by_home_phone(cis, text),
         _by_search_string(cis, text),
@@ -157,7 +156,7 @@ async def _candidates(context: GatewayContext, text: str) -> list[_Candidate]:
     hits = [hit for hits in found for hit in hits]
     known = {hit.customer_id: hit.customer for hit in hits if hit.customer is not None}
     unknown = sorted({hit.customer_id for hit in hits} - known.keys())
-    known.update(zip(unknown, await context.loaders.customer.load_many(unknown), strict=True))
+    known.update(zip(unknown, await loaders.customer.load_many(unknown), strict=True))
     candidates: dict[str, _Candidate] = {}
     for hit in hits:
         candidate = candidates.setdefault(hit.customer_id, _Candidate(known[hit.customer_id]))
@@ -168,14 +167,16 @@ async def _candidates(context: GatewayContext, text: str) -> list[_Candidate]:
     return sorted(candidates.values(), key=lambda c: _customer_key(c.customer))
 
 
-async def _matches_of(context: GatewayContext, candidate: _Candidate) -> list[AccountMatch]:
+async def _matches_of(
+    cis: CisPort, loaders: DataLoaders, candidate: _Candidate
+) -> list[AccountMatch]:
     """The candidate's matching accounts, in account number order."""
     customer = candidate.customer
     if candidate.every_account:
         try:
-            owned: Sequence[
-                ServiceLocation
-            ] = await context.adapters.cis.get_service_locations_by_customer(customer.customer_id)
+            owned: Sequence[ServiceLocation] = await cis.get_service_locations_by_customer(
+                customer.customer_id
+            )
         except CisNotFound:
             owned = ()
         first_location: dict[str, ServiceLocation] = {}
@@ -187,7 +188,7 @@ async def _matches_of(context: GatewayContext, candidate: _Candidate) -> list[Ac
         numbers = sorted(candidate.accounts)
     missing = [n for n in numbers if n not in first_location]
     for number, locations in zip(
-        missing, await _each_or_none(context.loaders.service_locations.load, missing), strict=True
+        missing, await _each_or_none(loaders.service_locations.load, missing), strict=True
     ):
         if locations:
             first_location[number] = locations[0]
@@ -214,10 +215,19 @@ async def _each_or_none(
 
 
 async def search_accounts(
-    context: GatewayContext, *, query: str, first: int, after: str | None
+    *,
+    access: AccountAccess,
+    cis: CisPort,
+    loaders: DataLoaders,
+    query: str,
+    first: int,
+    after: str | None,
 ) -> SearchPage:
-    """One page of the accounts `query` finds; staff and admins only."""
-    await require_staff(context.access)
+    """One page of the accounts `query` finds; staff and admins only.
+
+    `cis` for the one-off questions of the search; `loaders` for accounts and customers.
+    """
+    await require_staff(access)
     text = " ".join(query.split())
     if not MIN_QUERY_LENGTH <= len(text) <= MAX_QUERY_LENGTH:
         raise BadUserInput(
@@ -227,7 +237,7 @@ async def search_accounts(
     if not 0 <= first <= MAX_PAGE_SIZE:
         raise BadUserInput(f"`first` must be between 0 and {MAX_PAGE_SIZE}.")
     after_key = _decode_cursor(after) if after is not None else None
-    candidates = await _candidates(context, text)
+    candidates = await _candidates(cis, loaders, text)
     if after_key is not None:
         candidates = [c for c in candidates if _customer_key(c.customer) >= after_key[:3]]
     wanted = first + 1  # one more tells whether a next page exists
@@ -235,7 +245,7 @@ async def search_accounts(
     # A customer gives at least one account, so `wanted` customers at a time suffice.
     for start in range(0, len(candidates), wanted):
         batch = candidates[start : start + wanted]
-        for matches in await asyncio.gather(*(_matches_of(context, c) for c in batch)):
+        for matches in await asyncio.gather(*(_matches_of(cis, loaders, c) for c in batch)):
             page.extend(m for m in matches if after_key is None or m.sort_key > after_key)
         if len(page) >= wanted:
             break

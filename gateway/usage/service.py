@@ -5,54 +5,56 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from adapters.meters.port import DailyWeather, MeterDataNotFound
-from gateway.api.context import GatewayContext
-from gateway.core.loaders import DailyReadRange, HourlyReadRange, WeatherRange
+from gateway.core.loaders import DailyReadRange, DataLoaders, HourlyReadRange, WeatherRange
 from gateway.usage import series as usage
 from gateway.usage.series import Interval, UsageSeries
 
 
 async def usage_series(
-    context: GatewayContext,
     *,
+    loaders: DataLoaders,
+    zone: ZoneInfo,
     meter_nos: Sequence[str],
     weather_location_id: str | None,
     start: date,
     end: date,
     interval: Interval,
 ) -> UsageSeries:
-    """Sum of the meters' reads per point, with the daily mean temperature of the location."""
+    """Sum of the meters' reads per point, with the daily mean temperature of the location.
+
+    `zone` is the co-op's: it says where a local day or hour begins.
+    """
     usage.check_range(interval, start, end)
-    weather = asyncio.ensure_future(_weather(context, weather_location_id, start, end))
+    weather = asyncio.ensure_future(_weather(loaders, weather_location_id, start, end))
     try:
         if interval is Interval.HOUR:
-            begin, finish = usage.utc_bounds(start, end, context.zone)
-            hourly = await context.loaders.hourly_reads.load_many(
+            begin, finish = usage.utc_bounds(start, end, zone)
+            hourly = await loaders.hourly_reads.load_many(
                 [HourlyReadRange(meter, begin, finish) for meter in meter_nos]
             )
-            return usage.hourly_series(
-                hourly, await weather, start=start, end=end, zone=context.zone
-            )
-        daily = await context.loaders.daily_reads.load_many(
+            return usage.hourly_series(hourly, await weather, start=start, end=end, zone=zone)
+        daily = await loaders.daily_reads.load_many(
             [DailyReadRange(meter, start, end + timedelta(days=1)) for meter in meter_nos]
         )
         build = usage.daily_series if interval is Interval.DAY else usage.monthly_series
-        return build(daily, await weather, start=start, end=end, zone=context.zone)
+        return build(daily, await weather, start=start, end=end, zone=zone)
     finally:
         if not weather.done():
             weather.cancel()
 
 
 async def _weather(
-    context: GatewayContext, location_id: str | None, start: date, end: date
+    loaders: DataLoaders, location_id: str | None, start: date, end: date
 ) -> dict[date, float]:
-    daily = await location_weather(context, location_id, start, end)
+    daily = await location_weather(loaders=loaders, location_id=location_id, start=start, end=end)
     return usage.daily_means(daily)
 
 
 async def location_weather(
-    context: GatewayContext, location_id: str | None, start: date, end: date
+    *, loaders: DataLoaders, location_id: str | None, start: date, end: date
 ) -> Sequence[DailyWeather]:
     """Daily weather at the location's station, `start` to `end` inclusive.
 
@@ -61,8 +63,8 @@ async def location_weather(
     if location_id is None:
         return ()
     try:
-        station = await context.loaders.weather_station.load(location_id)
-        return await context.loaders.daily_weather.load(
+        station = await loaders.weather_station.load(location_id)
+        return await loaders.daily_weather.load(
             WeatherRange(station, start, end + timedelta(days=1))
         )
     except MeterDataNotFound:

@@ -1,4 +1,5 @@
-"""Helpers for the gateway's tests: a signed-in (or not) request against the fakes."""
+"""Helpers for the gateway's tests: a signed-in (or not) request against the fakes, or
+the parts of one a service takes."""
 
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ from zoneinfo import ZoneInfo
 from pydantic import SecretStr
 from strawberry.types import ExecutionResult
 
+from adapters.cis.port import CisNotFound
 from gateway.api.context import GatewayContext, create_context
 from gateway.core.backends import Adapters
 from gateway.core.cache.port import Cache
+from gateway.core.invalidation import Invalidation
+from gateway.core.loaders import DataLoaders
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.models import Role
+from gateway.identity.policy import AccountAccess
 from gateway.identity.tokens import TokenIssuer
 from gateway.identity.viewer import ANONYMOUS, Authentication, Viewer
 from gateway.schema import schema
@@ -55,6 +60,38 @@ def context_for(
         cache=cache,
         request_id=request_id,
         client_address=client_address,
+    )
+
+
+def loaders_for(adapters: Adapters) -> DataLoaders:
+    """One request's loaders, straight to the adapters (no shared cache)."""
+    return DataLoaders.create(cis=adapters.cis, oms=adapters.oms, meters=adapters.meters)
+
+
+def invalidation_for(loaders: DataLoaders, cache: Cache | None = None) -> Invalidation:
+    """What a write forgets, in `loaders` (those it reads back through) and in `cache`."""
+    return Invalidation(
+        cache,
+        customer=loaders.customer,
+        balance=loaders.balance,
+        outage_status=loaders.outage_status,
+    )
+
+
+def access_for(store: GatewayStore, who: Member | None, *, loaders: DataLoaders) -> AccountAccess:
+    """The account policy for `who`; staff see the accounts the CIS behind `loaders` knows."""
+
+    async def account_exists(account_number: str) -> bool:
+        try:
+            return bool(await loaders.service_locations.load(account_number))
+        except CisNotFound:
+            return False
+
+    return AccountAccess(
+        authentication=who.authentication if who else ANONYMOUS,
+        store=store,
+        account_exists=account_exists,
+        clock=TOKENS.now,
     )
 
 

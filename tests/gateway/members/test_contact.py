@@ -1,18 +1,25 @@
-"""Checking contact details before they go to the CIS: every problem, named by field."""
+"""Checking contact details before they go to the CIS: every problem, named by field;
+and the change itself, made with the request's parts alone."""
 
 from __future__ import annotations
 
 import pytest
 
 from adapters.cis.port import PostalAddress
+from gateway.core.backends import Adapters
+from gateway.core.store.gateway_store import GatewayStore
 from gateway.members.contact import (
     KEEP,
     AddressInput,
     ContactInput,
     FieldProblem,
     Invalid,
+    Updated,
     check_contact,
+    update_contact_details,
 )
+from tests.gateway.conftest import Members
+from tests.gateway.support import access_for, invalidation_for, loaders_for
 
 
 def test_good_details_are_normalized_as_the_cis_keeps_them() -> None:
@@ -76,3 +83,30 @@ def test_email_syntax(email: str) -> None:
     assert check_contact(ContactInput(email=email)) == Invalid(
         (FieldProblem("email", "Enter an email address, like name@example.com."),)
     )
+
+
+async def test_the_change_keeps_what_was_left_out_and_the_loaders_forget_the_old_customer(
+    adapters: Adapters, gateway_store: GatewayStore, members: Members
+) -> None:
+    loaders = loaders_for(adapters)
+    number = members.demo.account_numbers[0]
+    locations = await loaders.service_locations.load(number)
+    before = await loaders.customer.load(locations[0].customer_id)
+
+    outcome = await update_contact_details(
+        access=access_for(gateway_store, members.demo, loaders=loaders),
+        loaders=loaders,
+        cis=adapters.cis,
+        invalidate=invalidation_for(loaders),
+        request_id="test-contact",
+        account_number=f" {number} ",
+        change=ContactInput(mobile_phone="(505) 555-0199"),
+    )
+
+    assert isinstance(outcome, Updated)
+    assert outcome.customer.mobile_phone == "5055550199"
+    assert (outcome.customer.home_phone, outcome.customer.email) == (
+        before.home_phone,
+        before.email,
+    )
+    assert await loaders.customer.load(before.customer_id) == outcome.customer

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from gateway.core.backends import Adapters
+from gateway.core.outcomes import AccountHidden, FieldProblem
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.outages.reports import Reported, normalize_phone, report_outage
 from simulators.world import World
 from tests.gateway.conftest import Members
-from tests.gateway.support import context_for
+from tests.gateway.support import access_for, invalidation_for, loaders_for
 
 
 @pytest.mark.parametrize(
@@ -26,18 +29,31 @@ def test_phone_numbers(phone: str, normalized: str | None) -> None:
     assert normalize_phone(phone) == normalized
 
 
+def _with_power(world: World) -> tuple[str, str]:
+    """An account number and one of its locations that no running outage covers."""
+    out = {loc for e in world.outage_events if e.restored_at is None for loc in e.location_ids}
+    location = next(loc for loc in world.locations if loc.location_id not in out)
+    return location.account_number, location.location_id
+
+
 async def test_a_report_drops_the_cached_status_so_the_answer_is_fresh(
     world: World, adapters: Adapters, gateway_store: GatewayStore, members: Members
 ) -> None:
-    context = context_for(adapters, gateway_store, members.staff)
-    out = {loc for e in world.outage_events if e.restored_at is None for loc in e.location_ids}
-    with_power = next(loc for loc in world.locations if loc.location_id not in out)
-    number, location = with_power.account_number, with_power.location_id
-    before = await context.loaders.outage_status.load(location)
+    loaders = loaders_for(adapters)
+    number, location = _with_power(world)
+    before = await loaders.outage_status.load(location)
     assert before.is_out is False
 
     outcome = await report_outage(
-        context, account_number=number, location_id=location, contact_phone=None, comment=None
+        access=access_for(gateway_store, members.staff, loaders=loaders),
+        loaders=loaders,
+        oms=adapters.oms,
+        invalidate=invalidation_for(loaders),
+        request_id="test-report",
+        account_number=number,
+        location_id=location,
+        contact_phone=None,
+        comment=None,
     )
 
     assert isinstance(outcome, Reported)
@@ -46,3 +62,74 @@ async def test_a_report_drops_the_cached_status_so_the_answer_is_fresh(
     assert outcome.status.event.event_id == outcome.receipt.event_id
     asked = [args for name, args in adapters.oms.calls if name == "get_outage_status"]  # type: ignore[attr-defined]
     assert asked == [(location,), (location,)]
+
+
+async def test_the_report_time_is_the_one_given_and_the_event_starts_then(
+    world: World, adapters: Adapters, gateway_store: GatewayStore, members: Members
+) -> None:
+    loaders = loaders_for(adapters)
+    number, location = _with_power(world)
+    now = datetime(2026, 11, 15, 15, 4, tzinfo=UTC)
+
+    outcome = await report_outage(
+        access=access_for(gateway_store, members.staff, loaders=loaders),
+        loaders=loaders,
+        oms=adapters.oms,
+        invalidate=invalidation_for(loaders),
+        request_id="test-report",
+        account_number=number,
+        location_id=location,
+        contact_phone="505-555-0142",
+        comment="  Heard a bang by the transformer.  ",
+        now=now,
+    )
+
+    assert isinstance(outcome, Reported)
+    assert outcome.status.event is not None
+    assert outcome.status.event.started_at == now
+
+
+async def test_someone_elses_account_is_hidden_before_anything_is_checked(
+    world: World, adapters: Adapters, gateway_store: GatewayStore, members: Members
+) -> None:
+    loaders = loaders_for(adapters)
+    number = members.neighbor.account_numbers[0]
+    location = next(loc.location_id for loc in world.locations if loc.account_number == number)
+
+    outcome = await report_outage(
+        access=access_for(gateway_store, members.demo, loaders=loaders),
+        loaders=loaders,
+        oms=adapters.oms,
+        invalidate=invalidation_for(loaders),
+        request_id="test-report",
+        account_number=number,
+        location_id=location,
+        contact_phone="not a phone",
+        comment=None,
+    )
+
+    assert isinstance(outcome, AccountHidden)
+
+
+async def test_a_location_of_another_account_is_a_problem_with_that_field(
+    world: World, adapters: Adapters, gateway_store: GatewayStore, members: Members
+) -> None:
+    loaders = loaders_for(adapters)
+    number = members.demo.account_numbers[0]
+    elsewhere = next(loc.location_id for loc in world.locations if loc.account_number != number)
+
+    outcome = await report_outage(
+        access=access_for(gateway_store, members.demo, loaders=loaders),
+        loaders=loaders,
+        oms=adapters.oms,
+        invalidate=invalidation_for(loaders),
+        request_id="test-report",
+        account_number=number,
+        location_id=elsewhere,
+        contact_phone=None,
+        comment=None,
+    )
+
+    assert outcome == FieldProblem(
+        "serviceLocationId", "This service location is not on the account."
+    )
