@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Final
 
 from adapters.cis.port import Customer, PostalAddress
+from adapters.rules.email import is_email_address
 from gateway.api.context import GatewayContext
 from gateway.audit.reads import note_account_read
 from gateway.core.outcomes import AccountHidden, FieldProblem
@@ -29,9 +30,6 @@ _STATE_CODES: Final = (
 )
 US_STATES: Final = frozenset(_STATE_CODES.split())
 _ZIP: Final = re.compile(r"[0-9]{5}(-[0-9]{4})?")
-# Deliverable-looking, not RFC 5322 in full: one @, a dot in the domain, no spaces.
-_EMAIL: Final = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
-MAX_EMAIL_LENGTH: Final = 254
 MAX_LINE_LENGTH: Final = 128
 MAX_CITY_LENGTH: Final = 64
 PHONE_HINT: Final = "Enter a ten-digit phone number, like 505-555-0142."
@@ -100,7 +98,7 @@ def _email(value: Setting, problems: list[FieldProblem]) -> Setting:
     if value is KEEP or value is None or not value.strip():
         return None if value is not KEEP else KEEP
     email = value.strip()
-    if len(email) > MAX_EMAIL_LENGTH or not _EMAIL.fullmatch(email):
+    if not is_email_address(email):
         problems.append(FieldProblem("email", "Enter an email address, like name@example.com."))
     return email
 
