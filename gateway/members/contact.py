@@ -15,10 +15,10 @@ from typing import Final
 
 from adapters.cis.port import Customer, PostalAddress
 from adapters.rules.email import is_email_address
+from adapters.rules.phone import normalize_phone
 from gateway.api.context import GatewayContext
 from gateway.audit.reads import note_account_read
 from gateway.core.outcomes import AccountHidden, FieldProblem
-from gateway.outages.reports import normalize_phone
 
 logger = logging.getLogger("gateway.contact")
 
