@@ -8,7 +8,6 @@ take and the member learns about all their mistakes at once; then written to the
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from enum import Enum
 from typing import Final
@@ -16,6 +15,7 @@ from typing import Final
 from adapters.cis.port import Customer, PostalAddress
 from adapters.rules.email import is_email_address
 from adapters.rules.phone import normalize_phone
+from adapters.rules.postal import normalize_zip
 from gateway.api.context import GatewayContext
 from gateway.audit.reads import note_account_read
 from gateway.core.outcomes import AccountHidden, FieldProblem
@@ -29,7 +29,6 @@ _STATE_CODES: Final = (
     " DC AS GU MP PR VI AA AE AP"
 )
 US_STATES: Final = frozenset(_STATE_CODES.split())
-_ZIP: Final = re.compile(r"[0-9]{5}(-[0-9]{4})?")
 MAX_LINE_LENGTH: Final = 128
 MAX_CITY_LENGTH: Final = 64
 PHONE_HINT: Final = "Enter a ten-digit phone number, like 505-555-0142."
@@ -128,10 +127,12 @@ def _address(value: AddressInput | None, problems: list[FieldProblem]) -> Postal
         problems.append(
             FieldProblem(prefix + "state", "Enter the two-letter code of a US state, like NM.")
         )
-    zip_code = value.zip_code.strip()
-    if not _ZIP.fullmatch(zip_code):
+    zip_code = normalize_zip(value.zip_code)
+    if zip_code is None:
         problems.append(FieldProblem(prefix + "zip", "Enter a ZIP code, like 87031 or 87031-1234."))
-    return PostalAddress(line1=line1, city=city, state=state, zip_code=zip_code, line2=line2)
+    return PostalAddress(
+        line1=line1, city=city, state=state, zip_code=zip_code or value.zip_code, line2=line2
+    )
 
 
 def check_contact(change: ContactInput) -> _Checked | Invalid:

@@ -86,3 +86,11 @@ def test_email_syntax(email: str) -> None:
     assert check_contact(ContactInput(email=email)) == Invalid(
         (FieldProblem("email", "Enter an email address, like name@example.com."),)
     )
+
+
+def test_a_zip_code_is_stored_as_usps_writes_it() -> None:
+    address = AddressInput(line1="1 Main St", city="Moriarty", state="NM", zip_code="870351234")
+    checked = check_contact(ContactInput(billing_address=address))
+    assert not isinstance(checked, Invalid)
+    assert checked.billing_address is not None
+    assert checked.billing_address.zip_code == "87035-1234"
