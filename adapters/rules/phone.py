@@ -44,7 +44,7 @@ _NANP_NATIONAL: Final = re.compile(r"[2-9][0-9]{2}[2-9][0-9]{6}")
 
 @dataclass(frozen=True, slots=True)
 class NanpPhone:
-    """A North American number, checked."""
+    """A North American number, as `parse_phone` checked it."""
 
     e164: str  # "+15055550142"
 
