@@ -15,7 +15,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlparse
@@ -29,9 +29,9 @@ from zeep.transports import AsyncTransport
 from zeep.wsdl.bindings import Soap11Binding
 
 from adapters.errors import AdapterError
+from adapters.rules.money import round_to_cents
 
 __all__ = [
-    "CENT",
     "MultiSpeakClient",
     "MultiSpeakEndpoint",
     "Reply",
@@ -44,7 +44,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-CENT: Final = Decimal("0.01")
 MSG_HEADER: Final = "MultiSpeakMsgHeader"
 SOAP_ENV: Final = "http://schemas.xmlsoap.org/soap/envelope/"
 HTTP_OK: Final = 200
@@ -242,9 +241,10 @@ def money(value: float | None) -> Decimal | None:
         exact = Decimal(repr(float(value)))
     except (InvalidOperation, TypeError, ValueError):
         raise ValueError(f"{value!r} is not an amount of money") from None
-    if not exact.is_finite():
-        raise ValueError(f"{value!r} is not an amount of money")
-    return exact.quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        return round_to_cents(exact)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an amount of money") from None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ Nothing else in the gateway or the adapters reads the environment. Secrets are
 from __future__ import annotations
 
 from datetime import timedelta
-from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from adapters.email.port import is_email_address
+from adapters.rules.email import is_email_address, mailbox_address
 
 # HS256 keys shorter than the hash output weaken the signature (RFC 7518 section 3.2).
 MIN_JWT_SECRET_LENGTH = 32
@@ -195,7 +194,7 @@ class GatewaySettings(BaseSettings):
     @field_validator("mail_from")
     @classmethod
     def _mail_from_has_an_address(cls, value: str) -> str:
-        if not is_email_address(parseaddr(value)[1]):
+        if not is_email_address(mailbox_address(value)):
             raise ValueError("mail_from must be an address, or 'Name <local@domain.tld>'")
         return value
 

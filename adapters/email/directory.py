@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.email.mime import compose
-from adapters.email.port import EmailUnavailable, OutgoingEmail, is_email_address
-from adapters.email.smtp import sender_address
+from adapters.email.port import EmailUnavailable, OutgoingEmail
+from adapters.rules.email import is_email_address, mailbox_address
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class DirectoryEmailSender:
         sender: str = "Co-op <no-reply@example.coop>",
         clock: Callable[[], datetime] = _utc_now,
     ) -> None:
-        envelope_from = sender_address(sender)
+        envelope_from = mailbox_address(sender)
         if not is_email_address(envelope_from):
             raise ValueError("DirectoryEmailSender sender must be 'Name <local@domain.tld>'")
         self._directory = directory

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from adapters.errors import AdapterError, BackendFault, BackendUnavailable
+from adapters.rules.email import is_email_address
 
 
 class EmailError(AdapterError):
@@ -61,20 +62,9 @@ class EmailRejected(EmailError, BackendFault):
         self.server_reply = server_reply
 
 
-# RFC 5322 dot-atom: what a mailbox local part and a Message-ID left part may be written
-# as without quoting. Quoted local parts are legal but nobody registers with one.
-_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
-_LOCAL_PART = rf"{_ATEXT}+(?:\.{_ATEXT}+)*"
-_DOMAIN_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_ADDRESS = re.compile(rf"{_LOCAL_PART}@{_DOMAIN_LABEL}(?:\.{_DOMAIN_LABEL})+")
+# A Message-ID's left part: dot-atom text, as in an address's local part, but narrower.
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_+=-]+(?:\.[A-Za-z0-9_+=-]+)*")
-_MAX_ADDRESS_LENGTH = 254  # RFC 5321 forward-path limit, less the angle brackets
 _MAX_KEY_LENGTH = 128
-
-
-def is_email_address(value: str) -> bool:
-    """True for a plain ASCII ``local@domain.tld`` address (no display name)."""
-    return len(value) <= _MAX_ADDRESS_LENGTH and _ADDRESS.fullmatch(value) is not None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -12,7 +12,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import parseaddr
 
 import aiosmtplib
 
@@ -23,8 +22,8 @@ from adapters.email.port import (
     EmailUnavailable,
     OutgoingEmail,
     RefusedPart,
-    is_email_address,
 )
+from adapters.rules.email import is_email_address, mailbox_address
 
 logger = logging.getLogger(__name__)
 
@@ -58,13 +57,8 @@ class SmtpSettings:
             raise ValueError("SmtpSettings: give both username and password, or neither")
         if self.timeout_s <= 0:
             raise ValueError("SmtpSettings.timeout_s must be positive")
-        if not is_email_address(sender_address(self.sender)):
+        if not is_email_address(mailbox_address(self.sender)):
             raise ValueError("SmtpSettings.sender must be 'Name <local@domain.tld>'")
-
-
-def sender_address(sender: str) -> str:
-    """The bare address in a From value such as ``Co-op <no-reply@example.coop>``."""
-    return parseaddr(sender)[1]
 
 
 def _utc_now() -> datetime:
@@ -75,7 +69,7 @@ class SmtpEmailSender:
     def __init__(self, settings: SmtpSettings, *, clock: Callable[[], datetime] = _utc_now) -> None:
         self._settings = settings
         self._clock = clock
-        self._envelope_from = sender_address(settings.sender)
+        self._envelope_from = mailbox_address(settings.sender)
         self._domain = self._envelope_from.rpartition("@")[2]
 
     async def send(self, message: OutgoingEmail) -> None:

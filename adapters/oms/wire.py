@@ -13,6 +13,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from adapters.oms.port import OmsFault, OutageCall, OutageEvent, OutagePhase
+from adapters.rules.phone import parse_phone
 
 RESTORED = "Restored"
 # Statuses that mean the power is off now; Scheduled (planned, maybe later),
@@ -122,10 +123,10 @@ def customer_call(call: OutageCall, *, call_id: str) -> dict[str, Any]:
     """An OutageCall as a MultiSpeak `customerCall` for CHEventNotification."""
     location: dict[str, Any] = {"servLoc": call.location_id, "accountNumber": call.account_number}
     if call.phone:
-        digits = "".join(ch for ch in call.phone if ch.isdigit())
-        if len(digits) == 10:
-            location["areaCode"], location["phone"] = digits[:3], digits[3:]
-        else:
+        number = parse_phone(call.phone)
+        if number is not None:
+            location["areaCode"], location["phone"] = number.area_code, number.local_number
+        else:  # not North American: the OMS gets it as written
             location["phone"] = call.phone
     value: dict[str, Any] = {
         "objectID": call_id,

@@ -1,5 +1,8 @@
 """Custom scalars: `Money` is a decimal string with cents, never a Float.
 
+Amounts arrive from the adapters already in whole cents (rounded once, where MultiSpeak's
+`xsd:float` became `Decimal`), so `Money` only checks and writes them: it never rounds.
+
 `Date` and `DateTime` are Strawberry's ISO 8601 scalars; resolvers hand them aware
 datetimes already in the co-op's time zone (see `local`), so the offset is the co-op's.
 """
@@ -7,24 +10,25 @@ datetimes already in the co-op's time zone (see `local`), so the offset is the c
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import NewType
 from zoneinfo import ZoneInfo
 
 import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
-Money = NewType("Money", Decimal)
+from adapters.rules.money import whole_cents
 
-CENT = Decimal("0.01")
+Money = NewType("Money", Decimal)
 
 
 def money(value: Decimal) -> Money:
-    return Money(value.quantize(CENT, rounding=ROUND_HALF_UP))
+    """An adapter's amount for a `Money` field; `ValueError` for a fraction of a cent."""
+    return Money(whole_cents(value))
 
 
 def _serialize_money(value: Decimal) -> str:
-    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+    return str(whole_cents(value))
 
 
 def _parse_money(value: object) -> Money:
@@ -34,9 +38,10 @@ def _parse_money(value: object) -> Money:
         amount = Decimal(value)
     except InvalidOperation:
         raise ValueError('Money is written as a string, like "123.45".') from None
-    if not amount.is_finite() or amount != amount.quantize(CENT):
-        raise ValueError("Money has at most two decimal places.")
-    return Money(amount)
+    try:
+        return Money(whole_cents(amount))
+    except ValueError:
+        raise ValueError("Money has at most two decimal places.") from None
 
 
 SCALARS: dict[object, ScalarDefinition] = {

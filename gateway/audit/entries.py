@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, and_, func, insert, or_, select
 
-from gateway.core.store.gateway_store import GatewayStore, normalize_email
+from adapters.rules.email import normalize_email_address
+from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.models import AuditEntry
 
 FIELD_SEPARATOR = ","
@@ -107,7 +108,9 @@ def _conditions(wanted: AuditFilter, after: AuditCursor | None) -> list[ColumnEl
     if wanted.account_number is not None:
         conditions.append(AuditEntry.account_number == wanted.account_number.strip())
     if wanted.actor_email is not None:
-        conditions.append(func.lower(AuditEntry.actor_email) == normalize_email(wanted.actor_email))
+        conditions.append(
+            func.lower(AuditEntry.actor_email) == normalize_email_address(wanted.actor_email)
+        )
     if wanted.occurred_from is not None:
         conditions.append(AuditEntry.occurred_at >= _utc(wanted.occurred_from))
     if wanted.occurred_to is not None:

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from gateway.core.store.gateway_store import GatewayStore, normalize_email
+from adapters.rules.email import normalize_email_address
+from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.store import (
     add_attempt,
     attempt_succeeded,
@@ -67,7 +68,7 @@ class LoginThrottle:
     async def admit(self, *, email: str, client_address: str | None) -> Admitted | Throttled:
         now = self._clock()
         await self._prune(now)
-        email = normalize_email(email)
+        email = normalize_email_address(email)
         address = client_address or UNKNOWN_ADDRESS
         # Recorded before counting, so that concurrent guesses see each other.
         attempt_id = await add_attempt(self._store, email=email, client_address=address, now=now)

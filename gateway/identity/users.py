@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
-from gateway.core.store.gateway_store import normalize_email
+from adapters.rules.email import normalize_email_address
 from gateway.core.store.models import Role, User, UserAccount
 from gateway.identity.passwords import hash_password
 
@@ -32,7 +32,7 @@ async def upsert_member(
     role = Role(role)
     numbers = sorted(set(account_numbers))
     password_hash = await hash_password(password)
-    email = normalize_email(email)
+    email = normalize_email_address(email)
     if isinstance(session_or_engine, AsyncSession):
         return await _upsert(session_or_engine, email, password_hash, numbers, role)
     if isinstance(session_or_engine, str):

@@ -10,13 +10,13 @@ so that facts cannot be guessed one after another.
 from __future__ import annotations
 
 import logging
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from adapters.cis.port import CisNotFound, Customer, ServiceLocation
+from adapters.rules.postal import normalize_zip, zip5
 from gateway.billing import bills
 from gateway.core.loaders import DataLoaders
 from gateway.identity.policy import ACCOUNT_NUMBER
@@ -28,7 +28,6 @@ logger = logging.getLogger("gateway.account_proof")
 # prefix, so a proof never counts as a sign-in for an email or an address (no email
 # or address starts with it) and a sign-in never counts as a proof.
 PROOF_MARKER = "account-proof:"
-_ZIP = re.compile(r"([0-9]{5})(?:-?[0-9]{4})?")
 MAX_NAME_LENGTH = 100
 
 
@@ -62,7 +61,7 @@ def proof_from(
         return LastBill(last_bill_amount)
     if not last_name or not last_name.strip() or not service_zip or not service_zip.strip():
         return ProofShapeInvalid("Give both lastName and serviceZip.")
-    if len(last_name) > MAX_NAME_LENGTH or _ZIP.fullmatch(service_zip.strip()) is None:
+    if len(last_name) > MAX_NAME_LENGTH or normalize_zip(service_zip) is None:
         return ProofShapeInvalid("Give the last name and the 5-digit ZIP code on the account.")
     return NameAndZip(last_name=last_name, service_zip=service_zip)
 
@@ -120,11 +119,11 @@ async def _latest_bill_is(loaders: DataLoaders, number: str, amount: Decimal) ->
 async def _name_at_zip(
     loaders: DataLoaders, locations: Sequence[ServiceLocation], proof: NameAndZip
 ) -> bool:
-    match = _ZIP.fullmatch(proof.service_zip.strip())
-    assert match is not None  # checked by proof_from
+    wanted_zip = zip5(proof.service_zip)
+    assert wanted_zip is not None  # checked by proof_from
     wanted_name = _name_key(proof.last_name)
     customer_ids = sorted(
-        {loc.customer_id for loc in locations if loc.address.zip_code[:5] == match.group(1)}
+        {loc.customer_id for loc in locations if zip5(loc.address.zip_code) == wanted_zip}
     )
     for customer_id in customer_ids:
         try:

@@ -8,18 +8,19 @@ take and the member learns about all their mistakes at once; then written to the
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from enum import Enum
 from typing import Final
 
 from adapters.cis.port import CisPort, Customer, PostalAddress
+from adapters.rules.email import is_email_address
+from adapters.rules.phone import normalize_phone
+from adapters.rules.postal import normalize_zip
 from gateway.audit.reads import note_account_read
 from gateway.core.invalidation import Invalidation
 from gateway.core.loaders import DataLoaders
 from gateway.core.outcomes import AccountHidden, FieldProblem
 from gateway.identity.policy import AccountAccess
-from gateway.outages.reports import normalize_phone
 
 logger = logging.getLogger("gateway.contact")
 
@@ -30,10 +31,6 @@ _STATE_CODES: Final = (
     " DC AS GU MP PR VI AA AE AP"
 )
 US_STATES: Final = frozenset(_STATE_CODES.split())
-_ZIP: Final = re.compile(r"[0-9]{5}(-[0-9]{4})?")
-# Deliverable-looking, not RFC 5322 in full: one @, a dot in the domain, no spaces.
-_EMAIL: Final = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
-MAX_EMAIL_LENGTH: Final = 254
 MAX_LINE_LENGTH: Final = 128
 MAX_CITY_LENGTH: Final = 64
 PHONE_HINT: Final = "Enter a ten-digit phone number, like 505-555-0142."
@@ -102,7 +99,7 @@ def _email(value: Setting, problems: list[FieldProblem]) -> Setting:
     if value is KEEP or value is None or not value.strip():
         return None if value is not KEEP else KEEP
     email = value.strip()
-    if len(email) > MAX_EMAIL_LENGTH or not _EMAIL.fullmatch(email):
+    if not is_email_address(email):
         problems.append(FieldProblem("email", "Enter an email address, like name@example.com."))
     return email
 
@@ -132,10 +129,12 @@ def _address(value: AddressInput | None, problems: list[FieldProblem]) -> Postal
         problems.append(
             FieldProblem(prefix + "state", "Enter the two-letter code of a US state, like NM.")
         )
-    zip_code = value.zip_code.strip()
-    if not _ZIP.fullmatch(zip_code):
+    zip_code = normalize_zip(value.zip_code)
+    if zip_code is None:
         problems.append(FieldProblem(prefix + "zip", "Enter a ZIP code, like 87031 or 87031-1234."))
-    return PostalAddress(line1=line1, city=city, state=state, zip_code=zip_code, line2=line2)
+    return PostalAddress(
+        line1=line1, city=city, state=state, zip_code=zip_code or value.zip_code, line2=line2
+    )
 
 
 def check_contact(change: ContactInput) -> _Checked | Invalid:

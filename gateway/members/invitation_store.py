@@ -9,7 +9,8 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, func, select, update
 
-from gateway.core.store.gateway_store import GatewayStore, normalize_email
+from adapters.rules.email import normalize_email_address
+from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.models import AccountInvitation
 from gateway.members.store import Access, link_in_session, utc
 
@@ -60,7 +61,7 @@ async def add_invitation(
             token_hash=token_hash,
             account_number=account_number,
             invited_by=invited_by,
-            email=normalize_email(email),
+            email=normalize_email_address(email),
             created_at=now,
             expires_at=expires_at,
         )
@@ -136,7 +137,7 @@ async def accept_invitation(
                 update(AccountInvitation)
                 .where(
                     AccountInvitation.token_hash == token_hash,
-                    AccountInvitation.email == normalize_email(email),
+                    AccountInvitation.email == normalize_email_address(email),
                     AccountInvitation.accepted_at.is_(None),
                     AccountInvitation.revoked_at.is_(None),
                     AccountInvitation.expires_at > now,

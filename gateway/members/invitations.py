@@ -11,8 +11,9 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from adapters.rules.email import normalize_email_address
 from gateway.core.outcomes import AccountHidden, FieldProblem
-from gateway.core.store.gateway_store import GatewayStore, StoredUser, normalize_email
+from gateway.core.store.gateway_store import GatewayStore, StoredUser
 from gateway.core.store.models import Role
 from gateway.identity.one_time_tokens import INVITATION_TTL, new_token, plausible, token_hash
 from gateway.identity.policy import AccountAccess
@@ -48,7 +49,7 @@ async def invite(
     problem = email_problem(email)
     if problem is not None:
         return FieldProblem("email", problem)
-    email = normalize_email(email)
+    email = normalize_email_address(email)
     if email == holder.email:
         return FieldProblem("email", "You already hold this account.")
     now = clock()

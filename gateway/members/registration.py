@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from adapters.email.port import is_email_address
+from adapters.rules.email import is_email_address, normalize_email_address
 from gateway.core.loaders import DataLoaders
 from gateway.core.outcomes import FieldProblem
-from gateway.core.store.gateway_store import GatewayStore, StoredUser, normalize_email
+from gateway.core.store.gateway_store import GatewayStore, StoredUser
 from gateway.identity.one_time_tokens import CONFIRM_EMAIL_TTL, new_token, plausible, token_hash
 from gateway.identity.password_policy import password_problem
 from gateway.identity.passwords import hash_password
@@ -56,7 +56,7 @@ def _now() -> datetime:
 
 
 def email_problem(email: str) -> str | None:
-    if not is_email_address(normalize_email(email)):
+    if not is_email_address(normalize_email_address(email)):
         return "Enter an email address like name@example.com."
     return None
 
@@ -79,7 +79,7 @@ async def register(
     problem = email_problem(email)
     if problem is not None:
         return FieldProblem("email", problem)
-    email = normalize_email(email)
+    email = normalize_email_address(email)
     problem = password_problem(password, email=email)
     if problem is not None:
         return FieldProblem("password", problem)

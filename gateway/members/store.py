@@ -15,7 +15,8 @@ from sqlalchemy import CursorResult, Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.core.store.gateway_store import GatewayStore, normalize_email
+from adapters.rules.email import normalize_email_address
+from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.models import OneTimeToken, Role, User, UserAccount
 
 
@@ -41,7 +42,7 @@ async def create_member(
     is taken (also when another request took it a moment ago)."""
     async with store.sessions() as session:
         user = User(
-            email=normalize_email(email),
+            email=normalize_email_address(email),
             password_hash=password_hash,
             role=Role.MEMBER.value,
             created_at=now,

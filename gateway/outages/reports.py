@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from adapters.oms.port import CallReceipt, LocationOutageStatus, OmsPort, OutageCall
+from adapters.rules.phone import normalize_phone
 from gateway.core.invalidation import Invalidation
 from gateway.core.loaders import DataLoaders
 from gateway.core.outcomes import AccountHidden, FieldProblem
@@ -16,9 +16,6 @@ from gateway.identity.policy import AccountAccess
 logger = logging.getLogger("gateway.outage_reports")
 
 MAX_COMMENT_LENGTH = 500
-_PHONE_PUNCTUATION = re.compile(r"[\s().+-]")
-# North American numbers: area code and exchange never start with 0 or 1.
-_NANP = re.compile(r"[2-9][0-9]{2}[2-9][0-9]{6}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,14 +25,6 @@ class Reported:
 
 
 ReportOutcome = Reported | AccountHidden | FieldProblem
-
-
-def normalize_phone(phone: str) -> str | None:
-    """Ten digits, or None when it is not a North American phone number."""
-    digits = _PHONE_PUNCTUATION.sub("", phone)
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    return digits if _NANP.fullmatch(digits) else None
 
 
 async def report_outage(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gateway.core.store.gateway_store import normalize_email
+from adapters.rules.email import is_email_address, normalize_email_address
 from gateway.core.store.migrate import migrate
 from gateway.core.store.models import Role
 from gateway.core.store.open import open_store
@@ -35,10 +35,10 @@ async def create_staff(
     database_url: str, *, email: str, password: str, role: Role, reset: bool = False
 ) -> StaffLogin:
     """Migrate the database, then create (or, with `reset`, reset) the staff login."""
-    email = normalize_email(email)
+    email = normalize_email_address(email)
     if role not in STAFF_ROLES:
         raise StaffLoginRefused("Staff logins have the role staff or admin.")
-    if "@" not in email:
+    if not is_email_address(email):
         raise StaffLoginRefused("Give the staff member's email address.")
     problem = password_problem(password, email=email)
     if problem is not None:

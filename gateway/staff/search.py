@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from adapters.cis.port import CisNotFound, CisPort, Customer, PostalAddress, ServiceLocation
+from adapters.rules.phone import normalize_phone
 from gateway.core.errors import BadUserInput
 from gateway.core.loaders import DataLoaders
 from gateway.identity.policy import ACCOUNT_NUMBER, AccountAccess
 from gateway.identity.roles import require_staff
-from gateway.outages.reports import normalize_phone
 
 MIN_QUERY_LENGTH: Final = 2
 MAX_QUERY_LENGTH: Final = 100

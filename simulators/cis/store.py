@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.rules.money import whole_cents
 from simulators.world import World, WorldBill
 
 metadata = MetaData()
@@ -189,14 +190,12 @@ def name_key(name: str) -> str:
 
 
 def to_cents(amount: Decimal) -> int:
-    cents = amount * 100
-    if cents != cents.to_integral_value():
-        raise ValueError(f"{amount} is not a whole number of cents")
-    return int(cents)
+    """The amount as an integer count of cents; `ValueError` for a fraction of a cent."""
+    return int(whole_cents(amount).scaleb(2))
 
 
 def from_cents(cents: int) -> Decimal:
-    return (Decimal(cents) / 100).quantize(Decimal("0.01"))
+    return whole_cents(Decimal(cents).scaleb(-2))
 
 
 def _optional_cents(amount: Decimal | None) -> int | None:

@@ -14,9 +14,10 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 
+from adapters.rules.money import round_to_cents
 from simulators.world import (
     RateClass,
     WorldBalance,
@@ -27,7 +28,6 @@ from simulators.world import (
     WorldServiceLocation,
 )
 
-CENT = Decimal("0.01")
 PAYMENT_TERMS_DAYS = 20  # the CIS stand-in's and the adapter's default agree on this
 READ_DAYS_BEFORE_BILL = 2
 GROSS_RECEIPTS_TAX_RATE = Decimal("0.0700")
@@ -50,10 +50,6 @@ class PayingHabit(StrEnum):
     AUTOPAY = "autopay"
     LATE = "late"
     DELINQUENT = "delinquent"  # stopped paying: the account is past due today
-
-
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def power_cost_adjustment(bill_date: date) -> Decimal:
@@ -145,20 +141,22 @@ def bill_account(
             lines.append(
                 WorldChargeLine(
                     f"Energy charge, {location_kwh} kWh at ${tariff.energy_per_kwh}",
-                    cents(location_kwh * tariff.energy_per_kwh),
+                    round_to_cents(location_kwh * tariff.energy_per_kwh),
                     location.location_id,
                 )
             )
             lines.append(
                 WorldChargeLine(
                     f"Power cost adjustment, {location_kwh} kWh at ${pca}",
-                    cents(location_kwh * pca),
+                    round_to_cents(location_kwh * pca),
                     location.location_id,
                 )
             )
         subtotal = sum((line.amount for line in lines), Decimal("0.00"))
         lines.append(
-            WorldChargeLine("NM gross receipts tax", cents(subtotal * GROSS_RECEIPTS_TAX_RATE))
+            WorldChargeLine(
+                "NM gross receipts tax", round_to_cents(subtotal * GROSS_RECEIPTS_TAX_RATE)
+            )
         )
         amount = sum((line.amount for line in lines), Decimal("0.00"))
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
 )
 
+from adapters.rules.email import normalize_email_address
 from gateway.core.store.models import Role, User, UserAccount
 
 
@@ -24,10 +25,6 @@ class StoredUser:
     password_hash: str
     created_at: datetime
     email_confirmed: bool = True
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
 
 
 class GatewayStore:
@@ -48,7 +45,9 @@ class GatewayStore:
 
     async def find_user_by_email(self, email: str) -> StoredUser | None:
         async with self._sessions() as session:
-            row = await session.scalar(select(User).where(User.email == normalize_email(email)))
+            row = await session.scalar(
+                select(User).where(User.email == normalize_email_address(email))
+            )
             return stored_user(row) if row else None
 
     async def get_user(self, user_id: int) -> StoredUser | None:

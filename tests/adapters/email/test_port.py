@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.email.port import EmailError, EmailInvalid, OutgoingEmail, is_email_address
+from adapters.email.port import EmailError, EmailInvalid, OutgoingEmail
 
 VALID: dict[str, str | None] = {
     "to": "member@example.net",
@@ -66,8 +66,3 @@ def test_the_error_is_both_an_email_error_and_a_value_error() -> None:
     assert isinstance(invalid.value, EmailError)
     assert isinstance(invalid.value, ValueError)
     assert "secret-person" not in str(invalid.value)
-
-
-def test_plain_addresses_are_recognised() -> None:
-    assert is_email_address("first.last@sub.example.coop")
-    assert not is_email_address("first last@example.coop")

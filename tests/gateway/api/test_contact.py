@@ -6,6 +6,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
@@ -110,6 +111,32 @@ async def test_invalid_details_change_nothing_and_name_every_field(
         "billingAddress.zip",
     ]
     assert [c for c in fake_cis(adapters).calls if c[0] == "update_contact"] == []
+
+
+@pytest.mark.parametrize("email", ["a..b@example.com", "josé@example.com"])
+async def test_an_email_the_mail_adapter_cannot_send_to_is_refused_and_changes_nothing(
+    adapters: Adapters, gateway_store: GatewayStore, members: Members, email: str
+) -> None:
+    number = members.demo.account_numbers[0]
+    before = await run(adapters, gateway_store, members.demo, CUSTOMER, n=number)
+
+    data = await run(
+        adapters,
+        gateway_store,
+        members.demo,
+        UPDATE,
+        n=number,
+        input={"email": email, "homePhone": "505-555-0142"},
+    )
+    after = await run(adapters, gateway_store, members.demo, CUSTOMER, n=number)
+
+    assert data["updateContactDetails"] == {
+        "__typename": "InvalidContactDetails",
+        "message": "Some details need another look; nothing was changed.",
+        "errors": [{"field": "email", "message": "Enter an email address, like name@example.com."}],
+    }
+    assert [c for c in fake_cis(adapters).calls if c[0] == "update_contact"] == []
+    assert after == before
 
 
 async def test_someone_elses_account_is_not_found_and_not_touched(

@@ -78,7 +78,17 @@ def test_territories_dc_and_military_mail_are_states_too(state: str) -> None:
     assert not isinstance(check_contact(ContactInput(billing_address=address)), Invalid)
 
 
-@pytest.mark.parametrize("email", ["a@b", "a b@example.com", "@example.com", "a@@example.com"])
+@pytest.mark.parametrize(
+    "email",
+    [
+        "a@b",
+        "a b@example.com",
+        "@example.com",
+        "a@@example.com",
+        "a..b@example.com",
+        "josé@example.com",
+    ],
+)
 def test_email_syntax(email: str) -> None:
     assert check_contact(ContactInput(email=email)) == Invalid(
         (FieldProblem("email", "Enter an email address, like name@example.com."),)
@@ -110,3 +120,11 @@ async def test_the_change_keeps_what_was_left_out_and_the_loaders_forget_the_old
         before.email,
     )
     assert await loaders.customer.load(before.customer_id) == outcome.customer
+
+
+def test_a_zip_code_is_stored_as_usps_writes_it() -> None:
+    address = AddressInput(line1="1 Main St", city="Moriarty", state="NM", zip_code="870351234")
+    checked = check_contact(ContactInput(billing_address=address))
+    assert not isinstance(checked, Invalid)
+    assert checked.billing_address is not None
+    assert checked.billing_address.zip_code == "87035-1234"

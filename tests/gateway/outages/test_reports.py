@@ -2,31 +2,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from gateway.core.backends import Adapters
 from gateway.core.outcomes import AccountHidden, FieldProblem
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.outages.reports import Reported, normalize_phone, report_outage
+from gateway.outages.reports import Reported, report_outage
 from simulators.world import World
 from tests.gateway.conftest import Members
 from tests.gateway.support import access_for, invalidation_for, loaders_for
-
-
-@pytest.mark.parametrize(
-    ("phone", "normalized"),
-    [
-        ("505-555-0142", "5055550142"),
-        ("+1 (505) 555.0142", "5055550142"),
-        ("15055550142", "5055550142"),
-        ("055-555-0142", None),
-        ("505-155-0142", None),
-        ("505-555-014", None),
-        ("505-555-0142 ext 3", None),
-    ],
-)
-def test_phone_numbers(phone: str, normalized: str | None) -> None:
-    assert normalize_phone(phone) == normalized
 
 
 def _with_power(world: World) -> tuple[str, str]:

@@ -7,6 +7,10 @@ from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 
+from adapters.rules.email import is_email_address
+from adapters.rules.money import whole_cents
+from adapters.rules.phone import normalize_phone
+from adapters.rules.postal import normalize_zip
 from simulators.seed import DEMO_EMAIL, generate_world
 from simulators.world import RateClass, World
 
@@ -82,6 +86,20 @@ def test_ledger_adds_up(world: World) -> None:
         )
         owed = bills[-1].balance_after_billing - paid_after_last_bill
         assert balance.current_amount + balance.past_due_amount == owed
+
+
+def test_members_details_obey_the_gateways_rules(world: World) -> None:
+    """What the demo CIS holds is what the gateway would let a member save."""
+    for customer in world.customers:
+        assert customer.email is None or is_email_address(customer.email), customer
+        for phone in (customer.home_phone, customer.mobile_phone):
+            assert phone is None or normalize_phone(phone) == phone, customer
+        address = customer.billing_address
+        assert normalize_zip(address.zip_code) == address.zip_code, customer
+    for location in world.locations:
+        assert normalize_zip(location.address.zip_code) == location.address.zip_code
+    for line in (line for bill in world.bills for line in bill.charges):
+        whole_cents(line.amount)  # raises for a fraction of a cent
 
 
 def test_usage_follows_temperature(world: World) -> None:
