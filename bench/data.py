@@ -15,10 +15,10 @@ from datetime import date
 from pathlib import Path
 
 from gateway.core.store.migrate import migrate
-from gateway.core.store.models import Role
 from gateway.core.store.open import open_store
 from gateway.demo import DemoData
-from gateway.identity.users import upsert_member
+from gateway.identity.tables import Role
+from gateway.identity.users import account_numbers, find_user_by_email, upsert_member
 from simulators.seed import DEMO_EMAIL, DEMO_PASSWORD
 
 STAFF_EMAIL = "bench-staff@example.com"
@@ -70,10 +70,10 @@ class BenchData:
         )
         store = open_store(url)
         try:
-            member = await store.find_user_by_email(DEMO_EMAIL)
+            member = await find_user_by_email(store, DEMO_EMAIL)
             if member is None:
                 raise RuntimeError(f"the seeded gateway database has no {DEMO_EMAIL}")
-            accounts = tuple(sorted(await store.account_numbers(member.id)))
+            accounts = tuple(sorted(await account_numbers(store, member.id)))
         finally:
             await store.aclose()
         return Users(

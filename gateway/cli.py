@@ -115,7 +115,7 @@ def _read_password(args: argparse.Namespace) -> str | None:
 def _create_staff(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from gateway.core.store.models import Role
+    from gateway.identity.tables import Role
     from gateway.settings import StoreSettings
     from gateway.staff.logins import StaffLoginRefused, create_staff
 

@@ -198,7 +198,7 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
 
 
 async def _ensure_demo_staff(data: DemoData) -> None:
-    from gateway.core.store.models import Role
+    from gateway.identity.tables import Role
     from gateway.staff.logins import ensure_demo_staff
 
     await ensure_demo_staff(

@@ -16,8 +16,9 @@ and runs the background jobs until it is told to stop (SIGTERM or SIGINT):
 On SIGTERM the outbox finishes the batch in hand (for at most `STOP_GRACE_S`); what is
 cut short is claimed again once its lease has expired.
 
-A job that ends on its own (a bug: each is meant to run until cancelled) stops the
-worker with an error, so that a supervisor restarts it instead of it idling silently.
+A job that ends before it is asked to stop (a bug, or a failure it could not ride out)
+stops the worker with an error, so that a supervisor restarts it instead of the worker
+idling without it.
 """
 
 from __future__ import annotations
@@ -133,7 +134,8 @@ async def run_jobs(jobs: list[Job], *, stop: asyncio.Event, grace_s: float = STO
     try:
         done, _ = await asyncio.wait({stopping, *tasks}, return_when=asyncio.FIRST_COMPLETED)
         for task, job in tasks.items():
-            if task in done:
+            # A job that noticed `stop` as soon as this loop did ended as it should.
+            if task in done and not stop.is_set():
                 error = None if task.cancelled() else task.exception()
                 raise JobEnded(f"the {job.name} job ended: {error!r}") from error
         if tasks:

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, and_, func, insert, or_, select
 
 from adapters.rules.email import normalize_email_address
+from gateway.audit.tables import AuditEntry
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.core.store.models import AuditEntry
 
 FIELD_SEPARATOR = ","
 

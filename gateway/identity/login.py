@@ -10,6 +10,7 @@ from gateway.identity.sessions import SessionTokens, start_session
 from gateway.identity.store import Device
 from gateway.identity.throttle import LoginThrottle, Throttled
 from gateway.identity.tokens import TokenIssuer
+from gateway.identity.users import find_user_by_email
 
 MAX_PASSWORD_LENGTH = 1024  # argon2 accepts more; nobody types more, and hashing costs
 MAX_EMAIL_LENGTH = 320
@@ -50,7 +51,7 @@ async def login(
     if len(password) > MAX_PASSWORD_LENGTH or len(email) > MAX_EMAIL_LENGTH:
         await verify_against_nothing(password[:MAX_PASSWORD_LENGTH])
         return WrongCredentials()
-    user = await store.find_user_by_email(email)
+    user = await find_user_by_email(store, email)
     if user is None:
         await verify_against_nothing(password)
         return WrongCredentials()

@@ -15,9 +15,10 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from gateway.core.errors import Unauthenticated
-from gateway.core.store.gateway_store import GatewayStore, StoredUser
-from gateway.core.store.models import Role
+from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.store import viewer_in_session
+from gateway.identity.tables import Role
+from gateway.identity.users import StoredUser, account_numbers, get_user
 from gateway.identity.viewer import Authentication
 
 ACCOUNT_NUMBER = re.compile(r"[0-9A-Za-z-]{1,32}")
@@ -60,7 +61,7 @@ class AccountAccess:
             return None
         if self._user is None:
             if viewer.session_id is None:
-                read = self._store.get_user(viewer.user_id)
+                read = get_user(self._store, viewer.user_id)
             else:
                 read = self._read_in_session(viewer.user_id, viewer.session_id)
             self._user = asyncio.ensure_future(read)
@@ -88,7 +89,7 @@ class AccountAccess:
         if self._linked_with_user is not None:
             return sorted(self._linked_with_user)
         if self._linked is None:
-            self._linked = asyncio.ensure_future(self._store.account_numbers(user.id))
+            self._linked = asyncio.ensure_future(account_numbers(self._store, user.id))
         return sorted(await self._linked)
 
     async def can_see(self, account_number: str) -> bool:

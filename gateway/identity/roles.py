@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Final
 
 from gateway.core.errors import GatewayError
-from gateway.core.store.gateway_store import StoredUser
-from gateway.core.store.models import Role
 from gateway.identity.policy import AccountAccess
+from gateway.identity.tables import Role
+from gateway.identity.users import StoredUser
 
 FORBIDDEN: Final = "FORBIDDEN"
 STAFF_ROLES: Final = frozenset({Role.STAFF, Role.ADMIN})

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from gateway.core.store.gateway_store import GatewayStore, StoredUser
+from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.store import (
     Device,
     Replayed,
@@ -25,6 +25,7 @@ from gateway.identity.store import (
     running_sessions,
 )
 from gateway.identity.tokens import AccessToken, TokenIssuer, new_refresh_token, refresh_token_hash
+from gateway.identity.users import StoredUser
 
 logger = logging.getLogger("gateway.identity.sessions")
 

@@ -25,8 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.core.store.gateway_store import GatewayStore, StoredUser, stored_user
-from gateway.core.store.models import (
+from gateway.core.store.gateway_store import GatewayStore
+from gateway.identity.tables import (
     LoginAttempt,
     LoginSession,
     RefreshToken,
@@ -34,6 +34,7 @@ from gateway.core.store.models import (
     User,
     UserAccount,
 )
+from gateway.identity.users import StoredUser, stored_user
 
 TOKEN_REUSE = "token_reuse"  # noqa: S105 - a revocation reason, not a secret
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 from pydantic import SecretStr
 
-from gateway.core.store.models import Role
+from gateway.identity.tables import Role
 
 ALGORITHM = "HS256"
 _REQUIRED_CLAIMS = ("sub", "role", "sid", "exp", "iat", "jti")

@@ -1,16 +1,20 @@
-"""Portal users made or reset by operators' commands and the demo seed."""
+"""Portal users: reading them and the accounts linked to them, and making or resetting
+them for operators' commands and the demo seed."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from adapters.rules.email import normalize_email_address
-from gateway.core.store.models import Role, User, UserAccount
+from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.passwords import hash_password
+from gateway.identity.tables import Role, User, UserAccount
 
 
 async def upsert_member(
@@ -80,3 +84,64 @@ async def _upsert(
     )
     await session.flush()
     return user.id
+
+
+@dataclass(frozen=True, slots=True)
+class StoredUser:
+    id: int
+    email: str
+    role: Role
+    password_hash: str
+    created_at: datetime
+    email_confirmed: bool = True
+
+
+async def find_user_by_email(store: GatewayStore, email: str) -> StoredUser | None:
+    async with store.sessions() as session:
+        row = await session.scalar(select(User).where(User.email == normalize_email_address(email)))
+        return stored_user(row) if row else None
+
+
+async def get_user(store: GatewayStore, user_id: int) -> StoredUser | None:
+    async with store.sessions() as session:
+        row = await session.get(User, user_id)
+        return stored_user(row) if row else None
+
+
+async def account_numbers(store: GatewayStore, user_id: int) -> frozenset[str]:
+    async with store.sessions() as session:
+        numbers = await session.scalars(
+            select(UserAccount.account_number).where(UserAccount.user_id == user_id)
+        )
+        return frozenset(numbers)
+
+
+class UserColumns(Protocol):
+    """A `User` row, or a Core row selecting the same columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def password_hash(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def email_confirmed_at(self) -> datetime | None: ...
+
+
+def stored_user(row: UserColumns) -> StoredUser:
+    created_at = row.created_at
+    if created_at.tzinfo is None:  # SQLite keeps no offset; the store only writes UTC
+        created_at = created_at.replace(tzinfo=UTC)
+    return StoredUser(
+        row.id,
+        row.email,
+        Role(row.role),
+        row.password_hash,
+        created_at,
+        email_confirmed=row.email_confirmed_at is not None,
+    )

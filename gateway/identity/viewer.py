@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gateway.core.store.models import Role
+from gateway.identity.tables import Role
 from gateway.identity.tokens import InvalidToken, TokenIssuer
 
 

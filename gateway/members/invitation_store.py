@@ -11,8 +11,8 @@ from sqlalchemy import CursorResult, func, select, update
 
 from adapters.rules.email import normalize_email_address
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.core.store.models import AccountInvitation
 from gateway.members.store import Access, link_in_session, utc
+from gateway.members.tables import AccountInvitation
 
 # A holder sees this many of an account's most recent invitations.
 LISTED_INVITATIONS = 50

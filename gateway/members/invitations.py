@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 
 from adapters.rules.email import normalize_email_address
 from gateway.core.outcomes import AccountHidden, FieldProblem
-from gateway.core.store.gateway_store import GatewayStore, StoredUser
-from gateway.core.store.models import Role
+from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.one_time_tokens import INVITATION_TTL, new_token, plausible, token_hash
 from gateway.identity.policy import AccountAccess
+from gateway.identity.tables import Role
+from gateway.identity.users import StoredUser
 from gateway.members import emails, invitation_store
 from gateway.members.emails import MemberMail
 from gateway.members.invitation_store import StoredInvitation

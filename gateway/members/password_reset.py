@@ -22,6 +22,7 @@ from gateway.identity.passwords import hash_password, verify_password
 from gateway.identity.policy import AccountAccess
 from gateway.identity.sessions import revoke_user_sessions
 from gateway.identity.throttle import LoginThrottle, Throttled
+from gateway.identity.users import find_user_by_email, get_user
 from gateway.members import emails
 from gateway.members import store as members_store
 from gateway.members.emails import MemberMail
@@ -58,7 +59,7 @@ async def request_reset(
     problem = email_problem(email)
     if problem is not None:
         return FieldProblem("email", problem)
-    user = await store.find_user_by_email(email)
+    user = await find_user_by_email(store, email)
     if user is None:
         return CheckEmail()
     token = await new_emailed_token(
@@ -92,7 +93,7 @@ async def reset_password(
     user_id = await members_store.token_owner(
         store, token_hash=hashed, purpose=TokenPurpose.RESET_PASSWORD, now=clock()
     )
-    user = None if user_id is None else await store.get_user(user_id)
+    user = None if user_id is None else await get_user(store, user_id)
     if user is None:
         return TokenUnusable()
     # Checked before the token is used up, so that a refused password can be retried.

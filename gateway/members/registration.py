@@ -17,12 +17,13 @@ from datetime import UTC, datetime, timedelta
 from adapters.rules.email import is_email_address, normalize_email_address
 from gateway.core.loaders import DataLoaders
 from gateway.core.outcomes import FieldProblem
-from gateway.core.store.gateway_store import GatewayStore, StoredUser
+from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.one_time_tokens import CONFIRM_EMAIL_TTL, new_token, plausible, token_hash
 from gateway.identity.password_policy import password_problem
 from gateway.identity.passwords import hash_password
 from gateway.identity.policy import AccountAccess
 from gateway.identity.throttle import LoginThrottle, Throttled
+from gateway.identity.users import StoredUser, find_user_by_email
 from gateway.members import emails
 from gateway.members import store as members_store
 from gateway.members.account_proof import AccountProof, prove_account
@@ -98,7 +99,7 @@ async def register(
 
     password_hash = await hash_password(password)
     now = clock()
-    existing = await store.find_user_by_email(email)
+    existing = await find_user_by_email(store, email)
     user_id = None
     if existing is None:
         user_id = await members_store.create_member(
@@ -109,7 +110,7 @@ async def register(
             now=now,
         )
     if user_id is None:  # taken before, or by a concurrent registration just now
-        existing = existing or await store.find_user_by_email(email)
+        existing = existing or await find_user_by_email(store, email)
         assert existing is not None
         await _tell_already_registered(store, mail, request_id, existing, now)
         return CheckEmail()
@@ -140,7 +141,7 @@ async def resend_confirmation(
     problem = email_problem(email)
     if problem is not None:
         return FieldProblem("email", problem)
-    user = await store.find_user_by_email(email)
+    user = await find_user_by_email(store, email)
     if user is not None and not user.email_confirmed:
         await _send_confirmation(
             store, mail, request_id, user_id=user.id, email=user.email, now=clock()

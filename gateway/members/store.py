@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.rules.email import normalize_email_address
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.core.store.models import OneTimeToken, Role, User, UserAccount
+from gateway.identity.tables import OneTimeToken, Role, User, UserAccount
 
 
 class TokenPurpose(StrEnum):

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 from adapters.rules.email import is_email_address, normalize_email_address
 from gateway.core.store.migrate import migrate
-from gateway.core.store.models import Role
 from gateway.core.store.open import open_store
 from gateway.identity.password_policy import password_problem
 from gateway.identity.roles import STAFF_ROLES
 from gateway.identity.sessions import revoke_user_sessions
-from gateway.identity.users import upsert_member
+from gateway.identity.tables import Role
+from gateway.identity.users import find_user_by_email, upsert_member
 
 
 class StaffLoginRefused(Exception):
@@ -46,7 +46,7 @@ async def create_staff(
     await migrate(database_url)
     store = open_store(database_url)
     try:
-        existing = await store.find_user_by_email(email)
+        existing = await find_user_by_email(store, email)
         if existing is not None and existing.role not in STAFF_ROLES:
             raise StaffLoginRefused(
                 f"{email} is a member's login; staff need a login of their own."
@@ -71,7 +71,7 @@ async def ensure_demo_staff(database_url: str, logins: dict[str, tuple[str, Role
     store = open_store(database_url)
     try:
         for email, (password, role) in logins.items():
-            if await store.find_user_by_email(email) is None:
+            if await find_user_by_email(store, email) is None:
                 await upsert_member(
                     store.engine, email=email, password=password, account_numbers=(), role=role
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest_asyncio
 
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.core.store.models import Role
+from gateway.identity.tables import Role
 from gateway.identity.users import upsert_member
 from tests.gateway.support import Member
 

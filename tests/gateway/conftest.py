@@ -12,8 +12,8 @@ import pytest_asyncio
 from gateway.core.backends import Adapters
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.migrate import migrate
-from gateway.core.store.models import Role
 from gateway.core.store.open import open_store
+from gateway.identity.tables import Role
 from gateway.identity.users import upsert_member
 from simulators.cis.fake_from_world import fake_cis_from_world
 from simulators.meters.fake_from_world import fake_meters_from_world

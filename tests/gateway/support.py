@@ -18,8 +18,8 @@ from gateway.core.cache.port import Cache
 from gateway.core.invalidation import Invalidation
 from gateway.core.loaders import DataLoaders
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.core.store.models import Role
 from gateway.identity.policy import AccountAccess
+from gateway.identity.tables import Role
 from gateway.identity.tokens import TokenIssuer
 from gateway.identity.viewer import ANONYMOUS, Authentication, Viewer
 from gateway.schema import schema

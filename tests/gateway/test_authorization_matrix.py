@@ -24,8 +24,8 @@ from strawberry.types import ExecutionResult
 from gateway.core.backends import Adapters
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.migrate import migrate
-from gateway.core.store.models import Role
 from gateway.core.store.open import open_store
+from gateway.identity.tables import Role
 from gateway.identity.users import upsert_member
 from gateway.schema import schema
 from simulators.world import World

@@ -28,15 +28,15 @@ from adapters.cis.soap import SoapCis
 from gateway.app import create_app
 from gateway.core.cache import kinds
 from gateway.core.cache.keys import key_parts
-from gateway.core.store.models import Role
+from gateway.identity.tables import Role
 from gateway.staff.logins import create_staff
 from simulators.soap import MultiSpeakCredentials
 from simulators.world import World, WorldCustomer
 from tests.fixtures.cis import cis_endpoint_for
 from tests.fixtures.smtp import ReceivedEmail, SmtpTestServer
 from tests.gateway import served
-from tests.gateway.api.registration_support import AccountFacts, free_accounts
 from tests.gateway.core.store.databases import BACKENDS, migrated_database_url
+from tests.gateway.members.registration_support import AccountFacts, free_accounts
 
 BASE_URL = "https://portal.example.coop"
 MEMBER_EMAIL = "betty.lewis.journey@example.net"

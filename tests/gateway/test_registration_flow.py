@@ -19,8 +19,8 @@ from pydantic import SecretStr
 
 from simulators.world import World
 from tests.fixtures.smtp import SmtpTestServer
-from tests.gateway.api.registration_support import free_accounts
 from tests.gateway.core.store.databases import BACKENDS, migrated_database_url
+from tests.gateway.members.registration_support import free_accounts
 from tests.gateway.served import Served, StandIns, served
 
 BASE_URL = "https://portal.example.coop"

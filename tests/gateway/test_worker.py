@@ -22,8 +22,8 @@ from gateway.core.cache import kinds
 from gateway.core.cache.redis import RedisCache
 from gateway.core.metrics import GatewayMetrics
 from gateway.core.outbox import AnotherWorkerRunning, OutboxMessage
+from gateway.core.outbox.table import OutboxState
 from gateway.core.store.migrate import migrate
-from gateway.core.store.models import OutboxState
 from gateway.core.store.unit_of_work import unit_of_work
 from gateway.worker import (
     WORKER_REFUSED,

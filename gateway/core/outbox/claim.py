@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from gateway.core.clock import as_utc
 from gateway.core.outbox.failure import truncate
 from gateway.core.outbox.message import OutboxMessage
-from gateway.core.store.models import OutboxEntry, OutboxState
+from gateway.core.outbox.table import OutboxEntry, OutboxState
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.core.clock import as_utc
 from gateway.core.outbox.errors import IdempotencyKeyConflict, InvalidOutboxEntry
-from gateway.core.store.models import OutboxEntry, OutboxState
+from gateway.core.outbox.table import OutboxEntry, OutboxState
 
 MAX_KIND_LENGTH = 64
 MAX_IDEMPOTENCY_KEY_LENGTH = 200

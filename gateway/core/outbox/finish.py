@@ -16,7 +16,7 @@ from sqlalchemy import and_, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.core.outbox.claim import Claim
-from gateway.core.store.models import OutboxEntry, OutboxState
+from gateway.core.outbox.table import OutboxEntry, OutboxState
 
 
 async def mark_done(engine: AsyncEngine, claim: Claim, *, now: datetime) -> bool:

@@ -18,7 +18,7 @@ from strawberry.types import ExecutionResult
 from gateway.api.http import GRAPHQL_RESPONSE, response_for
 from gateway.app import create_app
 from gateway.core.backends import Adapters
-from gateway.core.store.models import Role
+from gateway.identity.tables import Role
 from gateway.identity.tokens import TokenIssuer
 from gateway.settings import GatewaySettings
 from tests.gateway.conftest import Members

@@ -10,9 +10,9 @@ import pytest_asyncio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+from gateway.audit.tables import AuditEntry
 from gateway.core.backends import Adapters
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.core.store.models import AuditEntry
 from gateway.schema import schema
 from tests.gateway.admins import admin
 from tests.gateway.conftest import Members

@@ -12,6 +12,7 @@ from gateway.identity.passwords import hash_password, verify_password
 from gateway.identity.sessions import SessionTokens
 from gateway.identity.store import Device, running_sessions
 from gateway.identity.throttle import LoginThrottle, Throttled, ThrottleLimits
+from gateway.identity.users import find_user_by_email, get_user
 from tests.gateway.conftest import Members
 from tests.gateway.core.store.databases import add_user
 from tests.gateway.support import TOKENS
@@ -30,7 +31,7 @@ def throttle(store: GatewayStore, *, per_email: int = 100, per_address: int = 10
 @pytest_asyncio.fixture(scope="module")
 async def unconfirmed_email(gateway_store: GatewayStore) -> str:
     user_id = await add_user(gateway_store, confirmed=False, password=UNCONFIRMED_PASSWORD)
-    user = await gateway_store.get_user(user_id)
+    user = await get_user(gateway_store, user_id)
     assert user is not None
     return user.email
 
@@ -85,7 +86,7 @@ async def test_an_unconfirmed_email_is_only_mentioned_to_the_right_password(
     assert wrong == WrongCredentials()
     right = await sign_in(gateway_store, unconfirmed_email, UNCONFIRMED_PASSWORD)
     assert right == EmailNotConfirmed()
-    user = await gateway_store.find_user_by_email(unconfirmed_email)
+    user = await find_user_by_email(gateway_store, unconfirmed_email)
     assert user is not None
     assert await running_sessions(gateway_store, user_id=user.id, now=datetime.now(UTC)) == []
 
@@ -96,7 +97,7 @@ async def test_throttled_looks_the_same_for_known_and_unknown_emails_and_checks_
     # A login of its own: another test's successful sign-in (at the wall clock, after
     # T0) would start this email's count afresh.
     password = "right, and never signed in with"
-    user = await gateway_store.get_user(await add_user(gateway_store, password=password))
+    user = await get_user(gateway_store, await add_user(gateway_store, password=password))
     assert user is not None
     verified: list[str] = []
 

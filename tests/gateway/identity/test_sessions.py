@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from gateway.core.errors import Unauthenticated
-from gateway.core.store.gateway_store import GatewayStore, StoredUser
+from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.policy import SESSION_ENDED, AccountAccess
 from gateway.identity.sessions import (
     PASSWORD_CHANGED,
@@ -21,6 +21,7 @@ from gateway.identity.sessions import (
 )
 from gateway.identity.store import Device
 from gateway.identity.tokens import TokenIssuer
+from gateway.identity.users import StoredUser, get_user
 from gateway.identity.viewer import Authentication, authenticate
 from tests.gateway.core.store.databases import add_user
 from tests.gateway.support import SECRET, TOKENS
@@ -29,7 +30,7 @@ LAPTOP = Device("Kitchen laptop", "Mozilla/5.0", "192.0.2.50")
 
 
 async def new_user(store: GatewayStore) -> StoredUser:
-    user = await store.get_user(await add_user(store))
+    user = await get_user(store, await add_user(store))
     assert user is not None
     return user
 

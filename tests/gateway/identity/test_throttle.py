@@ -10,8 +10,8 @@ import pytest_asyncio
 from sqlalchemy import func, select
 
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.core.store.models import LoginAttempt
 from gateway.identity.store import add_attempt
+from gateway.identity.tables import LoginAttempt
 from gateway.identity.throttle import (
     PRUNE_INTERVAL,
     Admitted,

@@ -6,7 +6,7 @@ import jwt
 import pytest
 from pydantic import SecretStr
 
-from gateway.core.store.models import Role
+from gateway.identity.tables import Role
 from gateway.identity.tokens import InvalidToken, TokenIssuer, new_refresh_token, refresh_token_hash
 from gateway.identity.viewer import authenticate
 

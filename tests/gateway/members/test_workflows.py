@@ -15,8 +15,8 @@ import pytest_asyncio
 from adapters.email.fake import FakeEmailSender
 from gateway.core.backends import Adapters
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.core.store.models import Role
 from gateway.identity.one_time_tokens import CONFIRM_EMAIL_TTL, INVITATION_TTL
+from gateway.identity.tables import Role
 from gateway.identity.throttle import LoginThrottle
 from gateway.members.account_proof import NameAndZip
 from gateway.members.emails import MemberMail
@@ -24,7 +24,8 @@ from gateway.members.invitation_store import StoredInvitation
 from gateway.members.invitations import accept, invite
 from gateway.members.registration import CheckEmail, confirm_email, register
 from simulators.world import World
-from tests.gateway.api.registration_support import (
+from tests.gateway.core.store.databases import migrated_store
+from tests.gateway.members.registration_support import (
     BASE_URL,
     AccountFacts,
     add_member,
@@ -33,7 +34,6 @@ from tests.gateway.api.registration_support import (
     fresh_email,
     token_in,
 )
-from tests.gateway.core.store.databases import migrated_store
 from tests.gateway.support import Member, access_for, loaders_for
 
 SENT_AT = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)

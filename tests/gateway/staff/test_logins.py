@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from gateway.cli import main
-from gateway.core.store.models import Role
 from gateway.core.store.open import open_store
 from gateway.identity.passwords import verify_password
-from gateway.identity.users import upsert_member
+from gateway.identity.tables import Role
+from gateway.identity.users import find_user_by_email, upsert_member
 from gateway.staff.logins import StaffLoginRefused, create_staff, ensure_demo_staff
 
 GOOD = "lamp-orchard-vivid-47"
@@ -38,7 +38,7 @@ async def test_creates_a_staff_login_in_a_new_database_then_refuses_a_second(
         await create_staff(database_url, email="ana@coop.example", password=GOOD, role=Role.ADMIN)
     store = open_store(database_url)
     try:
-        user = await store.find_user_by_email("ana@coop.example")
+        user = await find_user_by_email(store, "ana@coop.example")
         assert user is not None
         assert user.role is Role.STAFF
         assert user.email_confirmed
@@ -56,7 +56,7 @@ async def test_reset_sets_the_new_password_and_role(tmp_path: Path) -> None:
 
     store = open_store(url)
     try:
-        user = await store.find_user_by_email("ana@coop.example")
+        user = await find_user_by_email(store, "ana@coop.example")
         assert user is not None
         assert (again.created, user.role) == (False, Role.ADMIN)
         assert await verify_password(user.password_hash, GOOD + "x")
@@ -76,7 +76,7 @@ async def test_a_members_login_is_never_made_staff(tmp_path: Path) -> None:
 
     store = open_store(url)
     try:
-        member = await store.find_user_by_email("member@example.com")
+        member = await find_user_by_email(store, "member@example.com")
         assert member is not None
         assert member.role is Role.MEMBER
     finally:
@@ -150,8 +150,8 @@ async def test_the_demo_staff_logins_are_created_once_and_then_left_alone(tmp_pa
 
     store = open_store(url)
     try:
-        staff = await store.find_user_by_email("staff@example.com")
-        admin = await store.find_user_by_email("admin@example.com")
+        staff = await find_user_by_email(store, "staff@example.com")
+        admin = await find_user_by_email(store, "admin@example.com")
         assert staff is not None
         assert admin is not None
         assert staff.role is Role.STAFF

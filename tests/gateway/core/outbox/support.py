@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from gateway.core.clock import as_utc
+from gateway.core.outbox.table import OutboxEntry, OutboxState
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.core.store.models import OutboxEntry, OutboxState
 from gateway.core.store.unit_of_work import unit_of_work
 
 START = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from gateway.core.outbox.claim import claim_due, read_candidates, take
+from gateway.core.outbox.table import OutboxState
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.core.store.models import OutboxState
 from gateway.core.store.open import open_store
 from tests.gateway.core.outbox.support import START, FakeClock, queue, read_row
 

@@ -6,7 +6,7 @@ import asyncio
 from collections import Counter
 
 from gateway.core.outbox import OutboxMessage, OutboxRunner, RetryPolicy
-from gateway.core.store.models import OutboxState
+from gateway.core.outbox.table import OutboxState
 from gateway.core.store.open import open_store
 from tests.gateway.core.outbox.support import queue, read_rows
 

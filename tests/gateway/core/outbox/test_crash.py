@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from gateway.core.outbox.table import OutboxState
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.core.store.models import OutboxState
 from tests.gateway.core.outbox.support import queue, read_row
 from tests.gateway.core.outbox.worker_process import KIND, REFUSED, worker_id
 

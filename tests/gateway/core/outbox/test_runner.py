@@ -16,8 +16,8 @@ from gateway.core.outbox import (
     OutboxStoreError,
     RetryPolicy,
 )
+from gateway.core.outbox.table import OutboxState
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.core.store.models import OutboxState
 from gateway.core.store.open import open_store
 from gateway.core.store.unit_of_work import unit_of_work
 from tests.gateway.core.outbox.support import FakeClock, queue, read_row, read_rows

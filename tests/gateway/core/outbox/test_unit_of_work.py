@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from gateway.core.outbox import IdempotencyKeyConflict, InvalidOutboxEntry
+from gateway.core.outbox.table import OutboxState
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.core.store.models import OutboxState, User
 from gateway.core.store.unit_of_work import unit_of_work
+from gateway.identity.tables import User
 from tests.gateway.core.outbox.support import START, FakeClock, read_rows
 
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+import pytest_asyncio
 from argon2 import PasswordHasher
 
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.migrate import migrate
-from gateway.core.store.models import Role, User, UserAccount
 from gateway.core.store.open import open_store
+from gateway.identity.tables import Role, User, UserAccount
 
 BACKENDS = ("sqlite", "postgresql")
 _numbers = itertools.count(1)
@@ -36,6 +38,19 @@ async def migrated_database_url(backend: str, request: pytest.FixtureRequest) ->
 async def migrated_store(backend: str, request: pytest.FixtureRequest) -> GatewayStore:
     """A store over a fresh, migrated gateway database (`migrated_database_url`)."""
     return open_store(await migrated_database_url(backend, request))
+
+
+def store_on_each_backend() -> Any:
+    """A `store` fixture for a module: one migrated store per backend, which the module's
+    tests share (`store = store_on_each_backend()` at module level)."""
+
+    @pytest_asyncio.fixture(scope="module", params=BACKENDS)
+    async def store(request: pytest.FixtureRequest) -> AsyncIterator[GatewayStore]:
+        opened = await migrated_store(request.param, request)
+        yield opened
+        await opened.aclose()
+
+    return store
 
 
 async def add_user(

@@ -13,9 +13,9 @@ from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from gateway.core.store.migrate import migrate
-from gateway.core.store.models import Base
 from gateway.core.store.open import SQLITE_BUSY_TIMEOUT_MS, open_store
-from gateway.identity.users import upsert_member
+from gateway.identity.users import account_numbers, find_user_by_email, upsert_member
+from gateway.tables import metadata
 
 EXPECTED_TABLES = {
     "alembic_version",
@@ -37,7 +37,7 @@ async def differences_from_models(url: str) -> list[object]:
     try:
         async with engine.connect() as connection:
             return await connection.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+                lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
             )
     finally:
         await engine.dispose()
@@ -64,7 +64,7 @@ async def check_database(url: str) -> None:
     user_id = await upsert_member(url, email="m@example.com", password="p", account_numbers=["7"])
     store = open_store(url)
     try:
-        assert await store.account_numbers(user_id) == {"7"}
+        assert await account_numbers(store, user_id) == {"7"}
     finally:
         await store.aclose()
 
@@ -102,7 +102,7 @@ async def test_the_sqlite_store_reads_and_writes_side_by_side(tmp_path: Path) ->
                 )
                 for n in range(8)
             ),
-            *(store.find_user_by_email(f"m{n}@example.com") for n in range(8)),
+            *(find_user_by_email(store, f"m{n}@example.com") for n in range(8)),
         )
     finally:
         await store.aclose()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.one_time_tokens import new_token, token_hash
+from gateway.identity.users import account_numbers, get_user
 from gateway.members.store import (
     Access,
     TokenPurpose,
@@ -20,6 +21,10 @@ from gateway.members.store import (
     token_owner,
     tokens_issued_since,
 )
+from tests.gateway.core.store.databases import store_on_each_backend
+
+# On SQLite and on the real PostgreSQL, one database per module.
+store = store_on_each_backend()
 
 NOON = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -62,10 +67,10 @@ async def issue(
 async def test_a_new_member_is_unconfirmed_and_holds_the_account(store: GatewayStore) -> None:
     user_id, email = await new_member(store, "300400")
 
-    user = await store.get_user(user_id)
+    user = await get_user(store, user_id)
     assert user is not None
     assert (user.email, user.email_confirmed) == (email, False)
-    assert await store.account_numbers(user_id) == {"300400"}
+    assert await account_numbers(store, user_id) == {"300400"}
     assert await access_to(store, user_id=user_id, account_number="300400") is Access.HOLDER
 
 
@@ -118,7 +123,7 @@ async def test_a_confirmation_token_confirms_once(store: GatewayStore) -> None:
     second = await confirm_email(store, token_hash=token_hash(token), now=NOON + HOUR / 2)
 
     assert (first, second) == (email, None)
-    user = await store.get_user(user_id)
+    user = await get_user(store, user_id)
     assert user is not None
     assert user.email_confirmed
 
@@ -134,7 +139,7 @@ async def test_an_expired_token_does_nothing(store: GatewayStore) -> None:
         )
         == user_id
     )
-    user = await store.get_user(user_id)
+    user = await get_user(store, user_id)
     assert user is not None
     assert not user.email_confirmed
 
@@ -148,7 +153,7 @@ async def test_a_token_works_only_for_its_purpose(store: GatewayStore) -> None:
     )
 
     assert changed is None
-    user = await store.get_user(user_id)
+    user = await get_user(store, user_id)
     assert user is not None
     assert user.password_hash == "hash-1"
 
@@ -164,7 +169,7 @@ async def test_using_one_token_spends_the_others_of_its_purpose(store: GatewaySt
         store, token_hash=token_hash(older), password_hash="old", now=NOON
     )
 
-    user = await store.get_user(user_id)
+    user = await get_user(store, user_id)
     assert user is not None
     # Reading the emailed reset link proved the email as well.
     assert (user.password_hash, user.email_confirmed) == ("new", True)

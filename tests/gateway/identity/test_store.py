@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.core.store.models import LoginAttempt, LoginSession, RefreshToken, Role
 from gateway.identity.store import (
     TOKEN_REUSE,
     Device,
@@ -27,7 +26,11 @@ from gateway.identity.store import (
     running_sessions,
     viewer_in_session,
 )
-from tests.gateway.core.store.databases import add_user
+from gateway.identity.tables import LoginAttempt, LoginSession, RefreshToken, Role
+from tests.gateway.core.store.databases import add_user, store_on_each_backend
+
+# On SQLite and on the real PostgreSQL, one database per module.
+store = store_on_each_backend()
 
 NOON = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)

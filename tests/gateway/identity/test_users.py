@@ -7,10 +7,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.core.store.migrate import migrate
-from gateway.core.store.models import Role
 from gateway.core.store.open import open_store
 from gateway.identity.passwords import verify_password
-from gateway.identity.users import upsert_member
+from gateway.identity.tables import Role
+from gateway.identity.users import account_numbers, find_user_by_email, get_user, upsert_member
+from tests.gateway.core.store.databases import store_on_each_backend
+
+# On SQLite and on the real PostgreSQL, one database per module.
+store = store_on_each_backend()
 
 
 async def test_upsert_creates_then_updates_the_same_user(tmp_path: Path) -> None:
@@ -29,13 +33,13 @@ async def test_upsert_creates_then_updates_the_same_user(tmp_path: Path) -> None
             role="staff",
         )
         assert again == created
-        user = await store.find_user_by_email("PAT@example.com")
+        user = await find_user_by_email(store, "PAT@example.com")
         assert user is not None
         assert (user.email, user.role) == ("pat@example.com", Role.STAFF)
         assert user.created_at.tzinfo is not None
         assert await verify_password(user.password_hash, "second")
-        assert await store.account_numbers(created) == {"3"}
-        assert await store.get_user(created + 100) is None
+        assert await account_numbers(store, created) == {"3"}
+        assert await get_user(store, created + 100) is None
     finally:
         await store.aclose()
 
@@ -48,7 +52,7 @@ async def test_upsert_in_a_session_leaves_the_commit_to_the_caller(tmp_path: Pat
         async with AsyncSession(store.engine) as session:
             await upsert_member(session, email="a@example.com", password="p", account_numbers=[])
             await session.rollback()
-        assert await store.find_user_by_email("a@example.com") is None
+        assert await find_user_by_email(store, "a@example.com") is None
         with pytest.raises(ValueError, match="'root'"):
             await upsert_member(
                 store.engine, email="b@x.org", password="p", account_numbers=[], role="root"

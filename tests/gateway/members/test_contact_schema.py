@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from adapters.cis.fake import FakeCis
 from adapters.cis.soap import SoapCis
+from gateway.audit.tables import AuditEntry
 from gateway.core.backends import Adapters
 from gateway.core.cache.memory import MemoryCache
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.core.store.models import AuditEntry
 from gateway.schema import schema
 from simulators.soap import MultiSpeakCredentials
 from tests.fixtures.cis import cis_endpoint_for

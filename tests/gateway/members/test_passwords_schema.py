@@ -12,8 +12,9 @@ import pytest_asyncio
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.one_time_tokens import token_hash
 from gateway.identity.passwords import hash_password, verify_password
+from gateway.identity.users import get_user
 from gateway.members.store import TokenPurpose, add_one_time_token
-from tests.gateway.api.registration_support import Caller, add_member, token_in
+from tests.gateway.members.registration_support import Caller, add_member, token_in
 
 OLD = "the old password of theirs"
 NEW = "a brand new passphrase"
@@ -71,7 +72,7 @@ async def test_a_reset_link_sets_a_new_password_once(
     assert (weak["__typename"], weak["field"]) == ("ValidationError", "newPassword")
     assert done == {"__typename": "PasswordChanged", "signedOutSessions": 0}
     assert again["__typename"] == "TokenInvalid"
-    user = await store.get_user(user_id)
+    user = await get_user(store, user_id)
     assert user is not None
     assert await verify_password(user.password_hash, NEW)
 
@@ -109,7 +110,7 @@ async def test_an_expired_reset_link_does_nothing(anyone: Caller, store: Gateway
     result = await answer(anyone, RESET, "resetPassword", token="expired-reset-token", password=NEW)
 
     assert result["__typename"] == "TokenInvalid"
-    user = await store.get_user(user_id)
+    user = await get_user(store, user_id)
     assert user is not None
     assert user.password_hash == "unchanged"
 
@@ -131,7 +132,7 @@ async def test_changing_needs_the_current_password_and_a_good_new_one(
         "newPassword",
     ]
     assert done["__typename"] == "PasswordChanged"
-    user = await store.get_user(user_id)
+    user = await get_user(store, user_id)
     assert user is not None
     assert await verify_password(user.password_hash, NEW)
 
@@ -148,7 +149,7 @@ async def test_guessing_the_current_password_is_throttled(
     throttled = await answer(member, CHANGE, "changePassword", current=OLD, new=NEW)
 
     assert throttled["__typename"] == "TooManyAttempts"
-    user = await store.get_user(user_id)
+    user = await get_user(store, user_id)
     assert user is not None
     assert user.password_hash == old_hash
 

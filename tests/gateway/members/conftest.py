@@ -11,8 +11,8 @@ import pytest_asyncio
 from adapters.email.fake import FakeEmailSender
 from gateway.core.backends import Adapters
 from gateway.core.store.gateway_store import GatewayStore
-from tests.gateway.api.registration_support import Caller, fresh_address
 from tests.gateway.core.store.databases import migrated_store
+from tests.gateway.members.registration_support import Caller, fresh_address
 
 
 @pytest_asyncio.fixture(scope="module")

@@ -18,6 +18,10 @@ from gateway.members.invitation_store import (
     revoke_invitation,
 )
 from gateway.members.store import Access, access_to, create_member
+from tests.gateway.core.store.databases import store_on_each_backend
+
+# On SQLite and on the real PostgreSQL, one database per module.
+store = store_on_each_backend()
 
 NOON = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)

@@ -18,7 +18,7 @@ from adapters.email.fake import FakeEmailSender
 from adapters.email.port import OutgoingEmail
 from gateway.core.backends import Adapters
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.core.store.models import Role, User
+from gateway.identity.tables import Role, User
 from gateway.members.store import create_member
 from gateway.schema import schema
 from simulators.world import World

@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 
 from gateway.app import create_app
 from gateway.core.backends import Adapters
+from gateway.identity.users import get_user
 from gateway.settings import GatewaySettings
 from simulators.cis.fake_from_world import fake_cis_from_world
 from simulators.meters.fake_from_world import fake_meters_from_world
@@ -81,7 +82,7 @@ async def site(request: pytest.FixtureRequest, world: World) -> AsyncIterator[Si
         user_id = await add_user(
             store, password=PASSWORD, confirmed=confirmed, account_numbers=numbers
         )
-        user = await store.get_user(user_id)
+        user = await get_user(store, user_id)
         assert user is not None
         emails.append(user.email)
     await store.aclose()

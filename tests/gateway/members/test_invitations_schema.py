@@ -7,7 +7,7 @@ import pytest
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.members.store import Access, access_to
 from simulators.world import World
-from tests.gateway.api.registration_support import (
+from tests.gateway.members.registration_support import (
     AccountFacts,
     Caller,
     add_member,

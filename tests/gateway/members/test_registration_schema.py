@@ -15,6 +15,7 @@ from gateway.core.backends import Adapters
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.one_time_tokens import token_hash
 from gateway.identity.passwords import hash_password
+from gateway.identity.users import account_numbers, find_user_by_email, get_user
 from gateway.members.store import (
     Access,
     TokenPurpose,
@@ -22,7 +23,7 @@ from gateway.members.store import (
     add_one_time_token,
 )
 from simulators.world import World
-from tests.gateway.api.registration_support import (
+from tests.gateway.members.registration_support import (
     AccountFacts,
     Caller,
     add_member,
@@ -101,7 +102,7 @@ async def test_register_then_confirm_with_the_emailed_link(
 
     [sent] = anyone.outbox.sent
     assert (sent.to, sent.subject) == (email.lower(), "Confirm your email address")
-    user = await store.find_user_by_email(email)
+    user = await find_user_by_email(store, email)
     assert user is not None
     assert not user.email_confirmed
     assert await access_to(store, user_id=user.id, account_number=facts.number) is Access.HOLDER
@@ -116,7 +117,7 @@ async def test_register_then_confirm_with_the_emailed_link(
     }
     assert reused.data is not None
     assert reused.data["confirmEmail"]["__typename"] == "TokenInvalid"
-    user = await store.find_user_by_email(email)
+    user = await find_user_by_email(store, email)
     assert user is not None
     assert user.email_confirmed
 
@@ -161,7 +162,7 @@ async def test_wrong_facts_and_unknown_accounts_get_one_answer_and_change_nothin
     assert answer["__typename"] == "AccountProofFailed"
     assert "do not match an account" in answer["message"]
     assert anyone.outbox.sent == []
-    assert await store.find_user_by_email(email) is None
+    assert await find_user_by_email(store, email) is None
 
 
 async def test_an_existing_login_gets_a_note_and_the_requester_learns_nothing(
@@ -171,7 +172,7 @@ async def test_an_existing_login_gets_a_note_and_the_requester_learns_nothing(
     user_id, email = await add_member(
         store, password_hash=await hash_password("first password of theirs"), account_number="1"
     )
-    before = await store.get_user(user_id)
+    before = await get_user(store, user_id)
 
     answer = await register(anyone, email.upper(), by_name(facts))
 
@@ -180,7 +181,7 @@ async def test_an_existing_login_gets_a_note_and_the_requester_learns_nothing(
     assert sent.to == email
     assert sent.subject == "You already have a member portal login"
     assert "?token=" not in sent.text
-    assert await store.get_user(user_id) == before
+    assert await get_user(store, user_id) == before
     assert await access_to(store, user_id=user_id, account_number=facts.number) is None
 
 
@@ -288,7 +289,7 @@ async def test_expired_confirmation_links_do_not_work(anyone: Caller, store: Gat
 
     assert result.data is not None
     assert result.data["confirmEmail"]["__typename"] == "TokenInvalid"
-    user = await store.get_user(user_id)
+    user = await get_user(store, user_id)
     assert user is not None
     assert not user.email_confirmed
 
@@ -344,7 +345,7 @@ async def test_a_member_links_another_account_they_can_prove(
             "account": {"number": other.number, "customer": {"lastName": other.last_name}},
         }
     }
-    assert await store.account_numbers(user_id) == {accounts[7].number, other.number}
+    assert await account_numbers(store, user_id) == {accounts[7].number, other.number}
 
 
 async def test_linking_needs_a_signed_in_user(anyone: Caller, accounts: list[AccountFacts]) -> None:
