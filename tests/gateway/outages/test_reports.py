@@ -3,12 +3,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from gateway.core.backends import Adapters
+from gateway.core.loaders import DataLoaders
 from gateway.core.outcomes import AccountHidden, FieldProblem
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.outages.reports import Reported, report_outage
+from gateway.outages.reports import Reported, ReportOutcome, report_outage
 from simulators.world import World
 from tests.gateway.conftest import Members
-from tests.gateway.support import access_for, invalidation_for, loaders_for
+from tests.gateway.support import Member, access_for, invalidation_for, loaders_for
 
 
 def _with_power(world: World) -> tuple[str, str]:
@@ -16,6 +17,33 @@ def _with_power(world: World) -> tuple[str, str]:
     out = {loc for e in world.outage_events if e.restored_at is None for loc in e.location_ids}
     location = next(loc for loc in world.locations if loc.location_id not in out)
     return location.account_number, location.location_id
+
+
+async def report_as(
+    member: Member,
+    adapters: Adapters,
+    store: GatewayStore,
+    loaders: DataLoaders,
+    *,
+    account_number: str,
+    location_id: str,
+    contact_phone: str | None = None,
+    comment: str | None = None,
+    now: datetime | None = None,
+) -> ReportOutcome:
+    """`report_outage` as `member` would call it through the API, over the fakes."""
+    return await report_outage(
+        access=access_for(store, member, loaders=loaders),
+        loaders=loaders,
+        oms=adapters.oms,
+        invalidate=invalidation_for(loaders),
+        request_id="test-report",
+        account_number=account_number,
+        location_id=location_id,
+        contact_phone=contact_phone,
+        comment=comment,
+        now=now,
+    )
 
 
 async def test_a_report_drops_the_cached_status_so_the_answer_is_fresh(
@@ -26,16 +54,13 @@ async def test_a_report_drops_the_cached_status_so_the_answer_is_fresh(
     before = await loaders.outage_status.load(location)
     assert before.is_out is False
 
-    outcome = await report_outage(
-        access=access_for(gateway_store, members.staff, loaders=loaders),
-        loaders=loaders,
-        oms=adapters.oms,
-        invalidate=invalidation_for(loaders),
-        request_id="test-report",
+    outcome = await report_as(
+        members.staff,
+        adapters,
+        gateway_store,
+        loaders,
         account_number=number,
         location_id=location,
-        contact_phone=None,
-        comment=None,
     )
 
     assert isinstance(outcome, Reported)
@@ -53,12 +78,11 @@ async def test_the_report_time_is_the_one_given_and_the_event_starts_then(
     number, location = _with_power(world)
     now = datetime(2026, 11, 15, 15, 4, tzinfo=UTC)
 
-    outcome = await report_outage(
-        access=access_for(gateway_store, members.staff, loaders=loaders),
-        loaders=loaders,
-        oms=adapters.oms,
-        invalidate=invalidation_for(loaders),
-        request_id="test-report",
+    outcome = await report_as(
+        members.staff,
+        adapters,
+        gateway_store,
+        loaders,
         account_number=number,
         location_id=location,
         contact_phone="505-555-0142",
@@ -78,16 +102,14 @@ async def test_someone_elses_account_is_hidden_before_anything_is_checked(
     number = members.neighbor.account_numbers[0]
     location = next(loc.location_id for loc in world.locations if loc.account_number == number)
 
-    outcome = await report_outage(
-        access=access_for(gateway_store, members.demo, loaders=loaders),
-        loaders=loaders,
-        oms=adapters.oms,
-        invalidate=invalidation_for(loaders),
-        request_id="test-report",
+    outcome = await report_as(
+        members.demo,
+        adapters,
+        gateway_store,
+        loaders,
         account_number=number,
         location_id=location,
         contact_phone="not a phone",
-        comment=None,
     )
 
     assert isinstance(outcome, AccountHidden)
@@ -100,16 +122,13 @@ async def test_a_location_of_another_account_is_a_problem_with_that_field(
     number = members.demo.account_numbers[0]
     elsewhere = next(loc.location_id for loc in world.locations if loc.account_number != number)
 
-    outcome = await report_outage(
-        access=access_for(gateway_store, members.demo, loaders=loaders),
-        loaders=loaders,
-        oms=adapters.oms,
-        invalidate=invalidation_for(loaders),
-        request_id="test-report",
+    outcome = await report_as(
+        members.demo,
+        adapters,
+        gateway_store,
+        loaders,
         account_number=number,
         location_id=elsewhere,
-        contact_phone=None,
-        comment=None,
     )
 
     assert outcome == FieldProblem(
