@@ -7,7 +7,13 @@ app and its worker). Background loops (the CIS change feed, the outbox) never ru
 here, once per web process: they run in `gateway.worker`.
 
 `/readyz` reports the cache (`"cache": "up" | "down" | "off"`) but does not depend on
-it: with Redis down the gateway still serves, from the backends.
+it: with Redis down the gateway still serves, from the backends. It answers within a
+second whatever the backends do: every check runs at once under a deadline shorter
+than that, a hung system shows as down, and one whose breaker is open shows as down
+without being called.
+
+Every GraphQL request runs under `settings.request_deadline_s`: no backend call it
+makes waits past it (`gateway.core.resilience.deadline`).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from gateway.bootstrap import Gateway, open_gateway
 from gateway.core.backends import Adapters
 from gateway.core.cache.port import Cache, CacheUnavailable
 from gateway.core.metrics import CONTENT_TYPE, GatewayMetrics
+from gateway.core.resilience.deadline import request_deadline
 from gateway.core.runtime import tune_garbage_collector
 from gateway.identity.viewer import authenticate
 from gateway.schema import schema
@@ -40,7 +47,10 @@ __all__ = ["Adapters", "create_app", "create_app_from_environment"]
 
 logger = logging.getLogger("gateway.app")
 
-READINESS_TIMEOUT_S = 5.0
+# Each check's deadline: the checks run concurrently, so /readyz answers within a second.
+READINESS_DEADLINE_S = 0.8
+# For checks no guard bounds (the gateway's own store, the cache): a little later still.
+READINESS_TIMEOUT_S = 0.9
 
 
 def create_app(
@@ -127,6 +137,13 @@ def create_app(
         return Response(metrics.render(), media_type=CONTENT_TYPE)
 
     graphql = GraphQLEndpoint(schema=schema, context=context, metrics=metrics)
+
+    async def graphql_within_deadline(request: Request) -> Response:
+        # Here rather than in the endpoint: the deadline belongs to the backend calls,
+        # and the contextvar is reset when the request ends, whatever task it ran in.
+        with request_deadline(settings.request_deadline_s):
+            return await graphql.handle(request)
+
     middleware = []
     if settings.cors_origins:
         middleware.append(
@@ -141,7 +158,7 @@ def create_app(
     return Starlette(
         debug=settings.debug,
         routes=[
-            Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+            Route("/graphql", graphql_within_deadline, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics_text, methods=["GET"]),
@@ -152,8 +169,11 @@ def create_app(
 
 
 async def _answers(name: str, check: Callable[[], Awaitable[object]]) -> bool:
+    """Whether `name` answered in time; a backend's guard refuses at once while its
+    breaker is open, and gives up at the deadline (without counting that against it)."""
     try:
-        await asyncio.wait_for(check(), timeout=READINESS_TIMEOUT_S)
+        with request_deadline(READINESS_DEADLINE_S):
+            await asyncio.wait_for(check(), timeout=READINESS_TIMEOUT_S)
     except (AdapterError, TimeoutError) as error:
         logger.warning("readiness: %s is down: %s", name, error)
         return False
@@ -168,8 +188,8 @@ async def _cache_state(cache: Cache | None) -> str:
     if cache is None:
         return "off"
     try:
-        await cache.ping()
-    except CacheUnavailable as error:
+        await asyncio.wait_for(cache.ping(), timeout=READINESS_TIMEOUT_S)
+    except (CacheUnavailable, TimeoutError) as error:
         logger.warning("readiness: the cache is down: %s", error)
         return "down"
     return "up"

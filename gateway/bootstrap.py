@@ -3,8 +3,9 @@
 Both entrypoints start here: `gateway.app` (the ASGI app behind `coop-gateway serve`)
 and `gateway.worker` (`coop-gateway worker`, the background loops). Nothing is opened
 at import time: `open_gateway` opens the store, the adapters (wrapped once so that every
-call is counted in the metrics), the shared cache and the email sender, and closes what
-it opened, in reverse order, when its block ends.
+call is guarded by its system's timeout and breaker, and counted in the metrics), the
+shared cache and the email sender, and closes what it opened, in reverse order, when its
+block ends.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from gateway.core.cache.near import NearCache, WithNearCache
 from gateway.core.cache.port import Cache
 from gateway.core.instrumented import instrument
 from gateway.core.metrics import GatewayMetrics
+from gateway.core.resilience.policy import BackendPolicies
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.open import open_store
 from gateway.identity.throttle import LoginThrottle, ThrottleLimits
@@ -57,7 +59,11 @@ async def open_gateway(
     async with AsyncExitStack() as stack:
         store = open_store(settings.database_url)
         stack.push_async_callback(store.aclose)
-        backends = instrument(adapters or await open_real_adapters(settings, stack), metrics)
+        backends = instrument(
+            adapters or await open_real_adapters(settings, stack),
+            metrics,
+            backend_policies(settings),
+        )
         if cache is None:
             shared = open_cache(settings, stack)
         else:
@@ -84,6 +90,18 @@ async def open_gateway(
             email=open_email_sender(settings, stack),
             metrics=metrics,
         )
+
+
+def backend_policies(settings: GatewaySettings) -> BackendPolicies:
+    """Each backend's timeout and the breaker and retry rules, from the settings."""
+    return BackendPolicies(
+        cis_timeout_s=settings.cis_timeout_s,
+        oms_timeout_s=settings.oms_timeout_s,
+        meters_timeout_s=settings.meters_timeout_s,
+        failure_threshold=settings.backend_failure_threshold,
+        cool_down_s=settings.backend_cool_down_s,
+        retry_jitter_s=settings.backend_retry_jitter_s,
+    )
 
 
 async def open_real_adapters(settings: GatewaySettings, stack: AsyncExitStack) -> Adapters:

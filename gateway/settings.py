@@ -46,17 +46,35 @@ class GatewaySettings(BaseSettings):
     cis_url: str = "http://127.0.0.1:8101/CB_Server"
     cis_user: SecretStr = SecretStr("coop-gateway")
     cis_password: SecretStr = SecretStr("")
-    cis_timeout_s: float = Field(default=10.0, gt=0)
+    # Seconds one CIS call may take (timeouts, breakers and the request deadline are
+    # explained in `gateway.core.resilience` and in README.md). 3 s: a staff list fans
+    # out ~400 CIS calls at once, which queue for about a second at the benchmark's
+    # 40 ms per call; three times that is a hung CIS, not a busy one.
+    cis_timeout_s: float = Field(default=3.0, gt=0)
     oms_url: str = "http://127.0.0.1:8102/OA_Server"
     oms_user: SecretStr = SecretStr("coop-gateway")
     oms_password: SecretStr = SecretStr("")
-    oms_timeout_s: float = Field(default=10.0, gt=0)
+    # An OMS call is one per service location (30 ms at the benchmark): 2 s is ample.
+    oms_timeout_s: float = Field(default=2.0, gt=0)
     multispeak_app_name: str = "coop-gateway"
     multispeak_company: str = "Demo Electric Cooperative"
 
     # URLs of SQL databases may embed a password: keep them out of reprs.
     meters_database_url: str = Field(default="sqlite+aiosqlite:///var/meters.db", repr=False)
     database_url: str = Field(default=DEFAULT_DATABASE_URL, repr=False)
+    # A meter data query: one per usage range, over a year of hourly reads at most.
+    meters_timeout_s: float = Field(default=3.0, gt=0)
+    # The most a GraphQL request waits for backends in all, however many calls it
+    # chains: one full timeout, its retry and a later stage fit; a client's 10 s do not
+    # run out first, so it gets partial data rather than nothing.
+    request_deadline_s: float = Field(default=8.0, gt=0)
+    # A backend's circuit breaker opens after this many failed calls in a row (timeouts,
+    # refused connections; "not found" and SOAP Faults are answers and do not count),
+    # refuses calls at once for the cool-down, then lets one probe call through.
+    backend_failure_threshold: int = Field(default=5, ge=1)
+    backend_cool_down_s: float = Field(default=5.0, gt=0)
+    # A read that got no answer is retried once after a random pause of up to this.
+    backend_retry_jitter_s: float = Field(default=0.1, ge=0)
 
     jwt_secret: SecretStr = Field(min_length=MIN_JWT_SECRET_LENGTH)
     access_token_ttl: timedelta = timedelta(minutes=15)

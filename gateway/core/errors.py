@@ -97,7 +97,10 @@ def _backend_error(error: GraphQLError, original: AdapterError, *, request_id: s
     name = SYSTEM_NAMES.get(system, "A system the co-op relies on")
     where = ".".join(map(str, error.path or ()))
     if isinstance(original, BackendUnavailable):
-        logger.warning("request %s: %s unavailable at %s: %s", request_id, system, where, original)
+        # Not a warning per field: an outage fails every field that needs the system, so
+        # it is logged once per change by the system's breaker
+        # (`gateway.core.resilience.breaker`) and counted in `gateway_backend_failures`.
+        logger.debug("request %s: %s unavailable at %s: %s", request_id, system, where, original)
         message, code = f"{name} is not available right now.", BACKEND_UNAVAILABLE
     elif isinstance(original, NotFound):
         logger.warning(

@@ -1,6 +1,7 @@
 """What the gateway counts and times, in Prometheus's text format at `GET /metrics`.
 
 Requests by GraphQL operation and outcome, backend calls by system and port method,
+backend calls without an answer and circuit breaker changes by system,
 cache hits and misses by kind, change-feed polls and the cache keys they dropped.
 Each app has its own registry, so two apps in one process (tests) count apart. With
 several server processes, prometheus-client keeps each process's values in files under
@@ -72,6 +73,21 @@ class GatewayMetrics:
             buckets=BACKEND_BUCKETS_S,
             registry=self.registry,
         )
+        self.backend_failures = Counter(
+            "gateway_backend_failures",
+            "Backend calls that got no answer, by system and reason: timeout, unavailable "
+            "(refused or dropped), deadline (the request's time ran out), breaker_open "
+            "(refused without calling).",
+            ["system", "reason"],
+            registry=self.registry,
+        )
+        self.breaker_changes = Counter(
+            "gateway_backend_breaker_changes",
+            "Circuit breaker state changes, by system and the state entered "
+            "(open, half_open, closed).",
+            ["system", "state"],
+            registry=self.registry,
+        )
         self.cache_hits = Counter(
             "gateway_cache_hits",
             "Keys a loader found in the shared cache, by cache kind.",
@@ -106,6 +122,14 @@ class GatewayMetrics:
     def backend_called(self, system: str, operation: str, seconds: float) -> None:
         self.backend_calls.labels(system=system, operation=operation).inc()
         self.backend_call_duration.labels(system=system, operation=operation).observe(seconds)
+
+    def backend_failed(self, system: str, reason: str) -> None:
+        """One call without an answer (implements `resilience.guard.FailureCounter`)."""
+        self.backend_failures.labels(system=system, reason=reason).inc()
+
+    def breaker_changed(self, system: str, state: str) -> None:
+        """Implements `resilience.breaker.StateListener`."""
+        self.breaker_changes.labels(system=system, state=state).inc()
 
     def cache_read(self, kind: str, *, hits: int, misses: int) -> None:
         """One batch's lookup (implements `gateway.core.cache.port.CacheStats`)."""
