@@ -15,6 +15,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.rules.email import is_email_address, mailbox_address
+from adapters.rules.numbers import parse_natural
 
 # HS256 keys shorter than the hash output weaken the signature (RFC 7518 section 3.2).
 MIN_JWT_SECRET_LENGTH = 32
@@ -165,9 +166,8 @@ class GatewaySettings(BaseSettings):
     @classmethod
     def _seconds_or_iso_duration(cls, value: object) -> object:
         # COOP_ACCESS_TOKEN_TTL=900 reads as seconds; "PT15M" still works.
-        if isinstance(value, str) and value.strip().isdigit():
-            return timedelta(seconds=int(value))
-        return value
+        seconds = parse_natural(value.strip()) if isinstance(value, str) else None
+        return value if seconds is None else timedelta(seconds=seconds)
 
     @field_validator("access_token_ttl")
     @classmethod
