@@ -352,3 +352,14 @@ async def test_linking_needs_a_signed_in_user(anyone: Caller, accounts: list[Acc
     result = await anyone.execute(LINK, input=by_name(accounts[8]))
 
     assert codes(result) == ["UNAUTHENTICATED"]
+
+
+async def test_registering_with_a_password_with_superscripts_works(
+    anyone: Caller, accounts: list[AccountFacts]
+) -> None:
+    # "²".isdigit() is True and int("²") fails: the policy made this an internal error.
+    proven = registration(fresh_email(), by_name(accounts[9]), "lamp orchard ²³ vivid")
+    result = await anyone.execute(REGISTER, input=proven)
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    assert result.data["register"]["__typename"] == "CheckYourEmail"
