@@ -136,7 +136,8 @@ async def test_register_confirm_sign_in_change_and_reset_the_password(
     )
     assert changed == {"changePassword": {"__typename": "PasswordChanged", "signedOutSessions": 1}}
     assert (await portal.data(VIEWER, laptop))["viewer"]["email"] == EMAIL.lower()
-    assert await portal.data(VIEWER, phone) == {"viewer": None}  # that session has ended
+    ended = await portal.graphql(VIEWER, phone)  # that session has ended
+    assert ended["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert (await portal.login(FIRST_PASSWORD, "tablet"))["__typename"] == "LoginFailed"
 
     asked = await portal.data(REQUEST_RESET, e=EMAIL.upper())
@@ -147,7 +148,8 @@ async def test_register_confirm_sign_in_change_and_reset_the_password(
 
     assert reset == {"resetPassword": {"__typename": "PasswordChanged", "signedOutSessions": 1}}
     assert again["resetPassword"]["__typename"] == "TokenInvalid"
-    assert await portal.data(VIEWER, laptop) == {"viewer": None}
+    signed_out = await portal.graphql(VIEWER, laptop)
+    assert signed_out["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert (await portal.login(SECOND_PASSWORD, "laptop"))["__typename"] == "LoginFailed"
     assert (await portal.login(THIRD_PASSWORD, "laptop"))["__typename"] == "LoginSuccess"
 

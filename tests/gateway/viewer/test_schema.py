@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +14,8 @@ from starlette.applications import Starlette
 
 from gateway.app import create_app
 from gateway.core.backends import Adapters
+from gateway.identity.tables import Role
+from gateway.identity.tokens import TokenIssuer
 from gateway.identity.users import get_user
 from gateway.settings import GatewaySettings
 from simulators.cis.fake_from_world import fake_cis_from_world
@@ -25,6 +28,7 @@ from tests.gateway.core.store.databases import BACKENDS, add_user, migrated_stor
 PASSWORD = "a long and fine password"
 FAILURES_PER_EMAIL = 2
 FAILURES_PER_ADDRESS = 3
+SECRET = SecretStr("sessions-test-signing-secret-" + "s" * 16)
 
 LOGIN = """
 mutation ($input: LoginInput!) { login(input: $input) {
@@ -87,7 +91,7 @@ async def site(request: pytest.FixtureRequest, world: World) -> AsyncIterator[Si
         emails.append(user.email)
     await store.aclose()
     settings = GatewaySettings(
-        jwt_secret=SecretStr("sessions-test-signing-secret-" + "s" * 16),
+        jwt_secret=SECRET,
         database_url=url,
         login_failures_per_email=FAILURES_PER_EMAIL,
         login_failures_per_address=FAILURES_PER_ADDRESS,
@@ -136,6 +140,13 @@ class Device(served.Device):
             return False
         assert body["data"]["account"] == {"__typename": "Account", "number": number}
         return True
+
+
+async def unauthenticated(answer: Awaitable[dict[str, Any]]) -> bool:
+    """True when the viewer is null with one UNAUTHENTICATED error, the code `account` gives."""
+    body = await answer
+    [error] = body.get("errors") or [{"extensions": {}}]
+    return body["data"] == {"viewer": None} and error["extensions"]["code"] == "UNAUTHENTICATED"
 
 
 @pytest_asyncio.fixture
@@ -190,7 +201,7 @@ async def test_two_devices_sign_in_refresh_list_and_revoke(
         "sessionId": phone.session_id,
     }
     assert not await phone.reads_account(site.account_number)
-    assert (await phone.post(SESSIONS))["data"] == {"viewer": None}
+    assert await unauthenticated(phone.post(SESSIONS))
     assert (await phone.refresh())["__typename"] == "RefreshFailed"
     assert [s["id"] for s in await laptop.sessions()] == [laptop.session_id]
     assert await laptop.reads_account(site.account_number)
@@ -238,7 +249,7 @@ async def test_sign_out_everywhere_else(site: Site, devices: list[Device]) -> No
         await each.login(site.other_email)
     assert (await here.post(ELSEWHERE))["data"] == {"signOutEverywhereElse": {"sessionsEnded": 2}}
     for other in others:
-        assert (await other.post(SESSIONS))["data"] == {"viewer": None}
+        assert await unauthenticated(other.post(SESSIONS))
         assert (await other.refresh())["__typename"] == "RefreshFailed"
     [left] = await here.sessions()
     assert (left["id"], left["current"]) == (here.session_id, True)
@@ -323,3 +334,28 @@ async def test_a_bad_device_name_is_refused_before_anything_else(
         "field": "deviceName",
         "message": "Use at most 120 printable characters.",
     }
+
+
+async def test_viewer_with_credentials_that_do_not_work_is_unauthenticated(
+    site: Site, devices: list[Device]
+) -> None:
+    # It answered `viewer: null` with no error, as if the client had not signed in.
+    signed_in = device(site, devices, "198.51.100.60")
+    await signed_in.login(site.member_email)
+    assert signed_in.session_id is not None
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    old = TokenIssuer(SECRET, ttl=timedelta(minutes=15), clock=lambda: an_hour_ago)
+    expired = device(site, devices, "198.51.100.61")
+    expired.access_token = old.issue(
+        user_id=1, role=Role.MEMBER, session_id=signed_in.session_id
+    ).token
+    forged = device(site, devices, "198.51.100.62")
+    forged.access_token = "not.a.token"
+    anonymous = device(site, devices, "198.51.100.63")
+
+    assert await unauthenticated(expired.post(SESSIONS))
+    assert await unauthenticated(forged.post(SESSIONS))
+    # A signed-out client (no Authorization header) still reads null: the existing
+    # contract ("null when not signed in"), which portals use to show the sign-in page.
+    assert await anonymous.post(SESSIONS) == {"data": {"viewer": None}}
+    assert (await signed_in.post(SESSIONS))["data"]["viewer"]["email"] == site.member_email
