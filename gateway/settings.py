@@ -66,8 +66,11 @@ class GatewaySettings(BaseSettings):
     refresh_token_ttl: timedelta = timedelta(days=30)
     session_max_age: timedelta = timedelta(days=90)
     # Failed sign-ins allowed within the window, per email and per client address.
-    login_failures_per_email: int = Field(default=5, ge=1)
+    # See gateway/identity/throttle.py: the tight budget is per email *and* address, so
+    # that a stranger's failures never lock the owner out from their own address.
+    login_failures_per_email_and_address: int = Field(default=5, ge=1)
     login_failures_per_address: int = Field(default=20, ge=1)
+    login_failures_per_email: int = Field(default=50, ge=1)
     login_throttle_window: timedelta = timedelta(minutes=15)
 
     time_zone: str = "America/Denver"
