@@ -81,7 +81,11 @@ class LoginThrottle:
         self._clock = clock
         self._next_prune_at: datetime | None = None
 
-    async def admit(self, *, email: str, client_address: str | None) -> Admitted | Throttled:
+    async def admit(
+        self, *, email: str, client_address: str | None, per_email: int | None = None
+    ) -> Admitted | Throttled:
+        """`per_email` replaces the loose budget per email across addresses, for callers
+        whose secret is guessable enough to need a tight one wherever guesses come from."""
         now = self._clock()
         await self._prune(now)
         email = normalize_email_address(email)
@@ -100,13 +104,14 @@ class LoginThrottle:
         by_address = await recent_failures(
             self._store, since=since, limit=limits.failures_per_address + 1, client_address=address
         )
+        email_budget = limits.failures_per_email if per_email is None else per_email
         by_email = await recent_failures(
-            self._store, since=since, limit=limits.failures_per_email + 1, email=email
+            self._store, since=since, limit=email_budget + 1, email=email
         )
         wait = max(
             self._wait(by_pair, limits.failures_per_email_and_address, now),
             self._wait(by_address, limits.failures_per_address, now),
-            self._wait(by_email, limits.failures_per_email, now),
+            self._wait(by_email, email_budget, now),
         )
         if wait == 0:
             return Admitted(attempt_id)
