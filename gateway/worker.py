@@ -38,11 +38,14 @@ from gateway.core.metrics import GatewayMetrics
 from gateway.core.outbox import (
     AnotherWorkerRunning,
     Handler,
+    OutboxMessage,
     OutboxRunner,
     RetryPolicy,
     acquire_worker_lock,
     default_worker_id,
 )
+from gateway.members import password_reset
+from gateway.members.emails import MemberMail
 from gateway.settings import GatewaySettings
 
 logger = logging.getLogger("gateway.worker")
@@ -66,10 +69,15 @@ class JobEnded(RuntimeError):
     """A background job returned or failed, though it should run until stopped."""
 
 
-def outbox_handlers(_: Gateway) -> dict[str, Handler]:
+def outbox_handlers(gateway: Gateway) -> dict[str, Handler]:
     """What carries out each kind of outbox entry. Domains add theirs here (payments,
     notifications); an entry of a kind nobody handles is set aside as NEEDS_ATTENTION."""
-    return {}
+    mail = MemberMail(gateway.email, gateway.settings.public_base_url)
+
+    async def reset_mail(message: OutboxMessage) -> None:
+        await password_reset.send_reset_mail(store=gateway.store, mail=mail, message=message)
+
+    return {password_reset.RESET_MAIL_KIND: reset_mail}
 
 
 def outbox_runner(gateway: Gateway, handlers: Mapping[str, Handler]) -> OutboxRunner:

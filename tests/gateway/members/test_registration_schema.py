@@ -363,3 +363,19 @@ async def test_registering_with_a_password_with_superscripts_works(
     assert result.errors is None, result.errors
     assert result.data is not None
     assert result.data["register"]["__typename"] == "CheckYourEmail"
+
+
+async def test_confirmation_mail_is_limited_per_client_address(
+    anyone: Caller, store: GatewayStore
+) -> None:
+    # One client could make the co-op mail any number of addresses: 20 an hour now,
+    # with the same answer beyond and no mail.
+    emails = [
+        (await add_member(store, password_hash="x", account_number="4", confirmed=False))[1]
+        for _ in range(21)
+    ]
+    for email in emails:
+        result = await anyone.execute(RESEND, email=email)
+        assert result.data == {"resendConfirmation": {"__typename": "CheckYourEmail"}}
+
+    assert [m.to for m in anyone.outbox.sent] == emails[:20]
