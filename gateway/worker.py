@@ -9,7 +9,8 @@ and runs the background jobs until it is told to stop (SIGTERM or SIGINT):
   dropped. Any number of workers may share a PostgreSQL database; on SQLite one
   worker holds a lock beside the database file and a second one is refused;
 - the CIS change-feed refresher, while the shared cache is on and
-  `cis_change_poll_s` > 0: it drops from the cache what the CIS reports as changed.
+  `cis_change_poll_s` > 0: it drops from the cache what the CIS reports as changed,
+  and keeps its cursor in the database so that a restarted worker reads on from it.
   Several web processes share what it drops only through Redis; the in-process cache
   is shared only where the worker runs in the same process (the demo).
 
@@ -32,6 +33,7 @@ from typing import Any
 
 from gateway.bootstrap import Gateway, open_gateway
 from gateway.core.backends import Adapters
+from gateway.core.cache.feed_cursor import StoredCursor
 from gateway.core.cache.port import Cache
 from gateway.core.cache.refresher import CisChangeRefresher
 from gateway.core.metrics import GatewayMetrics
@@ -108,6 +110,8 @@ def background_jobs(gateway: Gateway, *, outbox: OutboxRunner | None = None) -> 
             gateway.cache,
             interval_s=settings.cis_change_poll_s,
             stats=gateway.metrics,
+            # Read on after a restart from where the last worker stopped.
+            cursors=StoredCursor(gateway.store),
         )
         jobs.append(Job("cis-change-refresher", until_stopped(refresher.run)))
     return jobs
