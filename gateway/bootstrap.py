@@ -81,6 +81,7 @@ async def open_gateway(
             login_throttle=LoginThrottle(
                 store,
                 ThrottleLimits(
+                    failures_per_email_and_address=settings.login_failures_per_email_and_address,
                     failures_per_email=settings.login_failures_per_email,
                     failures_per_address=settings.login_failures_per_address,
                     window=settings.login_throttle_window,

@@ -25,14 +25,17 @@ def _export_schema(_: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from gateway.forwarding import ForwardingSettings, proxy_options
+
     uvicorn.run(
         "gateway.app:create_app_from_environment",
         factory=True,
         host=args.host,
         port=args.port,
         workers=args.workers,
-        proxy_headers=True,
         access_log=False,
+        # Off unless COOP_FORWARDED_ALLOW_IPS names the proxies (see gateway.forwarding).
+        **proxy_options(ForwardingSettings().forwarded_allow_ips),
     )
     return 0
 

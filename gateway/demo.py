@@ -15,6 +15,7 @@ import uvicorn
 from pydantic import SecretStr
 from starlette.applications import Starlette
 
+from gateway.forwarding import proxy_options
 from simulators.seed import generate_world
 from simulators.server import serve_asgi
 from simulators.soap import MultiSpeakCredentials
@@ -175,6 +176,8 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
                 host=options.host,
                 port=options.port,
                 access_log=False,
+                # uvicorn.Config trusts X-Forwarded-For from 127.0.0.1 unless told not to.
+                **proxy_options(""),
             )
         )
         url = f"http://{options.host}:{options.port}"

@@ -15,6 +15,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.rules.email import is_email_address, mailbox_address
+from adapters.rules.numbers import parse_natural
 
 # HS256 keys shorter than the hash output weaken the signature (RFC 7518 section 3.2).
 MIN_JWT_SECRET_LENGTH = 32
@@ -83,8 +84,11 @@ class GatewaySettings(BaseSettings):
     refresh_token_ttl: timedelta = timedelta(days=30)
     session_max_age: timedelta = timedelta(days=90)
     # Failed sign-ins allowed within the window, per email and per client address.
-    login_failures_per_email: int = Field(default=5, ge=1)
+    # See gateway/identity/throttle.py: the tight budget is per email *and* address, so
+    # that a stranger's failures never lock the owner out from their own address.
+    login_failures_per_email_and_address: int = Field(default=5, ge=1)
     login_failures_per_address: int = Field(default=20, ge=1)
+    login_failures_per_email: int = Field(default=50, ge=1)
     login_throttle_window: timedelta = timedelta(minutes=15)
 
     time_zone: str = "America/Denver"
@@ -183,9 +187,8 @@ class GatewaySettings(BaseSettings):
     @classmethod
     def _seconds_or_iso_duration(cls, value: object) -> object:
         # COOP_ACCESS_TOKEN_TTL=900 reads as seconds; "PT15M" still works.
-        if isinstance(value, str) and value.strip().isdigit():
-            return timedelta(seconds=int(value))
-        return value
+        seconds = parse_natural(value.strip()) if isinstance(value, str) else None
+        return value if seconds is None else timedelta(seconds=seconds)
 
     @field_validator("access_token_ttl")
     @classmethod

@@ -4,6 +4,7 @@ them: what the Alembic migrations create, and what the test comparing the two re
 from __future__ import annotations
 
 from gateway.audit import tables as audit_tables
+from gateway.core.cache import feed_cursor as feed_cursor_table
 from gateway.core.outbox import table as outbox_table
 from gateway.core.store.base import Base
 from gateway.identity import tables as identity_tables
@@ -12,6 +13,6 @@ from gateway.members import tables as members_tables
 metadata = Base.metadata
 
 # Importing a module declares its tables on `metadata`; these names keep them imported.
-DOMAIN_TABLES = (audit_tables, identity_tables, members_tables, outbox_table)
+DOMAIN_TABLES = (audit_tables, feed_cursor_table, identity_tables, members_tables, outbox_table)
 
 __all__ = ["DOMAIN_TABLES", "metadata"]

@@ -9,7 +9,8 @@ and runs the background jobs until it is told to stop (SIGTERM or SIGINT):
   dropped. Any number of workers may share a PostgreSQL database; on SQLite one
   worker holds a lock beside the database file and a second one is refused;
 - the CIS change-feed refresher, while the shared cache is on and
-  `cis_change_poll_s` > 0: it drops from the cache what the CIS reports as changed.
+  `cis_change_poll_s` > 0: it drops from the cache what the CIS reports as changed,
+  and keeps its cursor in the database so that a restarted worker reads on from it.
   Several web processes share what it drops only through Redis; the in-process cache
   is shared only where the worker runs in the same process (the demo).
 
@@ -32,17 +33,21 @@ from typing import Any
 
 from gateway.bootstrap import Gateway, open_gateway
 from gateway.core.backends import Adapters
+from gateway.core.cache.feed_cursor import StoredCursor
 from gateway.core.cache.port import Cache
 from gateway.core.cache.refresher import CisChangeRefresher
 from gateway.core.metrics import GatewayMetrics
 from gateway.core.outbox import (
     AnotherWorkerRunning,
     Handler,
+    OutboxMessage,
     OutboxRunner,
     RetryPolicy,
     acquire_worker_lock,
     default_worker_id,
 )
+from gateway.members import password_reset
+from gateway.members.emails import MemberMail
 from gateway.settings import GatewaySettings
 
 logger = logging.getLogger("gateway.worker")
@@ -66,10 +71,15 @@ class JobEnded(RuntimeError):
     """A background job returned or failed, though it should run until stopped."""
 
 
-def outbox_handlers(_: Gateway) -> dict[str, Handler]:
+def outbox_handlers(gateway: Gateway) -> dict[str, Handler]:
     """What carries out each kind of outbox entry. Domains add theirs here (payments,
     notifications); an entry of a kind nobody handles is set aside as NEEDS_ATTENTION."""
-    return {}
+    mail = MemberMail(gateway.email, gateway.settings.public_base_url)
+
+    async def reset_mail(message: OutboxMessage) -> None:
+        await password_reset.send_reset_mail(store=gateway.store, mail=mail, message=message)
+
+    return {password_reset.RESET_MAIL_KIND: reset_mail}
 
 
 def outbox_runner(gateway: Gateway, handlers: Mapping[str, Handler]) -> OutboxRunner:
@@ -100,6 +110,8 @@ def background_jobs(gateway: Gateway, *, outbox: OutboxRunner | None = None) -> 
             gateway.cache,
             interval_s=settings.cis_change_poll_s,
             stats=gateway.metrics,
+            # Read on after a restart from where the last worker stopped.
+            cursors=StoredCursor(gateway.store),
         )
         jobs.append(Job("cis-change-refresher", until_stopped(refresher.run)))
     return jobs

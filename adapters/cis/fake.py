@@ -28,6 +28,7 @@ from adapters.cis.port import (
     PostalAddress,
     ServiceLocation,
 )
+from adapters.rules.numbers import digits_of, parse_natural
 
 T = TypeVar("T")
 PHONE_DIGITS = 10
@@ -137,7 +138,7 @@ class FakeCis:
 
     async def get_customer_by_home_phone(self, phone: str) -> Customer:
         self._record("get_customer_by_home_phone", phone)
-        digits = "".join(ch for ch in phone if ch.isdigit())
+        digits = digits_of(phone)
         if len(digits) != PHONE_DIGITS:
             raise ValueError(f"a home phone has {PHONE_DIGITS} digits")
         for customer_id in sorted(self.customers):
@@ -291,7 +292,7 @@ class FakeCis:
 
 def _phone(text: str | None) -> str | None:
     """A phone number as the CIS keeps it: ten digits, punctuation dropped."""
-    digits = "".join(ch for ch in text or "" if ch.isdigit())
+    digits = digits_of(text or "")
     if not digits:
         return None
     if len(digits) != PHONE_DIGITS:
@@ -320,9 +321,10 @@ def _billing_address(address: PostalAddress) -> PostalAddress:
 
 
 def _log_position(cursor: str) -> int:
-    if not cursor.isdigit():
+    position = parse_natural(cursor)
+    if position is None:
         raise ValueError("not a CIS change cursor")
-    return int(cursor)
+    return position
 
 
 def _sorted_ids(groups: Iterable[tuple[str, ...]]) -> tuple[str, ...]:

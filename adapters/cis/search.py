@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from adapters.rules.numbers import digits_of
+
 # Enough digits to mean a phone number rather than a house number.
 MIN_PHONE_DIGITS: Final = 7
 _PHONE_LIKE: Final = re.compile(r"[0-9\s().+-]+")
@@ -21,7 +23,7 @@ def phone_digits(text: str) -> str | None:
     """The digits of `text` when it is written like a phone number, else None."""
     if not _PHONE_LIKE.fullmatch(text):
         return None
-    digits = "".join(ch for ch in text if ch.isdigit())
+    digits = digits_of(text)
     return digits if len(digits) >= MIN_PHONE_DIGITS else None
 
 

@@ -37,6 +37,7 @@ from adapters.multispeak import (
     exchange,
     load_wsdl_client,
 )
+from adapters.rules.numbers import digits_of
 
 # A copy of the MultiSpeak 3.0ac CB_Server WSDL with the standard "Get" names restored
 # (see the project's reference notes); shipped with the package, never fetched.
@@ -100,7 +101,7 @@ class SoapCis:
         return tuple(_read(wire.customer, c) for c in wire.items(result, "customer"))
 
     async def get_customer_by_home_phone(self, phone: str) -> Customer:
-        digits = "".join(ch for ch in phone if ch.isdigit())
+        digits = digits_of(phone)
         if len(digits) != PHONE_DIGITS:
             raise ValueError(f"a home phone has {PHONE_DIGITS} digits")
         result = await self._call(

@@ -22,6 +22,7 @@ from adapters.cis.port import (
     ServiceLocation,
 )
 from adapters.multispeak import money
+from adapters.rules.numbers import digits_of
 
 Wire = Mapping[str, Any]
 
@@ -41,7 +42,7 @@ def _text(value: Any) -> str | None:
 
 
 def _digits(value: str | None) -> str | None:
-    digits = "".join(ch for ch in value or "" if ch.isdigit())
+    digits = digits_of(value or "")
     return digits or None
 
 

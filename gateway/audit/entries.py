@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, and_, func, insert, or_, select
 
 from adapters.rules.email import normalize_email_address
+from adapters.rules.numbers import parse_natural
 from gateway.audit.tables import AuditEntry
 from gateway.core.store.gateway_store import GatewayStore
 
@@ -60,7 +61,10 @@ class AuditCursor:
             occurred_at = datetime.fromisoformat(at)
             if occurred_at.tzinfo is None:
                 raise ValueError("a cursor's time has an offset")
-            return cls(occurred_at, int(entry_id))
+            position = parse_natural(entry_id)
+            if position is None:
+                raise ValueError("a cursor's id is ASCII digits")
+            return cls(occurred_at, position)
         except (binascii.Error, UnicodeError) as error:
             raise ValueError("not a cursor") from error
 

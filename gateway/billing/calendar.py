@@ -12,16 +12,15 @@ from collections.abc import Sequence
 from datetime import date
 
 from adapters.cis.port import ServiceLocation
+from adapters.rules.numbers import parse_natural
 
 MAX_BILLS_BACK = 36
 
 
 def cycle_day_of(billing_cycle: str, *, fallback: int) -> int:
     """The day of the month in a cycle code like "05"; `fallback` when it is not one."""
-    digits = billing_cycle.strip()
-    if digits.isdigit() and 1 <= int(digits) <= 31:
-        return int(digits)
-    return fallback
+    day = parse_natural(billing_cycle.strip(), max_digits=2)
+    return day if day is not None and 1 <= day <= 31 else fallback
 
 
 def month_day(year: int, month: int, day: int) -> date:

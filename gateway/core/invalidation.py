@@ -1,7 +1,11 @@
-"""After a write: forget what it changed, so the reads that follow ask the backend.
+"""Around a write: forget what it changes, so the reads that follow ask the backend.
 
-A write service calls the port, and once the backend has accepted the change calls the
-method named after that write here. It drops the entries the write made stale from the
+A write service calls the `before_` method named after its write here, then the port,
+and once the backend has accepted the change the `after_` method. Before: if the process
+is killed between the backend's write and the `after_` call, nothing stale is left in
+the shared cache for the restarted gateway to serve (only a read racing the write could
+put it back, and the change feed drops that). After: a read that ran during the write
+may have cached the old answer again. It drops the entries the write made stale from the
 shared cache (for every gateway process) and from this request's loaders, which would
 otherwise answer from what they loaded before the write. The cache goes first: a load
 in this request between the two steps would otherwise find the stale entry there.
@@ -28,6 +32,12 @@ class Invalidation:
         self._customer = customer
         self._balance = balance
         self._outage_status = outage_status
+
+    async def before_outage_report(self, *, location_id: str) -> None:
+        await self.after_outage_report(location_id=location_id)
+
+    async def before_customer_change(self, *, customer_id: str) -> None:
+        await self.after_customer_change(customer_id=customer_id)
 
     async def after_outage_report(self, *, location_id: str) -> None:
         if self._cache is not None:

@@ -11,6 +11,7 @@ from functools import lru_cache
 from importlib.resources import files
 from itertools import pairwise
 
+from adapters.rules.numbers import decimal_digit
 from gateway.identity.login import MAX_PASSWORD_LENGTH
 
 MIN_PASSWORD_LENGTH = 12
@@ -59,7 +60,11 @@ def _is_sequence(text: str) -> bool:
 
 
 def _step(a: str, b: str) -> int:
-    if a.isdigit() and b.isdigit():
+    # Decimal digits only, through the one rule for digits: `str.isdigit()` also takes
+    # "²", which `int()` refuses, so a password with "²³" in it was an internal error.
+    # Superscripts step by code point like any other character.
+    digit_a, digit_b = decimal_digit(a), decimal_digit(b)
+    if digit_a is not None and digit_b is not None:
         # Digits wrap on a keyboard row and a keypad: "7890123456..." is still a run.
-        return (int(b) - int(a) + 5) % 10 - 5
+        return (int(digit_b) - int(digit_a) + 5) % 10 - 5
     return ord(b) - ord(a)

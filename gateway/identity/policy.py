@@ -53,6 +53,11 @@ class AccountAccess:
     def is_signed_in(self) -> bool:
         return self._authentication.viewer is not None
 
+    @property
+    def sent_credentials(self) -> bool:
+        """True when the request carried an Authorization header, valid or not."""
+        return self._authentication.viewer is not None or self._authentication.problem is not None
+
     async def user(self) -> StoredUser | None:
         """The signed-in user; None when anonymous, the user no longer exists, or the
         token's sign-in session was revoked or has expired (read with the user row)."""

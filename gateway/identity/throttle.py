@@ -1,4 +1,19 @@
-"""Sign-in throttling: so many failures per email and per client address, in a sliding window.
+"""Sign-in throttling: so many failures per email and address, in a sliding window.
+
+Three budgets, each counting failed attempts in the window:
+
+- per email *from one client address* (tight, 5): guessing one member's password
+  from one place gets slow at once;
+- per client address across emails (20): spraying one password at many emails too;
+- per email across all addresses (loose, 50): a guesser with many addresses still
+  gets only so many tries at one login.
+
+The tight budget used to be per email alone, so during a lockout the correct password
+was refused too, from anywhere: anyone who knew a member's email could lock them out
+for the whole window, again and again, from one address. Now failures from the
+attacker's address spend the attacker's budget, and the owner, signing in from their
+own address, is let through. Only an attacker with ten or more addresses can still
+spend the loose per-email budget; it stays so that such guessing has a ceiling.
 
 The answer depends only on earlier attempts, never on whether the email has a
 login, and a throttled attempt is turned away before its password is looked at:
@@ -29,8 +44,9 @@ PRUNE_INTERVAL = timedelta(minutes=1)
 
 @dataclass(frozen=True, slots=True)
 class ThrottleLimits:
-    failures_per_email: int = 5
+    failures_per_email_and_address: int = 5
     failures_per_address: int = 20
+    failures_per_email: int = 50
     window: timedelta = timedelta(minutes=15)
 
 
@@ -65,7 +81,11 @@ class LoginThrottle:
         self._clock = clock
         self._next_prune_at: datetime | None = None
 
-    async def admit(self, *, email: str, client_address: str | None) -> Admitted | Throttled:
+    async def admit(
+        self, *, email: str, client_address: str | None, per_email: int | None = None
+    ) -> Admitted | Throttled:
+        """`per_email` replaces the loose budget per email across addresses, for callers
+        whose secret is guessable enough to need a tight one wherever guesses come from."""
         now = self._clock()
         await self._prune(now)
         email = normalize_email_address(email)
@@ -73,12 +93,26 @@ class LoginThrottle:
         # Recorded before counting, so that concurrent guesses see each other.
         attempt_id = await add_attempt(self._store, email=email, client_address=address, now=now)
         since = now - self.limits.window
-        per_email, per_address = self.limits.failures_per_email, self.limits.failures_per_address
-        by_email = await recent_failures(self._store, since=since, limit=per_email + 1, email=email)
-        by_address = await recent_failures(
-            self._store, since=since, limit=per_address + 1, client_address=address
+        limits = self.limits
+        by_pair = await recent_failures(
+            self._store,
+            since=since,
+            limit=limits.failures_per_email_and_address + 1,
+            email=email,
+            client_address=address,
         )
-        wait = max(self._wait(by_email, per_email, now), self._wait(by_address, per_address, now))
+        by_address = await recent_failures(
+            self._store, since=since, limit=limits.failures_per_address + 1, client_address=address
+        )
+        email_budget = limits.failures_per_email if per_email is None else per_email
+        by_email = await recent_failures(
+            self._store, since=since, limit=email_budget + 1, email=email
+        )
+        wait = max(
+            self._wait(by_pair, limits.failures_per_email_and_address, now),
+            self._wait(by_address, limits.failures_per_address, now),
+            self._wait(by_email, email_budget, now),
+        )
         if wait == 0:
             return Admitted(attempt_id)
         # A turned-away attempt does not count: it would only lengthen the wait.

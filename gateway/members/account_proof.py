@@ -84,6 +84,9 @@ async def prove_account(
     admitted = await throttle.admit(
         email=PROOF_MARKER + (number if well_formed else "?"),
         client_address=PROOF_MARKER + (client_address or "unknown"),
+        # A last name and a ZIP are far easier to guess than a password: the tight
+        # budget holds per account from every address together, not per address.
+        per_email=throttle.limits.failures_per_email_and_address,
     )
     if isinstance(admitted, Throttled):
         logger.warning(

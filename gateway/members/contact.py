@@ -180,6 +180,7 @@ async def update_contact_details(
         customer_id,
         account_number,
     )
+    await invalidate.before_customer_change(customer_id=customer_id)
     updated = await cis.update_contact(
         customer_id,
         home_phone=_kept(checked.home_phone, current.home_phone),

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import strawberry
 
+from adapters.rules.numbers import parse_natural
 from gateway.accounts.schema import Account
 from gateway.api.context import GatewayInfo
 from gateway.api.fields import described_field, described_mutation
@@ -178,13 +179,14 @@ class InvitationMutations:
     async def revoke_invitation(
         self, info: GatewayInfo, input: RevokeInvitationInput
     ) -> RevokeInvitationResult:
-        if not str(input.invitation_id).isdigit() or len(str(input.invitation_id)) > 18:
+        invitation_id = parse_natural(str(input.invitation_id))
+        if invitation_id is None:
             return ValidationError(field="invitationId", message="Not an invitation id.")
         outcome = await invitations.revoke(
             access=info.context.access,
             store=info.context.store,
             account_number=input.account_number,
-            invitation_id=int(str(input.invitation_id)),
+            invitation_id=invitation_id,
         )
         if isinstance(outcome, AccountHidden):
             return AccountNotFound(number=input.account_number)

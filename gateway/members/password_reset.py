@@ -1,7 +1,12 @@
 """Forgotten and changed passwords.
 
 A reset is asked for by email (the answer never says whether the email has a login)
-and completed with the emailed one-time token; it signs the user out everywhere. A
+and completed with the emailed one-time token; it signs the user out everywhere.
+
+Asking does the same work whatever the email: it counts the request against the mail
+limits and queues one outbox entry. Looking the email up, making the token and sending
+the mail happen in the worker (`send_reset_mail`). Done in the request, a known email
+took 6 ms and an unknown one 2 ms, and the difference told who has a login. A
 signed-in user changes their password with the current one, checked under the sign-in
 throttle, and stays signed in only in the session that changed it.
 """
@@ -13,8 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from adapters.rules.email import normalize_email_address
+from gateway.core.outbox import OutboxMessage
 from gateway.core.outcomes import FieldProblem
 from gateway.core.store.gateway_store import GatewayStore
+from gateway.core.store.unit_of_work import unit_of_work
 from gateway.identity.login import MAX_PASSWORD_LENGTH
 from gateway.identity.one_time_tokens import RESET_PASSWORD_TTL, plausible, token_hash
 from gateway.identity.password_policy import password_problem
@@ -26,12 +34,15 @@ from gateway.identity.users import find_user_by_email, get_user
 from gateway.members import emails
 from gateway.members import store as members_store
 from gateway.members.emails import MemberMail
+from gateway.members.mail_limit import DEFAULT_MAIL_LIMITS, MailLimits, MailPurpose, admit_mail
 from gateway.members.registration import CheckEmail, email_problem, new_emailed_token
 from gateway.members.store import TokenPurpose
 
 logger = logging.getLogger("gateway.password_reset")
 
 MAX_RESETS_PER_HOUR = 5
+# The outbox entry that sends a reset link (see gateway.worker.outbox_handlers).
+RESET_MAIL_KIND = "members.reset_password_mail"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,17 +62,58 @@ def _now() -> datetime:
 async def request_reset(
     *,
     store: GatewayStore,
-    mail: MemberMail,
     request_id: str,
     email: str,
+    client_address: str | None,
+    limits: MailLimits = DEFAULT_MAIL_LIMITS,
     clock: Callable[[], datetime] = _now,
 ) -> CheckEmail | FieldProblem:
+    """Queue a reset link for `email`; the same work and answer whether it has a login.
+
+    Over the mail limits (per email and per client address) nothing is queued, and the
+    answer is the same "check your email".
+    """
     problem = email_problem(email)
     if problem is not None:
         return FieldProblem("email", problem)
+    email = normalize_email_address(email)
+    now = clock()
+    admitted = await admit_mail(
+        store,
+        purpose=MailPurpose.RESET_PASSWORD,
+        email=email,
+        client_address=client_address,
+        now=now,
+        limits=limits,
+    )
+    if not admitted:
+        logger.warning("request %s: reset mail over the limit, not queued", request_id)
+        return CheckEmail()
+    async with unit_of_work(store, clock=lambda: now) as uow:
+        await uow.add_outbox(
+            kind=RESET_MAIL_KIND,
+            payload={"email": email, "request_id": request_id},
+            idempotency_key=f"reset-password:{request_id}",
+        )
+    return CheckEmail()
+
+
+async def send_reset_mail(
+    *,
+    store: GatewayStore,
+    mail: MemberMail,
+    message: OutboxMessage,
+    clock: Callable[[], datetime] = _now,
+) -> None:
+    """The worker's half of `request_reset`: a link to the login's address, if any.
+
+    A retried entry makes a new token (the link of a lost attempt was never seen); the
+    per-login hourly limit still holds.
+    """
+    email, request_id = str(message.payload["email"]), str(message.payload["request_id"])
     user = await find_user_by_email(store, email)
     if user is None:
-        return CheckEmail()
+        return
     token = await new_emailed_token(
         store=store,
         request_id=request_id,
@@ -72,11 +124,10 @@ async def request_reset(
         now=clock(),
     )
     if token is None:
-        return CheckEmail()
+        return
     await mail.sender.send(
         emails.reset_password(to=user.email, token=token, base_url=mail.public_base_url)
     )
-    return CheckEmail()
 
 
 async def reset_password(

@@ -12,7 +12,6 @@ from gateway.api.results import ValidationError
 from gateway.core.outcomes import FieldProblem
 from gateway.identity.throttle import Throttled
 from gateway.members import password_reset
-from gateway.members.emails import MemberMail
 from gateway.members.results import CheckYourEmail, TokenInvalid, TooManyAttempts
 
 
@@ -63,9 +62,9 @@ class PasswordMutations:
         context = info.context
         outcome = await password_reset.request_reset(
             store=context.store,
-            mail=MemberMail(context.email, context.public_base_url),
             request_id=context.request_id,
             email=input.email,
+            client_address=context.client_address,
         )
         if isinstance(outcome, FieldProblem):
             return ValidationError.of(outcome)

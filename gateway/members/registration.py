@@ -28,6 +28,7 @@ from gateway.members import emails
 from gateway.members import store as members_store
 from gateway.members.account_proof import AccountProof, prove_account
 from gateway.members.emails import MemberMail
+from gateway.members.mail_limit import DEFAULT_MAIL_LIMITS, MailLimits, MailPurpose, admit_mail
 from gateway.members.store import Access, TokenPurpose
 
 logger = logging.getLogger("gateway.registration")
@@ -74,6 +75,7 @@ async def register(
     password: str,
     account_number: str,
     proof: AccountProof,
+    mail_limits: MailLimits = DEFAULT_MAIL_LIMITS,
     clock: Callable[[], datetime] = _now,
 ) -> CheckEmail | FieldProblem | ProofFailed | Throttled:
     """`throttle`, `loaders` and `client_address` are for proving the account."""
@@ -97,8 +99,20 @@ async def register(
     if not proven:
         return ProofFailed()
 
-    password_hash = await hash_password(password)
     now = clock()
+    # Registration mails the address given (a confirmation link, or a note that it has
+    # a login): limited per email and per client address, silently, as resets are.
+    if not await admit_mail(
+        store,
+        purpose=MailPurpose.REGISTRATION,
+        email=email,
+        client_address=client_address,
+        now=now,
+        limits=mail_limits,
+    ):
+        logger.warning("request %s: registration mail over the limit", request_id)
+        return CheckEmail()
+    password_hash = await hash_password(password)
     existing = await find_user_by_email(store, email)
     user_id = None
     if existing is None:
@@ -136,12 +150,22 @@ async def resend_confirmation(
     mail: MemberMail,
     request_id: str,
     email: str,
+    client_address: str | None,
+    mail_limits: MailLimits = DEFAULT_MAIL_LIMITS,
     clock: Callable[[], datetime] = _now,
 ) -> CheckEmail | FieldProblem:
     problem = email_problem(email)
     if problem is not None:
         return FieldProblem("email", problem)
-    user = await find_user_by_email(store, email)
+    admitted = await admit_mail(
+        store,
+        purpose=MailPurpose.REGISTRATION,
+        email=email,
+        client_address=client_address,
+        now=clock(),
+        limits=mail_limits,
+    )
+    user = await find_user_by_email(store, email) if admitted else None
     if user is not None and not user.email_confirmed:
         await _send_confirmation(
             store, mail, request_id, user_id=user.id, email=user.email, now=clock()

@@ -146,6 +146,7 @@ class SignUpMutations:
             mail=MemberMail(context.email, context.public_base_url),
             request_id=context.request_id,
             email=input.email,
+            client_address=context.client_address,
         )
         if isinstance(outcome, FieldProblem):
             return ValidationError.of(outcome)

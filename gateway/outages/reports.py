@@ -75,6 +75,7 @@ async def report_outage(
         comment=comment or None,
         reported_at=now or datetime.now(UTC),
     )
+    await invalidate.before_outage_report(location_id=location_id)
     receipt = await oms.report_outage(call)
     # The report may have opened or joined an event: what was cached is wrong now.
     await invalidate.after_outage_report(location_id=location_id)

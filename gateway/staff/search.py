@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from adapters.cis.port import CisNotFound, CisPort, Customer, PostalAddress, ServiceLocation
+from adapters.rules.numbers import has_digit
 from adapters.rules.phone import normalize_phone
 from gateway.core.errors import BadUserInput
 from gateway.core.loaders import DataLoaders
@@ -88,7 +89,7 @@ def _decode_cursor(cursor: str) -> SortKey:
 
 def _name_questions(text: str) -> list[tuple[str | None, str | None]]:
     """(first name, last name) prefixes a query could mean."""
-    if any(ch.isdigit() for ch in text):
+    if has_digit(text):
         return []
     if "," in text:
         last, _, first = text.partition(",")
@@ -120,7 +121,7 @@ async def _by_account_number(loaders: DataLoaders, text: str) -> list[_Hit]:
 
 
 async def _by_meter(cis: CisPort, text: str) -> list[_Hit]:
-    if " " in text or not any(ch.isdigit() for ch in text):
+    if " " in text or not has_digit(text):
         return []
     try:
         location = await cis.get_service_location_by_meter(text)

@@ -14,7 +14,8 @@ from adapters.meters.port import DailyWeather
 from gateway.core.errors import BadUserInput
 
 DEGREE_DAY_BASE_F = 65.0
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
+# [0-9], not \d: in Python \d is any script's digits.
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 
 
 @dataclass(frozen=True, slots=True)

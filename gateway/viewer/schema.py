@@ -190,9 +190,15 @@ RevokeSessionResult = Annotated[
 class AuthQueries:
     @described_field("The signed-in user; null when not signed in.")
     async def viewer(self, info: GatewayInfo) -> Viewer | None:
-        user = await info.context.access.user()
-        if user is None:
+        access = info.context.access
+        # Null is the answer for a signed-out client (no Authorization header), as
+        # before. Credentials that do not work (expired, forged, malformed, or for a
+        # session that has ended) are an UNAUTHENTICATED error, as `account` answers:
+        # a null there looked like "signed out" and hid that the client should sign
+        # in again or refresh.
+        if not access.sent_credentials:
             return None
+        user = await access.require_user()
         return Viewer(
             email=user.email,
             role=Role(user.role.value),

@@ -65,12 +65,18 @@ async def test_the_worker_follows_the_change_feed_from_startup_and_is_counted(
         jobs = background_jobs(gateway)
         running = asyncio.create_task(run_jobs(jobs, stop=stop))
         await cis.wait_for_feed_calls(1)
+        # The poll stores its cursor after the feed call: let it finish before stopping.
+        polled = 'gateway_change_feed_polls_total{outcome="ok",system="cis"} 1.0'
+        for _ in range(200):
+            if polled in metrics.render().decode():
+                break
+            await asyncio.sleep(0.01)
         stop.set()
         await asyncio.wait_for(running, WORKER_STOPS_WITHIN_S)
 
     assert [job.name for job in jobs] == ["outbox", "cis-change-refresher"]
     text = metrics.render().decode()
-    assert 'gateway_change_feed_polls_total{outcome="ok",system="cis"} 1.0' in text
+    assert polled in text
     assert 'gateway_backend_calls_total{operation="changes_since",system="cis"} 1.0' in text
     await asyncio.sleep(0.02)
     assert cis.feed_calls == 1  # stopped; the next poll was 30 s away

@@ -7,12 +7,14 @@ and GetModifiedServiceLocations, behind `CisPort.changes_since`) and deletes the
 entries of every customer and account it reports: the customer, the service locations
 by customer and by account, and the account's meters.
 
-It starts from "now": the first poll only takes the feed's present position. What
-the CIS changed before then (while no gateway was following the feed) may still be
-cached, but no longer than its TTL, an hour for these kinds
-(`policy.REFERENCE_TTL_S`); replaying the CIS's whole history instead could be a long
-read and would mostly drop entries that are long gone. The cursor is kept in memory
-only, for the same reason: after a restart, the TTL bounds what was missed.
+With a `CursorStore` (the worker keeps it in the gateway's database), the cursor is
+saved after every page and a restarted refresher reads on from it: what the CIS changed
+while no worker ran, and what a gateway wrote just before it was killed (before it
+dropped its own cache entries), is dropped at the first poll. Without a stored cursor
+it starts from "now": the first poll only takes the feed's present position, and what
+changed before may stay cached for its TTL (an hour, `policy.REFERENCE_TTL_S`);
+replaying the CIS's whole history instead could be a long read and would mostly drop
+entries that are long gone.
 
 A page's keys are deleted before the cursor moves past it, so every change is acted on
 at least once. A CIS that cannot be reached costs nothing but a log line: the cursor
@@ -32,6 +34,7 @@ from typing import Final, Protocol
 
 from adapters.cis.port import ChangePage, CisError, CisFault, CisPort
 from gateway.core.cache import kinds
+from gateway.core.cache.feed_cursor import CursorStore
 from gateway.core.cache.keys import key_parts
 from gateway.core.cache.port import Cache
 
@@ -78,6 +81,7 @@ class CisChangeRefresher:
         *,
         interval_s: float,
         stats: RefresherStats | None = None,
+        cursors: CursorStore | None = None,
     ) -> None:
         if not interval_s > 0:
             raise ValueError("interval_s must be a positive number of seconds")
@@ -86,6 +90,8 @@ class CisChangeRefresher:
         self._interval_s = interval_s
         self._stats = stats
         self._cursor: str | None = None
+        self._cursors = cursors
+        self._loaded = cursors is None
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -97,12 +103,17 @@ class CisChangeRefresher:
         """Read what the feed has waiting and drop it from the cache; never raises."""
         dropped = 0
         try:
+            if not self._loaded:
+                self._cursor = await self._load_cursor()
             for _ in range(MAX_PAGES_PER_POLL):
                 page = await self._cis.changes_since(self._cursor)
                 keys = stale_keys(page)
                 if keys:
                     await self._cache.delete_many(keys)
                     dropped += len(keys)
+                # Saved only once the page's keys are gone: at least once, after a crash too.
+                if page.next_cursor != self._cursor:
+                    await self._save_cursor(page.next_cursor)
                 self._cursor = page.next_cursor
                 if not page.more:
                     break
@@ -111,6 +122,7 @@ class CisChangeRefresher:
                 "the CIS refused its change feed cursor; following it from now: %s", error
             )
             self._cursor = None
+            await self._save_cursor(None)
             return self._outcome(ok=False, dropped=dropped)
         except CisError as error:
             logger.warning("the CIS change feed could not be read: %s", error)
@@ -121,6 +133,26 @@ class CisChangeRefresher:
         if dropped:
             logger.info("dropped %d cache entries the CIS changed", dropped)
         return self._outcome(ok=True, dropped=dropped)
+
+    async def _load_cursor(self) -> str | None:
+        """The stored cursor, once; None (from "now") when it cannot be read."""
+        self._loaded = True
+        if self._cursors is None:
+            return None
+        try:
+            return await self._cursors.load()
+        except Exception:
+            # The feed is still worth following without it: only a restart loses out.
+            logger.exception("the stored change feed cursor could not be read; from now")
+            return None
+
+    async def _save_cursor(self, cursor: str | None) -> None:
+        if self._cursors is None:
+            return
+        try:
+            await self._cursors.save(cursor)
+        except Exception:
+            logger.exception("the change feed cursor could not be stored; kept in memory")
 
     def _outcome(self, *, ok: bool, dropped: int) -> PollOutcome:
         if self._stats is not None:

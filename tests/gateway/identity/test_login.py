@@ -24,7 +24,11 @@ UNCONFIRMED_PASSWORD = "not confirmed yet, but right"
 
 
 def throttle(store: GatewayStore, *, per_email: int = 100, per_address: int = 100) -> LoginThrottle:
-    limits = ThrottleLimits(failures_per_email=per_email, failures_per_address=per_address)
+    limits = ThrottleLimits(
+        failures_per_email_and_address=per_email,
+        failures_per_email=per_email,
+        failures_per_address=per_address,
+    )
     return LoginThrottle(store, limits, clock=lambda: T0)
 
 

@@ -73,3 +73,19 @@ def test_the_local_part_of_the_email_is_refused() -> None:
 )
 def test_repeated_and_sequential_characters_are_refused(password: str) -> None:
     assert password_problem(password) == "This password is a simple pattern; choose another."
+
+
+@pytest.mark.parametrize(
+    "password", ["lamp orchard ²³ vivid", "²³²³²³²³²³²³x", "①②③④⑤⑥⑦⑧⑨⑩⑪⑫", "١٢٣٤٥٦٧٨٩٠١٢"]
+)
+def test_superscripts_and_other_digits_are_judged_not_an_error(password: str) -> None:
+    # "²".isdigit() is True but int("²") fails: this was an internal error on every path.
+    assert password_problem(password, email=EMAIL) in (
+        None,
+        "This password is a simple pattern; choose another.",
+    )
+
+
+def test_a_run_of_arabic_indic_digits_is_a_pattern_like_an_ascii_one() -> None:
+    assert password_problem("١٢٣٤٥٦٧٨٩٠١٢") == "This password is a simple pattern; choose another."
+    assert password_problem("lamp orchard ²³ vivid") is None

@@ -42,10 +42,18 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[GatewayStore]:
 
 
 def throttle(
-    store: GatewayStore, clock: Clock, *, per_email: int = 100, per_address: int = 100
+    store: GatewayStore,
+    clock: Clock,
+    *,
+    per_email: int = 100,
+    per_address: int = 100,
+    per_pair: int = 100,
 ) -> LoginThrottle:
     limits = ThrottleLimits(
-        failures_per_email=per_email, failures_per_address=per_address, window=WINDOW
+        failures_per_email_and_address=per_pair,
+        failures_per_email=per_email,
+        failures_per_address=per_address,
+        window=WINDOW,
     )
     return LoginThrottle(store, limits, clock=clock)
 
@@ -149,3 +157,26 @@ async def test_attempts_too_old_to_count_are_pruned_now_and_then(store: GatewayS
     clock.now += PRUNE_INTERVAL
     await fail(gate, email, "203.0.113.28")
     assert await count_attempts(store, email) == 3  # the old one went, this one came
+
+
+async def test_a_strangers_failures_do_not_lock_the_owner_out(store: GatewayStore) -> None:
+    # The tight budget was per email alone: five wrong guesses from anywhere refused
+    # the owner's correct password too, for the whole window.
+    clock = Clock()
+    gate = throttle(store, clock, per_pair=3, per_email=10)
+    email, stranger, owner = "owned@example.com", "203.0.113.40", "198.51.100.40"
+    for _ in range(3):
+        await fail(gate, email, stranger)
+
+    assert isinstance(await gate.admit(email=email, client_address=stranger), Throttled)
+    assert isinstance(await gate.admit(email=email, client_address=owner), Admitted)
+
+
+async def test_many_addresses_still_meet_a_ceiling_per_email(store: GatewayStore) -> None:
+    clock = Clock()
+    gate = throttle(store, clock, per_pair=2, per_email=4)
+    email = "ceiling@example.com"
+    for address in ("203.0.113.50", "203.0.113.50", "203.0.113.51", "203.0.113.51"):
+        await fail(gate, email, address)
+
+    assert isinstance(await gate.admit(email=email, client_address="203.0.113.52"), Throttled)

@@ -17,8 +17,11 @@ from strawberry.types import ExecutionResult
 from adapters.email.fake import FakeEmailSender
 from adapters.email.port import OutgoingEmail
 from gateway.core.backends import Adapters
+from gateway.core.outbox import OutboxMessage, OutboxRunner, RetryPolicy
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.tables import Role, User
+from gateway.members import password_reset
+from gateway.members.emails import MemberMail
 from gateway.members.store import create_member
 from gateway.schema import schema
 from simulators.world import World
@@ -100,6 +103,24 @@ class Caller:
             client_address=self.client_address,
         )
         return await schema.execute(query, variable_values=variables, context_value=context)
+
+    async def deliver(self) -> int:
+        """Run the outbox as the worker would, sending mail to this caller's outbox."""
+        mail = MemberMail(self.outbox, BASE_URL)
+
+        async def reset_mail(message: OutboxMessage) -> None:
+            await password_reset.send_reset_mail(store=self.store, mail=mail, message=message)
+
+        runner = OutboxRunner(
+            self.store.engine,
+            {password_reset.RESET_MAIL_KIND: reset_mail},
+            worker_id="tests",
+            batch_size=100,
+            poll_interval_s=0.01,
+            lease_s=60,
+            retry=RetryPolicy(base_s=1, cap_s=1, max_attempts=1),
+        )
+        return await runner.run_once()
 
 
 def token_in(message: OutgoingEmail, path: str) -> str:

@@ -3,10 +3,14 @@ and the change itself, made with the request's parts alone."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import pytest
 
-from adapters.cis.port import PostalAddress
+from adapters.cis.port import CisPort, PostalAddress
 from gateway.core.backends import Adapters
+from gateway.core.cache import kinds
+from gateway.core.cache.memory import MemoryCache
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.members.contact import (
     KEEP,
@@ -128,3 +132,47 @@ def test_a_zip_code_is_stored_as_usps_writes_it() -> None:
     assert not isinstance(checked, Invalid)
     assert checked.billing_address is not None
     assert checked.billing_address.zip_code == "87035-1234"
+
+
+class Killed(BaseException):
+    """The process dying between the CIS's write and what the gateway does next."""
+
+
+class KilledAfterTheWrite:
+    """The CIS, but the gateway never hears back from `update_contact`."""
+
+    def __init__(self, cis: CisPort) -> None:
+        self._cis = cis
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cis, name)
+
+    async def update_contact(self, *args: Any, **kwargs: Any) -> Any:
+        await self._cis.update_contact(*args, **kwargs)
+        raise Killed
+
+
+async def test_a_gateway_killed_after_the_cis_write_leaves_nothing_stale_cached(
+    adapters: Adapters, gateway_store: GatewayStore, members: Members
+) -> None:
+    # The cache was dropped only after the CIS answered: killed in between, the
+    # restarted gateway served the old customer until the TTL.
+    loaders = loaders_for(adapters)
+    number = members.demo.account_numbers[0]
+    locations = await loaders.service_locations.load(number)
+    customer_key = kinds.CUSTOMER.key(locations[0].customer_id)
+    cache = MemoryCache()
+    await cache.set_many({customer_key: b"the customer before the change"}, ttl_s=3600)
+
+    with pytest.raises(Killed):
+        await update_contact_details(
+            access=access_for(gateway_store, members.demo, loaders=loaders),
+            loaders=loaders,
+            cis=cast(CisPort, KilledAfterTheWrite(adapters.cis)),
+            invalidate=invalidation_for(loaders, cache),
+            request_id="test-contact-killed",
+            account_number=number,
+            change=ContactInput(mobile_phone="(505) 555-0198"),
+        )
+
+    assert await cache.get_many([customer_key]) == [None]

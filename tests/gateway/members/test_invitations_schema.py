@@ -188,3 +188,18 @@ async def test_invitations_are_validated_and_limited(
 
     assert answers[-1] == "ValidationError"
     assert answers.count("InvitationSent") == len(anyone.outbox.sent) <= 10
+
+
+@pytest.mark.parametrize("invitation_id", ["³", "1²", "٣", "４", " 1", "1_0", "9" * 19])
+async def test_an_invitation_id_that_is_not_ascii_digits_is_a_validation_error(
+    anyone: Caller, store: GatewayStore, account: AccountFacts, invitation_id: str
+) -> None:
+    # "³" passed str.isdigit() and then failed int(): an internal error with a traceback.
+    holder_id, _ = await add_member(store, password_hash="x", account_number=account.number)
+    result = await anyone.as_user(holder_id).execute(
+        REVOKE, number=account.number, id=invitation_id
+    )
+    assert result.errors is None, result.errors
+    assert result.data == {
+        "revokeInvitation": {"__typename": "ValidationError", "field": "invitationId"}
+    }

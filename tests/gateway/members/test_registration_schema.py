@@ -352,3 +352,30 @@ async def test_linking_needs_a_signed_in_user(anyone: Caller, accounts: list[Acc
     result = await anyone.execute(LINK, input=by_name(accounts[8]))
 
     assert codes(result) == ["UNAUTHENTICATED"]
+
+
+async def test_registering_with_a_password_with_superscripts_works(
+    anyone: Caller, accounts: list[AccountFacts]
+) -> None:
+    # "²".isdigit() is True and int("²") fails: the policy made this an internal error.
+    proven = registration(fresh_email(), by_name(accounts[9]), "lamp orchard ²³ vivid")
+    result = await anyone.execute(REGISTER, input=proven)
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    assert result.data["register"]["__typename"] == "CheckYourEmail"
+
+
+async def test_confirmation_mail_is_limited_per_client_address(
+    anyone: Caller, store: GatewayStore
+) -> None:
+    # One client could make the co-op mail any number of addresses: 20 an hour now,
+    # with the same answer beyond and no mail.
+    emails = [
+        (await add_member(store, password_hash="x", account_number="4", confirmed=False))[1]
+        for _ in range(21)
+    ]
+    for email in emails:
+        result = await anyone.execute(RESEND, email=email)
+        assert result.data == {"resendConfirmation": {"__typename": "CheckYourEmail"}}
+
+    assert [m.to for m in anyone.outbox.sent] == emails[:20]

@@ -22,6 +22,7 @@ from gateway.members.account_proof import NameAndZip
 from gateway.members.emails import MemberMail
 from gateway.members.invitation_store import StoredInvitation
 from gateway.members.invitations import accept, invite
+from gateway.members.mail_limit import MailLimits
 from gateway.members.registration import CheckEmail, confirm_email, register
 from simulators.world import World
 from tests.gateway.core.store.databases import migrated_store
@@ -115,3 +116,33 @@ async def test_an_invitation_can_be_accepted_until_a_week_after_the_invite_clock
         access=guest_access, store=store, token=token, clock=at(expired - ONE_SECOND)
     )
     assert accepted == shared
+
+
+async def test_registering_again_beyond_the_mail_limit_sends_no_mail(
+    adapters: Adapters, store: GatewayStore, accounts: list[AccountFacts]
+) -> None:
+    facts = accounts[1]
+    outbox = FakeEmailSender()
+    email = fresh_email()
+
+    answers = [
+        await register(
+            store=store,
+            mail=MemberMail(outbox, BASE_URL),
+            throttle=LoginThrottle(store),
+            loaders=loaders_for(adapters),
+            client_address=fresh_address(),
+            request_id=f"test-register-again-{n}",
+            email=email,
+            password="a long and unusual passphrase",
+            account_number=facts.number,
+            proof=NameAndZip(last_name=facts.last_name, service_zip=facts.service_zip),
+            mail_limits=MailLimits(per_email=1, per_address=100),
+        )
+        for n in range(2)
+    ]
+
+    # The first registers and mails a link; the second, over the limit, mails nothing
+    # (without the limit it would mail a note that the email has a login).
+    assert answers == [CheckEmail(), CheckEmail()]
+    assert [m.to for m in outbox.sent] == [email.lower()]

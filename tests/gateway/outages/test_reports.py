@@ -1,8 +1,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any, cast
 
+import pytest
+
+from adapters.oms.port import OmsPort
 from gateway.core.backends import Adapters
+from gateway.core.cache import kinds
+from gateway.core.cache.memory import MemoryCache
 from gateway.core.loaders import DataLoaders
 from gateway.core.outcomes import AccountHidden, FieldProblem
 from gateway.core.store.gateway_store import GatewayStore
@@ -134,3 +140,46 @@ async def test_a_location_of_another_account_is_a_problem_with_that_field(
     assert outcome == FieldProblem(
         "serviceLocationId", "This service location is not on the account."
     )
+
+
+class Killed(BaseException):
+    """The process dying while the OMS call is in flight: it may or may not have landed."""
+
+
+class KilledDuringTheReport:
+    def __init__(self, oms: OmsPort) -> None:
+        self._oms = oms
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._oms, name)
+
+    async def report_outage(self, *args: Any, **kwargs: Any) -> Any:
+        raise Killed
+
+
+async def test_a_gateway_killed_during_the_report_leaves_no_status_cached(
+    world: World, adapters: Adapters, gateway_store: GatewayStore, members: Members
+) -> None:
+    # The cached status was dropped only after the OMS answered: killed in between, the
+    # restarted gateway served "power on" for a report the OMS had taken.
+    loaders = loaders_for(adapters)
+    number, location = _with_power(world)
+    cache = MemoryCache()
+    status_key = kinds.OUTAGE_STATUS.key(location)
+    await cache.set_many({status_key: b"power on"}, ttl_s=3600)
+
+    with pytest.raises(Killed):
+        await report_outage(
+            access=access_for(gateway_store, members.staff, loaders=loaders),
+            loaders=loaders,
+            oms=cast(OmsPort, KilledDuringTheReport(adapters.oms)),
+            invalidate=invalidation_for(loaders, cache),
+            request_id="test-report-killed",
+            account_number=number,
+            location_id=location,
+            contact_phone=None,
+            comment=None,
+            now=None,
+        )
+
+    assert await cache.get_many([status_key]) == [None]

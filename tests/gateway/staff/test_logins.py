@@ -159,3 +159,17 @@ async def test_the_demo_staff_logins_are_created_once_and_then_left_alone(tmp_pa
         assert await verify_password(admin.password_hash, GOOD)  # not overwritten
     finally:
         await store.aclose()
+
+
+def test_the_command_takes_a_password_with_superscripts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "²".isdigit() is True and int("²") fails: the policy made this a traceback.
+    monkeypatch.setenv("COOP_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}")
+    monkeypatch.delenv("COOP_JWT_SECRET", raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO("lamp orchard ²³ vivid\n"))
+
+    created = main(["create-staff", "--email", "ops@coop.example", "--password-stdin"])
+
+    assert created == 0
+    assert "ops@coop.example created" in capsys.readouterr().out

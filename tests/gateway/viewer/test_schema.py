@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +14,8 @@ from starlette.applications import Starlette
 
 from gateway.app import create_app
 from gateway.core.backends import Adapters
+from gateway.identity.tables import Role
+from gateway.identity.tokens import TokenIssuer
 from gateway.identity.users import get_user
 from gateway.settings import GatewaySettings
 from simulators.cis.fake_from_world import fake_cis_from_world
@@ -23,8 +26,10 @@ from tests.gateway import served
 from tests.gateway.core.store.databases import BACKENDS, add_user, migrated_store
 
 PASSWORD = "a long and fine password"
-FAILURES_PER_EMAIL = 2
+FAILURES_PER_EMAIL_AND_ADDRESS = 2
+FAILURES_PER_EMAIL = 4
 FAILURES_PER_ADDRESS = 3
+SECRET = SecretStr("sessions-test-signing-secret-" + "s" * 16)
 
 LOGIN = """
 mutation ($input: LoginInput!) { login(input: $input) {
@@ -87,8 +92,9 @@ async def site(request: pytest.FixtureRequest, world: World) -> AsyncIterator[Si
         emails.append(user.email)
     await store.aclose()
     settings = GatewaySettings(
-        jwt_secret=SecretStr("sessions-test-signing-secret-" + "s" * 16),
+        jwt_secret=SECRET,
         database_url=url,
+        login_failures_per_email_and_address=FAILURES_PER_EMAIL_AND_ADDRESS,
         login_failures_per_email=FAILURES_PER_EMAIL,
         login_failures_per_address=FAILURES_PER_ADDRESS,
     )
@@ -136,6 +142,13 @@ class Device(served.Device):
             return False
         assert body["data"]["account"] == {"__typename": "Account", "number": number}
         return True
+
+
+async def unauthenticated(answer: Awaitable[dict[str, Any]]) -> bool:
+    """True when the viewer is null with one UNAUTHENTICATED error, the code `account` gives."""
+    body = await answer
+    [error] = body.get("errors") or [{"extensions": {}}]
+    return body["data"] == {"viewer": None} and error["extensions"]["code"] == "UNAUTHENTICATED"
 
 
 @pytest_asyncio.fixture
@@ -190,7 +203,7 @@ async def test_two_devices_sign_in_refresh_list_and_revoke(
         "sessionId": phone.session_id,
     }
     assert not await phone.reads_account(site.account_number)
-    assert (await phone.post(SESSIONS))["data"] == {"viewer": None}
+    assert await unauthenticated(phone.post(SESSIONS))
     assert (await phone.refresh())["__typename"] == "RefreshFailed"
     assert [s["id"] for s in await laptop.sessions()] == [laptop.session_id]
     assert await laptop.reads_account(site.account_number)
@@ -238,7 +251,7 @@ async def test_sign_out_everywhere_else(site: Site, devices: list[Device]) -> No
         await each.login(site.other_email)
     assert (await here.post(ELSEWHERE))["data"] == {"signOutEverywhereElse": {"sessionsEnded": 2}}
     for other in others:
-        assert (await other.post(SESSIONS))["data"] == {"viewer": None}
+        assert await unauthenticated(other.post(SESSIONS))
         assert (await other.refresh())["__typename"] == "RefreshFailed"
     [left] = await here.sessions()
     assert (left["id"], left["current"]) == (here.session_id, True)
@@ -274,7 +287,7 @@ async def test_throttled_per_email_alike_for_known_and_unknown_emails(
     known, unknown = site.throttled_email, "nobody@example.com"
     for email, address in ((known, "192.0.2.60"), (unknown, "192.0.2.61")):
         client = device(site, devices, address)
-        for _ in range(FAILURES_PER_EMAIL):
+        for _ in range(FAILURES_PER_EMAIL_AND_ADDRESS):
             assert (await client.login(email, "wrong password"))["__typename"] == "LoginFailed"
         answers.append(await client.login(email, PASSWORD))
     for answer in answers:
@@ -282,9 +295,17 @@ async def test_throttled_per_email_alike_for_known_and_unknown_emails(
         assert 0 < answer.pop("retryAfterSeconds") <= 15 * 60 + 1
     assert answers[0] == answers[1]
     assert answers[0]["__typename"] == "LoginThrottled"
-    # The email's budget is spent, wherever the next attempt comes from.
-    elsewhere = device(site, devices, "192.0.2.62")
-    assert (await elsewhere.login(known))["__typename"] == "LoginThrottled"
+    # The guesser's budget for the email is spent, not the owner's: from their own
+    # address the owner signs in (a lockout per email alone let anyone lock them out).
+    owner = device(site, devices, "192.0.2.62")
+    assert (await owner.login(known))["__typename"] == "LoginSuccess"
+    # Guessing from many addresses still meets the looser budget per email.
+    for n in range(FAILURES_PER_EMAIL // FAILURES_PER_EMAIL_AND_ADDRESS - 1):
+        client = device(site, devices, f"192.0.2.{63 + n}")
+        for _ in range(FAILURES_PER_EMAIL_AND_ADDRESS):
+            assert (await client.login(unknown, "wrong"))["__typename"] == "LoginFailed"
+    another = device(site, devices, "192.0.2.69")
+    assert (await another.login(unknown))["__typename"] == "LoginThrottled"
 
 
 async def test_throttled_per_address_across_emails(site: Site, devices: list[Device]) -> None:
@@ -323,3 +344,28 @@ async def test_a_bad_device_name_is_refused_before_anything_else(
         "field": "deviceName",
         "message": "Use at most 120 printable characters.",
     }
+
+
+async def test_viewer_with_credentials_that_do_not_work_is_unauthenticated(
+    site: Site, devices: list[Device]
+) -> None:
+    # It answered `viewer: null` with no error, as if the client had not signed in.
+    signed_in = device(site, devices, "198.51.100.60")
+    await signed_in.login(site.member_email)
+    assert signed_in.session_id is not None
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    old = TokenIssuer(SECRET, ttl=timedelta(minutes=15), clock=lambda: an_hour_ago)
+    expired = device(site, devices, "198.51.100.61")
+    expired.access_token = old.issue(
+        user_id=1, role=Role.MEMBER, session_id=signed_in.session_id
+    ).token
+    forged = device(site, devices, "198.51.100.62")
+    forged.access_token = "not.a.token"
+    anonymous = device(site, devices, "198.51.100.63")
+
+    assert await unauthenticated(expired.post(SESSIONS))
+    assert await unauthenticated(forged.post(SESSIONS))
+    # A signed-out client (no Authorization header) still reads null: the existing
+    # contract ("null when not signed in"), which portals use to show the sign-in page.
+    assert await anonymous.post(SESSIONS) == {"data": {"viewer": None}}
+    assert (await signed_in.post(SESSIONS))["data"]["viewer"]["email"] == site.member_email

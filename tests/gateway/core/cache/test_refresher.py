@@ -210,3 +210,52 @@ async def test_a_refresher_starts_only_once(cis: FlakyCis, cache: RecordingCache
             refresher.start()
     finally:
         await refresher.stop()
+
+
+class MemoryCursors:
+    """A CursorStore in memory: what a database keeps across processes."""
+
+    def __init__(self, *, broken: bool = False) -> None:
+        self.cursor: str | None = None
+        self.broken = broken
+
+    async def load(self) -> str | None:
+        if self.broken:
+            raise OSError("the gateway's database is down")
+        return self.cursor
+
+    async def save(self, cursor: str | None) -> None:
+        if self.broken:
+            raise OSError("the gateway's database is down")
+        self.cursor = cursor
+
+
+async def test_a_restarted_refresher_reads_on_from_the_stored_cursor(
+    cis: FlakyCis, cache: RecordingCache, world: World
+) -> None:
+    cursors = MemoryCursors()
+    await CisChangeRefresher(cis, cache, interval_s=INTERVAL_S, cursors=cursors).poll_once()
+    customer = world.customers[2].customer_id
+    await cache.set_many({kinds.CUSTOMER.key(customer): b"cached"}, ttl_s=3600)
+    # Changed while no refresher ran (or written by a gateway killed before it dropped it).
+    await cis.update_contact(customer, home_phone=None, mobile_phone=None, email="z@example.org")
+
+    restarted = CisChangeRefresher(cis, cache, interval_s=INTERVAL_S, cursors=cursors)
+    outcome = await restarted.poll_once()
+
+    assert outcome == PollOutcome(ok=True, dropped=2)
+    assert await cached(cache, [kinds.CUSTOMER.key(customer)]) == set()
+    assert cursors.cursor == restarted.cursor
+
+
+async def test_a_cursor_store_that_is_down_costs_only_the_restart(
+    cis: FlakyCis, cache: RecordingCache, world: World
+) -> None:
+    refresher = CisChangeRefresher(
+        cis, cache, interval_s=INTERVAL_S, cursors=MemoryCursors(broken=True)
+    )
+    await refresher.poll_once()
+    customer = world.customers[3].customer_id
+    await cis.update_contact(customer, home_phone=None, mobile_phone=None, email="w@example.org")
+
+    assert (await refresher.poll_once()).dropped == 2

@@ -8,12 +8,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
 import pytest_asyncio
 
 from adapters.cis.port import CisFault
 from adapters.cis.soap import CB_SERVER_WSDL, SoapCis
 from adapters.multispeak import MultiSpeakClient, call, load_wsdl_client
 from gateway.core.cache import kinds
+from gateway.core.cache.feed_cursor import StoredCursor
 from gateway.core.cache.redis import RedisCache
 from gateway.core.cache.refresher import CisChangeRefresher
 from gateway.core.loaders import LoaderOptions, customer_loader
@@ -22,6 +24,7 @@ from simulators.server import serve_asgi
 from simulators.soap import MultiSpeakCredentials
 from simulators.world import World
 from tests.fixtures.cis import CisScenario, cis_endpoint_for, load_cis_database
+from tests.gateway.core.store.databases import migrated_store
 
 POLL_S = 30.0  # never waited for: the tests poll themselves
 REDIS_TIMEOUT_S = 2.0
@@ -138,3 +141,43 @@ async def test_a_cis_that_goes_down_costs_polls_not_changes(
     assert back.ok
     assert back.dropped == 2
     assert fresh == "while-you-were-out@example.org"
+
+
+async def test_a_restarted_refresher_reads_on_from_its_stored_cursor(
+    fresh_cis_url: str,
+    cis_credentials: MultiSpeakCredentials,
+    cis_scenario: CisScenario,
+    redis_cache: RedisCache,
+    request: pytest.FixtureRequest,
+) -> None:
+    # A new process used to follow the feed from "now": a change made while no worker
+    # ran (or a write whose process was killed before it dropped its cache entries)
+    # stayed cached for the TTL.
+    store = await migrated_store("sqlite", request)
+    demo = cis_scenario.demo.customer_id
+    cis = await SoapCis.create(endpoint=cis_endpoint_for(fresh_cis_url, cis_credentials))
+    try:
+        before_crash = CisChangeRefresher(
+            cis, redis_cache, interval_s=POLL_S, cursors=StoredCursor(store)
+        )
+        await before_crash.poll_once()
+        await email_read_through(cis, redis_cache, demo)
+        async with operator_of(fresh_cis_url, cis_credentials) as operator:
+            await change_email(operator, demo, "changed-while-down@example.org")
+        stale = await email_read_through(cis, redis_cache, demo)
+
+        restarted = CisChangeRefresher(
+            cis, redis_cache, interval_s=POLL_S, cursors=StoredCursor(store)
+        )
+        outcome = await restarted.poll_once()
+        fresh = await email_read_through(cis, redis_cache, demo)
+        cursor = await StoredCursor(store).load()
+    finally:
+        await cis.aclose()
+        await store.aclose()
+
+    assert stale != "changed-while-down@example.org"
+    assert outcome.ok
+    assert outcome.dropped == 2
+    assert fresh == "changed-while-down@example.org"
+    assert cursor == restarted.cursor is not None

@@ -26,6 +26,8 @@ EXPECTED_TABLES = {
     "one_time_tokens",
     "account_invitations",
     "login_attempts",
+    "mail_requests",
+    "feed_cursors",
     "audit_entries",
     "outbox",
 }
@@ -59,7 +61,7 @@ async def tables_and_revision(url: str) -> tuple[set[str], str]:
 async def check_database(url: str) -> None:
     await migrate(url)
     await migrate(url)  # a second run finds nothing to do
-    assert await tables_and_revision(url) == (EXPECTED_TABLES, "0003")
+    assert await tables_and_revision(url) == (EXPECTED_TABLES, "0005")
     assert await differences_from_models(url) == []
     user_id = await upsert_member(url, email="m@example.com", password="p", account_numbers=["7"])
     store = open_store(url)
