@@ -15,7 +15,7 @@ import httpx
 import orjson
 import pytest
 import pytest_asyncio
-from graphql import DocumentNode
+from graphql import DocumentNode, get_introspection_query
 
 from bench.workloads import DASHBOARD_QUERY, HOURLY_QUERY, account_list_query
 from gateway.api import documents
@@ -162,6 +162,12 @@ async def test_the_staff_list_of_a_hundred_accounts_passes(
     body = response.json()
     assert "errors" not in body
     assert len(body["data"]) == 100
+
+
+async def test_graphiqls_introspection_passes(client: httpx.AsyncClient) -> None:
+    response = await post(client, get_introspection_query())
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["__schema"]["queryType"]["name"] == "Query"
 
 
 # --- body size
