@@ -33,6 +33,11 @@ def _coded(rule: type[ASTValidationRule], code: str) -> type[ValidationRule]:
             context.on_error = with_code  # type: ignore[method-assign]
             try:
                 rule(context)
+            except (KeyError, ValueError):
+                # The depth limiter assumes a valid document: it looks fragments up
+                # without checking that they exist, and takes the max() of selections
+                # that may be empty. graphql-core's own rules report both.
+                pass
             finally:
                 context.on_error = report  # type: ignore[method-assign]
 

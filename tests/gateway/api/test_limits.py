@@ -305,6 +305,18 @@ async def test_nesting_deep_enough_to_exhaust_the_parser_is_refused(
     refused(await post(client, document), "QUERY_TOO_DEEP")
 
 
+async def test_an_unknown_fragment_is_still_a_validation_error(client: httpx.AsyncClient) -> None:
+    body = refused(await post(client, "{ viewer { ...Nope } }"), "GRAPHQL_VALIDATION_FAILED")
+    assert body["errors"][0]["message"] == "Unknown fragment 'Nope'."
+
+
+async def test_an_empty_selection_passes_the_depth_limit(client: httpx.AsyncClient) -> None:
+    # graphql-core takes empty selections; Strawberry's depth limiter would crash on them.
+    response = await post(client, "{ viewer { } }")
+    assert response.status_code == 200, response.text
+    assert response.json()["data"] == {"viewer": None}
+
+
 # --- aliases
 
 
