@@ -73,7 +73,12 @@ def build_schema(limits: QueryLimits | None = None, **overrides: Any) -> Gateway
             # First, so that it finishes last: it may withhold a result it cannot audit.
             AuditAccountReads,
             partial(CachedParse, max_tokens=limits.max_tokens),
-            shape_limits(max_depth=limits.max_depth, max_aliases=limits.max_aliases),
+            shape_limits(
+                max_depth=limits.max_depth,
+                max_aliases=limits.max_aliases,
+                # A document may repeat itself through fragments: twice its tokens' worth.
+                max_fields=2 * limits.max_tokens,
+            ),
             partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
             # After the validation cache: it costs only documents that passed validation.
             partial(CostLimit, limit=limits.max_cost, estimates=COST_ESTIMATES),

@@ -262,6 +262,17 @@ async def test_a_megabyte_document_is_refused_without_parsing_it_all(
     assert backend_calls(adapters) == []
 
 
+async def test_fragments_that_double_at_every_level_are_refused(
+    client: httpx.AsyncClient, member_token: str, adapters: Adapters
+) -> None:
+    # 2^60 fields in under a thousand tokens: counted once per fragment, never walked.
+    levels = [f"fragment F{i} on Viewer {{ ...F{i + 1} ...F{i + 1} }}" for i in range(60)]
+    document = "\n".join(["{ viewer { ...F0 } }", *levels, "fragment F60 on Viewer { email }"])
+    body = refused(await post(client, document, member_token), "QUERY_TOO_LARGE")
+    assert "20000 fields" in body["errors"][0]["message"]
+    assert backend_calls(adapters) == []
+
+
 async def test_each_document_is_parsed_once_per_request(
     client: httpx.AsyncClient, member_token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
