@@ -33,6 +33,7 @@ from starlette.routing import Route
 from adapters.errors import AdapterError
 from gateway.api.context import GatewayContext, create_context
 from gateway.api.http import GraphQLEndpoint
+from gateway.api.limits import QueryLimits
 from gateway.bootstrap import Gateway, open_gateway
 from gateway.core.backends import Adapters
 from gateway.core.cache.port import Cache, CacheUnavailable
@@ -40,7 +41,7 @@ from gateway.core.metrics import CONTENT_TYPE, GatewayMetrics
 from gateway.core.resilience.deadline import request_deadline
 from gateway.core.runtime import tune_garbage_collector
 from gateway.identity.viewer import authenticate
-from gateway.schema import schema
+from gateway.schema import build_schema
 from gateway.settings import GatewaySettings
 
 __all__ = ["Adapters", "create_app", "create_app_from_environment"]
@@ -136,7 +137,10 @@ def create_app(
     async def metrics_text(_: Request) -> Response:
         return Response(metrics.render(), media_type=CONTENT_TYPE)
 
-    graphql = GraphQLEndpoint(schema=schema, context=context, metrics=metrics)
+    limits = QueryLimits.of(settings)
+    graphql = GraphQLEndpoint(
+        schema=build_schema(limits), context=context, metrics=metrics, limits=limits
+    )
 
     async def graphql_within_deadline(request: Request) -> Response:
         # Here rather than in the endpoint: the deadline belongs to the backend calls,

@@ -7,23 +7,31 @@ from typing import Any, Final
 
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from gateway.accounts.schema import AccountQueries
+from gateway.api.cost import CostLimit, Estimates
+from gateway.api.documents import DOCUMENT_CACHE_SIZE, CachedParse
 from gateway.api.execution import InMemoryExecutionContext
+from gateway.api.limits import QueryLimits
 from gateway.api.scalars import SCALARS
+from gateway.api.shape import shape_limits
 from gateway.audit.reads import AuditAccountReads
 from gateway.core.errors import ErrorMasking, public_error
 from gateway.members.contact_schema import ContactMutations
 from gateway.members.registration_schema import RegistrationMutations, RegistrationQueries
 from gateway.outages.schema import OutageMutations
 from gateway.staff.schema import StaffQueries
+from gateway.usage.cost import usage_points
 from gateway.viewer.schema import AuthMutations, AuthQueries
 
-# Distinct query documents kept parsed and validated; bounded, since clients choose them.
-DOCUMENT_CACHE_SIZE: Final = 512
+# Fields that cost more than one object: a usage series costs its points.
+COST_ESTIMATES: Final[Estimates] = {
+    ("Account", "usage"): usage_points,
+    ("ServiceLocation", "usage"): usage_points,
+}
 
 
 @strawberry.type
@@ -43,7 +51,7 @@ class GatewaySchema(strawberry.Schema):
         # ErrorMasking logs what deserves it; Strawberry's default would log every
         # expected error (a backend down, bad input) with a traceback.
         #
-        # One kind of error escapes ErrorMasking: ParserCache raises a syntax error
+        # One kind of error escapes ErrorMasking: CachedParse raises a syntax error
         # from its hook, which ends the operation hooks early. Give it its public
         # form here (in place: this list is the result's).
         request_id = getattr(getattr(execution_context, "context", None), "request_id", "-")
@@ -52,8 +60,10 @@ class GatewaySchema(strawberry.Schema):
                 errors[index] = public_error(error, request_id=request_id)
 
 
-def build_schema(**overrides: Any) -> GatewaySchema:
-    """The gateway's schema; `overrides` replace any of the options below (for tests)."""
+def build_schema(limits: QueryLimits | None = None, **overrides: Any) -> GatewaySchema:
+    """The gateway's schema under `limits` (default: the settings' defaults); `overrides`
+    replace any of the options below (for tests)."""
+    limits = limits or QueryLimits.defaults()
     options: dict[str, Any] = {
         "query": Query,
         "mutation": Mutation,
@@ -62,8 +72,16 @@ def build_schema(**overrides: Any) -> GatewaySchema:
         "extensions": [
             # First, so that it finishes last: it may withhold a result it cannot audit.
             AuditAccountReads,
-            partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
+            partial(CachedParse, max_tokens=limits.max_tokens),
+            shape_limits(
+                max_depth=limits.max_depth,
+                max_aliases=limits.max_aliases,
+                # A document may repeat itself through fragments: twice its tokens' worth.
+                max_fields=2 * limits.max_tokens,
+            ),
             partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
+            # After the validation cache: it costs only documents that passed validation.
+            partial(CostLimit, limit=limits.max_cost, estimates=COST_ESTIMATES),
             ErrorMasking,
         ],
         "config": StrawberryConfig(scalar_map=SCALARS),

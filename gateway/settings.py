@@ -150,6 +150,18 @@ class GatewaySettings(BaseSettings):
         default=None, validation_alias=AliasChoices("PROMETHEUS_MULTIPROC_DIR")
     )
 
+    # What one GraphQL request may ask for (`gateway.api.limits`): each is refused before
+    # any resolver runs. The defaults leave room above the portal's and the staff
+    # console's own documents (the dashboard, a year of hourly usage, a 100-account list).
+    max_body_bytes: int = Field(default=100_000, ge=1_000)
+    max_tokens: int = Field(default=10_000, ge=100)
+    max_depth: int = Field(default=12, ge=2)
+    max_aliases: int = Field(default=200, ge=0)
+    max_cost: int = Field(default=20_000, ge=1)
+    # Once execution starts: how long it may take, and how large its answer may be.
+    execution_timeout_s: float = Field(default=30.0, gt=0)
+    max_response_bytes: int = Field(default=5_000_000, ge=1_000)
+
     @field_validator("time_zone")
     @classmethod
     def _known_time_zone(cls, value: str) -> str:

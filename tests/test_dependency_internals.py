@@ -20,10 +20,12 @@ from typing import Any
 import httpx
 import pytest
 import strawberry
-from graphql import GraphQLEnumType, GraphQLObjectType, GraphQLString
+from graphql import GraphQLEnumType, GraphQLObjectType, GraphQLString, ValidationContext, parse
 from graphql.execution import Executor
 from graphql.execution.collect_fields import CollectedFields, FieldDetails
 from graphql.execution.middleware import MiddlewareManager
+from graphql.utilities import TypeInfo
+from strawberry.extensions import MaxAliasesLimiter
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
@@ -32,6 +34,7 @@ from zeep.wsdl.bindings import Soap11Binding
 
 import adapters.oms
 from adapters.multispeak import MultiSpeakEndpoint, load_wsdl_client
+from gateway.schema import schema
 
 EXECUTION = "gateway/api/execution.py"
 MULTISPEAK = "adapters/multispeak.py"
@@ -109,6 +112,38 @@ SIGNATURES = [
         "strawberry.http.ides.get_graphql_ide_html",
         ("graphql_ide",),
         "gateway/http.py: serves GraphiQL with it",
+    ),
+    # The request limits: the cost is worked out with graphql-core's own coercion of
+    # variables and arguments; Strawberry's limiters lend their rules to gateway/api/shape.py.
+    Pinned(
+        "graphql.execution.values.get_variable_values",
+        ("schema", "var_def_nodes", "inputs"),
+        "gateway/api/cost.py: operation_cost coerces the variables with it",
+        exact=False,
+    ),
+    Pinned(
+        "graphql.execution.values.get_argument_values",
+        ("type_def", "node", "variable_values"),
+        "gateway/api/cost.py: _Costing.field reads each field's arguments with it",
+        exact=False,
+    ),
+    Pinned(
+        "graphql.parse",
+        ("source", "no_location", "max_tokens"),
+        "gateway/api/documents.py: parse_document stops at the token limit",
+        exact=False,
+    ),
+    Pinned(
+        "strawberry.extensions.QueryDepthLimiter.__init__",
+        ("max_depth",),
+        "gateway/api/shape.py: takes its validation rule (validation_rules[0])",
+        exact=False,
+    ),
+    Pinned(
+        "strawberry.extensions.MaxAliasesLimiter.__init__",
+        ("max_alias_count",),
+        "gateway/api/shape.py: takes its validation rule (validation_rules[0])",
+        exact=False,
     ),
     # zeep: requests are built, sent and read in three steps instead of by its proxy.
     Pinned(
@@ -346,3 +381,14 @@ async def test_parsed_operations_have_the_parts_we_read() -> None:
     }, used_by
     deserialize = inspect.signature(operation.input.deserialize)
     assert list(deserialize.parameters) == ["envelope"], used_by
+
+
+def test_strawberrys_limiters_count_when_their_rule_is_made() -> None:
+    # gateway/api/shape.py codes their errors by swapping the validation context's
+    # `on_error` only while the rule is made: that is when they count and report.
+    [rule] = MaxAliasesLimiter(max_alias_count=0).validation_rules
+    reported: list[Any] = []
+    document = parse("{ a: __typename }")
+    context = ValidationContext(schema._schema, document, TypeInfo(schema._schema), reported.append)
+    rule(context)
+    assert len(reported) == 1

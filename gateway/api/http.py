@@ -10,10 +10,15 @@
 
 Every GraphQL request (not the GraphiQL page) is counted and timed in the metrics, by
 operation name and outcome: `ok`, `partial` (data with errors) or `error` (no data).
+
+The limits of `gateway.api.limits` apply here: the body is read only up to its limit,
+the document is parsed once (the parse names the operation and is handed on to
+Strawberry), execution has a deadline and the answer a maximum size.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import uuid
@@ -24,7 +29,7 @@ from typing import Any, Final
 
 import orjson
 import strawberry
-from graphql import GraphQLError, OperationDefinitionNode, parse
+from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
@@ -34,7 +39,15 @@ from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 from gateway.api.context import GatewayContext
-from gateway.core.errors import INTERNAL_SERVER_ERROR
+from gateway.api.documents import parse_document, sole_operation_name
+from gateway.api.limits import BodyTooLarge, QueryLimits, read_body
+from gateway.core.errors import (
+    INTERNAL_SERVER_ERROR,
+    QUERY_TIMED_OUT,
+    REQUEST_TOO_LARGE,
+    RESPONSE_TOO_LARGE,
+    public_error,
+)
 from gateway.core.metrics import GatewayMetrics, Outcome
 
 GRAPHQL_RESPONSE: Final = "application/graphql-response+json"
@@ -47,19 +60,23 @@ _ANSWERED_AS: Final = {
     GRAPHQL_RESPONSE: GRAPHQL_RESPONSE,
     JSON: JSON,
 }
-# Distinct documents whose operation name is remembered (for the metrics' label).
-_OPERATION_NAMES_CACHED: Final = 512
 
 ContextFactory = Callable[[Request, str], Awaitable[GatewayContext]]
 
 
 class BadRequest(Exception):
     def __init__(
-        self, message: str, *, status: int = 400, headers: Mapping[str, str] | None = None
+        self,
+        message: str,
+        *,
+        status: int = 400,
+        headers: Mapping[str, str] | None = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.headers = dict(headers or {})
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +93,12 @@ class GraphQLEndpoint:
         schema: strawberry.Schema,
         context: ContextFactory,
         metrics: GatewayMetrics | None = None,
+        limits: QueryLimits | None = None,
     ) -> None:
         self._schema = schema
         self._context = context
         self._metrics = metrics
+        self._limits = limits or QueryLimits.defaults()
 
     async def handle(self, request: Request) -> Response:
         if request.method == "GET" and _wants_html(request) and "query" not in request.query_params:
@@ -105,11 +124,23 @@ class GraphQLEndpoint:
             )
             return response, None, Outcome.ERROR
         try:
-            params = await _read_params(request)
+            params = await _read_params(request, max_bytes=self._limits.max_body_bytes)
         except BadRequest as error:
-            response = _errors(media_type, [str(error)], status=error.status, headers=error.headers)
+            response = _errors(
+                media_type,
+                [str(error)],
+                status=error.status,
+                headers=error.headers,
+                code=error.code,
+            )
             return response, None, Outcome.ERROR
-        operation = params.operation_name or _sole_operation_name(params.query)
+        # Parsed here, once: Strawberry gets this same document from the cache.
+        try:
+            document = parse_document(params.query, max_tokens=self._limits.max_tokens)
+        except GraphQLSyntaxError as error:
+            refused = PreExecutionError(data=None, errors=[public_error(error, request_id="-")])
+            return response_for(media_type, refused), params.operation_name, Outcome.ERROR
+        operation = params.operation_name or sole_operation_name(document)
         response, outcome = await self._execute(request, media_type, params)
         return response, operation, outcome
 
@@ -121,13 +152,24 @@ class GraphQLEndpoint:
         if request.method == "POST":
             allowed.add(OperationType.MUTATION)
         try:
-            result = await self._schema.execute(
-                params.query,
-                variable_values=params.variables,
-                context_value=context,
-                operation_name=params.operation_name,
-                allowed_operation_types=allowed,
+            async with asyncio.timeout(self._limits.execution_timeout_s):
+                result = await self._schema.execute(
+                    params.query,
+                    variable_values=params.variables,
+                    context_value=context,
+                    operation_name=params.operation_name,
+                    allowed_operation_types=allowed,
+                )
+        except TimeoutError:
+            # graphql-core builds the answer only once every field is done, so nothing of
+            # it exists to send: 504, as a gateway whose upstreams did not answer in time.
+            # (A mutation may have taken effect: the message says so.)
+            message = (
+                f"The request took longer than {self._limits.execution_timeout_s:g} seconds and"
+                " was stopped; a mutation in it may have taken effect. Ask for less, or retry."
             )
+            timed_out = _errors(media_type, [message], status=504, code=QUERY_TIMED_OUT)
+            return timed_out, Outcome.ERROR
         except InvalidOperationTypeError:
             if request.method == "POST":
                 rejected = _errors(media_type, ["Subscriptions are not served here."], status=400)
@@ -141,7 +183,8 @@ class GraphQLEndpoint:
             return rejected, Outcome.ERROR
         except CannotGetOperationTypeError as error:
             return _errors(media_type, [str(error)], status=400), Outcome.ERROR
-        return response_for(media_type, result), _outcome(result)
+        response = response_for(media_type, result, max_bytes=self._limits.max_response_bytes)
+        return response, _outcome(result)
 
 
 def _outcome(result: ExecutionResult) -> Outcome:
@@ -150,8 +193,11 @@ def _outcome(result: ExecutionResult) -> Outcome:
     return Outcome.PARTIAL if result.errors else Outcome.OK
 
 
-def response_for(media_type: str, result: ExecutionResult) -> Response:
-    """The HTTP response for an execution result, by the GraphQL-over-HTTP rules."""
+def response_for(
+    media_type: str, result: ExecutionResult, *, max_bytes: int | None = None
+) -> Response:
+    """The HTTP response for an execution result, by the GraphQL-over-HTTP rules; an
+    answer over `max_bytes` is replaced by an error (its cost report kept)."""
     errors = [e.formatted for e in result.errors or ()]
     executed = not isinstance(result, PreExecutionError) and not _only_request_errors(result)
     body: dict[str, Any] = {}
@@ -162,7 +208,22 @@ def response_for(media_type: str, result: ExecutionResult) -> Response:
     if result.extensions:
         body["extensions"] = result.extensions
     status = 200 if executed or media_type == JSON else 400
-    return Response(orjson.dumps(body), status_code=status, media_type=media_type)
+    content = orjson.dumps(body)
+    if max_bytes is not None and len(content) > max_bytes:
+        # No `data`, so a 4xx by the specification: the client asked for more than one
+        # answer may carry, and a smaller request will do.
+        refused: dict[str, Any] = {
+            "errors": [
+                {
+                    "message": f"The answer is larger than {max_bytes} bytes: ask for less.",
+                    "extensions": {"code": RESPONSE_TOO_LARGE},
+                }
+            ]
+        }
+        if result.extensions:
+            refused["extensions"] = result.extensions
+        return Response(orjson.dumps(refused), status_code=400, media_type=media_type)
+    return Response(content, status_code=status, media_type=media_type)
 
 
 def _only_request_errors(result: ExecutionResult) -> bool:
@@ -187,13 +248,17 @@ def _errors(
     *,
     status: int,
     headers: Mapping[str, str] | None = None,
+    code: str | None = None,
 ) -> Response:
-    body = {"errors": [{"message": message} for message in messages]}
+    extensions = {"extensions": {"code": code}} if code else {}
+    body = {"errors": [{"message": message, **extensions} for message in messages]}
     return Response(orjson.dumps(body), status_code=status, media_type=media_type, headers=headers)
 
 
-async def _read_params(request: Request) -> GraphQLParams:
+async def _read_params(request: Request, *, max_bytes: int) -> GraphQLParams:
     if request.method == "GET":
+        if len(request.url.query) > max_bytes:
+            raise _too_large(max_bytes)
         raw: dict[str, Any] = dict(request.query_params)
         for name in ("variables", "extensions"):
             if raw.get(name):
@@ -202,7 +267,11 @@ async def _read_params(request: Request) -> GraphQLParams:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != JSON:
             raise BadRequest("Send the request body as application/json.", status=415)
-        raw = _json(await request.body(), what="The request body")
+        try:
+            body = await read_body(request, limit=max_bytes)
+        except BodyTooLarge:
+            raise _too_large(max_bytes) from None
+        raw = _json(body, what="The request body")
         if not isinstance(raw, dict):
             raise BadRequest("The request body must be a JSON object.")
     else:
@@ -219,6 +288,10 @@ async def _read_params(request: Request) -> GraphQLParams:
     if operation_name is not None and not isinstance(operation_name, str):
         raise BadRequest("`operationName` must be a string.")
     return GraphQLParams(query, variables, operation_name or None)
+
+
+def _too_large(max_bytes: int) -> BadRequest:
+    return BadRequest(f"The request is larger than {max_bytes} bytes.", code=REQUEST_TOO_LARGE)
 
 
 def _json(text: str | bytes, *, what: str) -> Any:
@@ -251,19 +324,6 @@ def _negotiate(accept: str | None) -> str | None:
         if best is None or rank > best:
             best = rank
     return best[2] if best else None
-
-
-@lru_cache(maxsize=_OPERATION_NAMES_CACHED)
-def _sole_operation_name(query: str) -> str | None:
-    """The name of the document's operation when it has exactly one, else None."""
-    try:
-        document = parse(query, no_location=True)
-    except GraphQLError:
-        return None
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if len(operations) != 1 or operations[0].name is None:
-        return None
-    return operations[0].name.value
 
 
 def _request_id(request: Request) -> str:

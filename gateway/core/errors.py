@@ -28,6 +28,15 @@ NOT_FOUND: Final = "NOT_FOUND"
 GRAPHQL_PARSE_FAILED: Final = "GRAPHQL_PARSE_FAILED"
 GRAPHQL_VALIDATION_FAILED: Final = "GRAPHQL_VALIDATION_FAILED"
 INTERNAL_SERVER_ERROR: Final = "INTERNAL_SERVER_ERROR"
+# A request over one of the limits in `gateway.api.limits`, refused before any resolver
+# ran (HTTP 400), or an execution stopped by one (its deadline, its answer's size).
+REQUEST_TOO_LARGE: Final = "REQUEST_TOO_LARGE"
+QUERY_TOO_LARGE: Final = "QUERY_TOO_LARGE"
+QUERY_TOO_DEEP: Final = "QUERY_TOO_DEEP"
+TOO_MANY_ALIASES: Final = "TOO_MANY_ALIASES"
+QUERY_TOO_COMPLEX: Final = "QUERY_TOO_COMPLEX"
+QUERY_TIMED_OUT: Final = "QUERY_TIMED_OUT"
+RESPONSE_TOO_LARGE: Final = "RESPONSE_TOO_LARGE"
 
 SYSTEM_NAMES: Mapping[str, str] = {
     "cis": "The billing system",
@@ -63,9 +72,13 @@ def public_error(
     told apart from bad variable values, which are also errors without a path.
     """
     if error.path is None:
-        # About the request itself (syntax, validation, variables), never a resolver:
-        # graphql-core's message is the right one to show.
-        if isinstance(error, GraphQLSyntaxError):
+        # About the request itself (syntax, validation, variables, a limit), never a
+        # resolver: graphql-core's message is the right one to show. A limit's error
+        # already carries its own code.
+        given = (error.extensions or {}).get("code")
+        if isinstance(given, str):
+            code = given
+        elif isinstance(error, GraphQLSyntaxError):
             code = GRAPHQL_PARSE_FAILED
         elif id(error) in validation_errors:
             code = GRAPHQL_VALIDATION_FAILED

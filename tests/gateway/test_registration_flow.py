@@ -183,7 +183,8 @@ async def test_nobody_learns_whether_an_email_has_a_login(
     )
     unknown_reset = await portal.graphql(REQUEST_RESET, e="nobody.at.all@example.net")
 
-    assert first == second == {"data": {"register": {"__typename": "CheckYourEmail"}}}
-    assert unknown_reset == {"data": {"requestPasswordReset": {"__typename": "CheckYourEmail"}}}
+    assert first == second
+    assert first["data"] == {"register": {"__typename": "CheckYourEmail"}}
+    assert unknown_reset["data"] == {"requestPasswordReset": {"__typename": "CheckYourEmail"}}
     subjects = [received.message["Subject"] for received in smtp_server.received]
     assert subjects == ["Confirm your email address", "You already have a member portal login"]

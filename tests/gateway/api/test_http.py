@@ -82,7 +82,10 @@ async def test_sign_in_then_read_your_account(client: httpx.AsyncClient, members
     assert timedelta(minutes=14) < expires - datetime.now(UTC) <= timedelta(minutes=15)
     number = members.demo.account_numbers[0]
     response = await post(client, ACCOUNT, login["accessToken"], n=number)
-    assert response.json() == {"data": {"account": {"__typename": "Account", "number": number}}}
+    assert response.json() == {
+        "data": {"account": {"__typename": "Account", "number": number}},
+        "extensions": {"cost": {"requested": 1, "limit": 20_000}},
+    }
 
 
 async def test_wrong_password_and_unknown_email_answer_the_same(
@@ -125,7 +128,7 @@ async def test_a_member_cannot_read_another_members_account(
     login = await sign_in(client, members.neighbor.email, members.neighbor.password)
     theirs = members.demo.account_numbers[0]
     response = await post(client, ACCOUNT, login["accessToken"], n=theirs)
-    assert response.json() == {"data": {"account": {"__typename": "AccountNotFound"}}}
+    assert response.json()["data"] == {"account": {"__typename": "AccountNotFound"}}
 
 
 async def test_queries_over_get_and_mutations_only_over_post(
@@ -133,7 +136,7 @@ async def test_queries_over_get_and_mutations_only_over_post(
 ) -> None:
     ok = await client.get("/graphql", params={"query": "{ viewer { email } }"}, headers=ACCEPT)
     assert ok.status_code == 200
-    assert ok.json() == {"data": {"viewer": None}}
+    assert ok.json()["data"] == {"viewer": None}
     mutation = await client.get(
         "/graphql",
         params={"query": LOGIN, "variables": '{"email": "a@b.c", "password": "x"}'},
