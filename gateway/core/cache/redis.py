@@ -26,8 +26,8 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from gateway.core.cache.breaker import BreakerState, CircuitBreaker, Permit
 from gateway.core.cache.port import CacheUnavailable, check_ttl
+from gateway.core.resilience.breaker import BreakerState, CircuitBreaker, Permit
 
 DEFAULT_SOCKET_TIMEOUT_S: Final = 0.25
 DEFAULT_RETRY_INTERVAL_S: Final = 5.0

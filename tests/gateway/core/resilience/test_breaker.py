@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from gateway.core.resilience.breaker import BackendBreaker, Permit, State
+from gateway.core.resilience.breaker import BackendBreaker, BreakerState, Permit
 
 COOL_DOWN_S = 5.0
 
@@ -47,9 +47,9 @@ def test_it_opens_only_after_the_threshold_of_failures_in_a_row() -> None:
     assert permit is Permit.CALL
     b.record_success(permit)  # a success in between starts the count again
     fail(b, 2)
-    assert b.state is State.CLOSED
+    assert b.state is BreakerState.CLOSED
     fail(b, 1)
-    assert b.state is State.OPEN
+    assert b.state is BreakerState.OPEN
     assert b.allow() is None
 
 
@@ -62,7 +62,7 @@ def test_after_the_cool_down_one_probe_goes_through_and_its_success_closes_it() 
     assert probe is Permit.PROBE
     assert b.allow() is None  # only one probe at a time
     b.record_success(probe)
-    assert b.state is State.CLOSED
+    assert b.state is BreakerState.CLOSED
     assert b.allow() is Permit.CALL
     assert changes.seen == [("cis", "open"), ("cis", "half_open"), ("cis", "closed")]
 
@@ -75,7 +75,7 @@ def test_a_failed_probe_opens_it_for_another_cool_down() -> None:
     probe = b.allow()
     assert probe is Permit.PROBE
     b.record_failure(probe, "timed out")
-    assert b.state is State.OPEN
+    assert b.state is BreakerState.OPEN
     clock.now += COOL_DOWN_S - 0.1
     assert b.allow() is None
     clock.now += 0.1
@@ -88,7 +88,7 @@ def test_a_late_success_of_a_call_from_before_the_outage_does_not_close_it() -> 
     assert early is not None
     fail(b, 3)
     b.record_success(early)
-    assert b.state is State.OPEN
+    assert b.state is BreakerState.OPEN
 
 
 def test_an_abandoned_probe_lets_the_next_call_probe() -> None:

@@ -20,7 +20,7 @@ from adapters.oms.port import OmsFault, OmsUnavailable, OutageCall
 from gateway.core.backends import Adapters
 from gateway.core.instrumented import instrument
 from gateway.core.metrics import GatewayMetrics
-from gateway.core.resilience.breaker import State
+from gateway.core.resilience.breaker import BreakerState
 from gateway.core.resilience.deadline import request_deadline, time_left
 from gateway.core.resilience.policy import BackendPolicies
 
@@ -121,8 +121,8 @@ async def test_answers_are_never_retried_and_never_open_the_breaker() -> None:
             await outer.oms.get_outage_history("L1")
     assert names(cis.calls) == ["get_balance"] * 5
     assert names(oms.calls) == ["get_outage_history"] * 5
-    assert breaker_of(outer.cis).state is State.CLOSED
-    assert breaker_of(outer.oms).state is State.CLOSED
+    assert breaker_of(outer.cis).state is BreakerState.CLOSED
+    assert breaker_of(outer.oms).state is BreakerState.CLOSED
 
 
 async def test_a_hung_call_times_out_as_unavailable_and_the_breaker_then_fails_fast() -> None:
@@ -134,7 +134,7 @@ async def test_a_hung_call_times_out_as_unavailable_and_the_breaker_then_fails_f
         *(outer.cis.get_customer(f"C{i}") for i in range(3)), return_exceptions=True
     )
     assert all(isinstance(r, CisUnavailable) for r in results), results
-    assert breaker_of(outer.cis).state is State.OPEN
+    assert breaker_of(outer.cis).state is BreakerState.OPEN
     assert names(cis.calls) == ["get_customer"] * 3
     with pytest.raises(CisUnavailable, match="not called"):
         await outer.cis.get_customer("C9")
@@ -156,7 +156,7 @@ async def test_a_call_never_waits_past_the_request_deadline() -> None:
     assert waited < TIMEOUT_S  # cut at the deadline, not the system's timeout
     assert names(cis.calls) == ["get_customer"]  # no retry past the deadline, no call after
     # Cut short by the request, not timed out by the system: not held against the CIS.
-    assert breaker_of(outer.cis).state is State.CLOSED
+    assert breaker_of(outer.cis).state is BreakerState.CLOSED
 
 
 def test_a_nested_deadline_only_shortens_the_time_left() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.core.cache.breaker import BreakerState, CircuitBreaker, Permit
+from gateway.core.resilience.breaker import BreakerState, CircuitBreaker, Permit
 from tests.gateway.core.cache.doubles import FakeClock
 
 
