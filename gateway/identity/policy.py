@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 
+from gateway.core.clock import Clock, utc_now
 from gateway.core.errors import Unauthenticated
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.store import viewer_in_session
@@ -25,10 +25,6 @@ ACCOUNT_NUMBER = re.compile(r"[0-9A-Za-z-]{1,32}")
 SESSION_ENDED = "This sign-in has ended; sign in again."
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class AccountAccess:
     """Per request: the viewer's user row and linked accounts are read once."""
 
@@ -38,7 +34,7 @@ class AccountAccess:
         authentication: Authentication,
         store: GatewayStore,
         account_exists: Callable[[str], Awaitable[bool]],
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         self._authentication = authentication
         self._store = store

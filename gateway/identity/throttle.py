@@ -23,11 +23,11 @@ guessing gets slow, and the throttle tells nobody which emails exist.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from adapters.rules.email import normalize_email_address
+from gateway.core.clock import Clock, utc_now
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.store import (
     add_attempt,
@@ -62,10 +62,6 @@ class Throttled:
     retry_after_seconds: int
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class LoginThrottle:
     """One per process: it also prunes attempts too old to count, now and then."""
 
@@ -74,7 +70,7 @@ class LoginThrottle:
         store: GatewayStore,
         limits: ThrottleLimits | None = None,
         *,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         self._store = store
         self.limits = limits or ThrottleLimits()

@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import jwt
 from pydantic import SecretStr
 
+from gateway.core.clock import Clock, utc_now
 from gateway.identity.tables import Role
 
 ALGORITHM = "HS256"
@@ -57,10 +57,6 @@ def refresh_token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class TokenIssuer:
     """Signs access tokens; knows how long they and sessions last, by its own clock."""
 
@@ -71,7 +67,7 @@ class TokenIssuer:
         ttl: timedelta,
         refresh_ttl: timedelta = DEFAULT_REFRESH_TTL,
         session_max_age: timedelta = DEFAULT_SESSION_MAX_AGE,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         self._secret = secret
         self._ttl = ttl

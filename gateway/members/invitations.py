@@ -8,10 +8,9 @@ answer `AccountHidden`, as everywhere else in the API.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
 
 from adapters.rules.email import normalize_email_address
+from gateway.core.clock import Clock, utc_now
 from gateway.core.outcomes import AccountHidden, FieldProblem
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.one_time_tokens import INVITATION_TTL, new_token, plausible, token_hash
@@ -29,10 +28,6 @@ logger = logging.getLogger("gateway.invitations")
 MAX_PENDING_INVITATIONS = 10
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 async def invite(
     *,
     access: AccountAccess,
@@ -41,7 +36,7 @@ async def invite(
     request_id: str,
     account_number: str,
     email: str,
-    clock: Callable[[], datetime] = _now,
+    clock: Clock = utc_now,
 ) -> StoredInvitation | AccountHidden | FieldProblem:
     number = account_number.strip()
     holder = await _holder(access, store, number)
@@ -104,7 +99,7 @@ async def revoke(
     store: GatewayStore,
     account_number: str,
     invitation_id: int,
-    clock: Callable[[], datetime] = _now,
+    clock: Clock = utc_now,
 ) -> StoredInvitation | AccountHidden | FieldProblem:
     number = account_number.strip()
     if await _holder(access, store, number) is None:
@@ -122,7 +117,7 @@ async def accept(
     access: AccountAccess,
     store: GatewayStore,
     token: str,
-    clock: Callable[[], datetime] = _now,
+    clock: Clock = utc_now,
 ) -> str | None:
     """The account now shared with the signed-in user; None when the token does not work
     for them (unknown, used, revoked, expired, or made out to another email)."""

@@ -14,11 +14,10 @@ throttle, and stays signed in only in the session that changed it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from adapters.rules.email import normalize_email_address
+from gateway.core.clock import Clock, utc_now
 from gateway.core.outbox import OutboxMessage
 from gateway.core.outcomes import FieldProblem
 from gateway.core.store.gateway_store import GatewayStore
@@ -55,10 +54,6 @@ class TokenUnusable:
     """Unknown, used, superseded by a later reset, or expired: the same answer for all."""
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 async def request_reset(
     *,
     store: GatewayStore,
@@ -66,7 +61,7 @@ async def request_reset(
     email: str,
     client_address: str | None,
     limits: MailLimits = DEFAULT_MAIL_LIMITS,
-    clock: Callable[[], datetime] = _now,
+    clock: Clock = utc_now,
 ) -> CheckEmail | FieldProblem:
     """Queue a reset link for `email`; the same work and answer whether it has a login.
 
@@ -103,7 +98,7 @@ async def send_reset_mail(
     store: GatewayStore,
     mail: MemberMail,
     message: OutboxMessage,
-    clock: Callable[[], datetime] = _now,
+    clock: Clock = utc_now,
 ) -> None:
     """The worker's half of `request_reset`: a link to the login's address, if any.
 
@@ -136,7 +131,7 @@ async def reset_password(
     request_id: str,
     token: str,
     new_password: str,
-    clock: Callable[[], datetime] = _now,
+    clock: Clock = utc_now,
 ) -> PasswordChanged | TokenUnusable | FieldProblem:
     if not plausible(token):
         return TokenUnusable()
@@ -172,7 +167,7 @@ async def change_password(
     request_id: str,
     current_password: str,
     new_password: str,
-    clock: Callable[[], datetime] = _now,
+    clock: Clock = utc_now,
 ) -> PasswordChanged | FieldProblem | Throttled:
     """`current_session_id`: the sign-in session the request came from, which stays
     signed in (None: every session of the user ends)."""

@@ -10,11 +10,11 @@ hash the password and send one email, so they also take about the same time.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from adapters.rules.email import is_email_address, normalize_email_address
+from gateway.core.clock import Clock, utc_now
 from gateway.core.loaders import DataLoaders
 from gateway.core.outcomes import FieldProblem
 from gateway.core.store.gateway_store import GatewayStore
@@ -53,10 +53,6 @@ class Linked:
     account_number: str
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def email_problem(email: str) -> str | None:
     if not is_email_address(normalize_email_address(email)):
         return "Enter an email address like name@example.com."
@@ -76,7 +72,7 @@ async def register(
     account_number: str,
     proof: AccountProof,
     mail_limits: MailLimits = DEFAULT_MAIL_LIMITS,
-    clock: Callable[[], datetime] = _now,
+    clock: Clock = utc_now,
 ) -> CheckEmail | FieldProblem | ProofFailed | Throttled:
     """`throttle`, `loaders` and `client_address` are for proving the account."""
     problem = email_problem(email)
@@ -133,9 +129,7 @@ async def register(
     return CheckEmail()
 
 
-async def confirm_email(
-    *, store: GatewayStore, token: str, clock: Callable[[], datetime] = _now
-) -> str | None:
+async def confirm_email(*, store: GatewayStore, token: str, clock: Clock = utc_now) -> str | None:
     """The email address the token confirmed; None for an unknown, used or expired token."""
     if not plausible(token):
         return None
@@ -152,7 +146,7 @@ async def resend_confirmation(
     email: str,
     client_address: str | None,
     mail_limits: MailLimits = DEFAULT_MAIL_LIMITS,
-    clock: Callable[[], datetime] = _now,
+    clock: Clock = utc_now,
 ) -> CheckEmail | FieldProblem:
     problem = email_problem(email)
     if problem is not None:
@@ -183,7 +177,7 @@ async def link_account(
     request_id: str,
     account_number: str,
     proof: AccountProof,
-    clock: Callable[[], datetime] = _now,
+    clock: Clock = utc_now,
 ) -> Linked | ProofFailed | Throttled:
     """Link another account to the signed-in user, as its holder."""
     user = await access.require_user()
