@@ -113,28 +113,8 @@ def background_jobs(gateway: Gateway, *, outbox: OutboxRunner | None = None) -> 
             # Read on after a restart from where the last worker stopped.
             cursors=StoredCursor(gateway.store),
         )
-        jobs.append(Job("cis-change-refresher", until_stopped(refresher.run)))
+        jobs.append(Job("cis-change-refresher", refresher.run))
     return jobs
-
-
-def until_stopped(
-    run: Callable[[], Coroutine[Any, Any, None]],
-) -> Callable[[asyncio.Event], Coroutine[Any, Any, None]]:
-    """A job for a loop that holds nothing worth finishing: cancelled when asked to stop."""
-
-    async def job(stop: asyncio.Event) -> None:
-        task = asyncio.create_task(run())
-        waiting = asyncio.create_task(stop.wait())
-        try:
-            await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
-            if task.done():
-                task.result()  # what it raised, or it ended: either way the job ended
-        finally:
-            task.cancel()
-            waiting.cancel()
-            await asyncio.gather(task, waiting, return_exceptions=True)
-
-    return job
 
 
 async def run_jobs(jobs: list[Job], *, stop: asyncio.Event, grace_s: float = STOP_GRACE_S) -> None:

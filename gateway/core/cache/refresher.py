@@ -168,13 +168,20 @@ class CisChangeRefresher:
             self._interval_s * 2.0 ** min(failures, 20), max(self._interval_s, MAX_BACKOFF_S)
         )
 
-    async def run(self) -> None:
-        """Poll until cancelled: at once (to take the feed's position), then every interval."""
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        """Poll at once (to take the feed's position), then every interval, until `stop`
+        is set or the task is cancelled. A poll holds nothing worth finishing, so `stop`
+        only ends the wait between polls early."""
         failures = 0
-        while True:
+        while stop is None or not stop.is_set():
             outcome = await self.poll_once()
             failures = 0 if outcome.ok else failures + 1
-            await asyncio.sleep(self.delay_after(failures))
+            delay = self.delay_after(failures)
+            if stop is None:
+                await asyncio.sleep(delay)
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), delay)
 
     def start(self) -> None:
         if self._task is not None:
