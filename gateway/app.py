@@ -39,6 +39,7 @@ from gateway.core.backends import Adapters
 from gateway.core.cache.port import Cache, CacheUnavailable
 from gateway.core.metrics import CONTENT_TYPE, GatewayMetrics
 from gateway.core.resilience.deadline import request_deadline
+from gateway.core.resilience.readiness_log import ReadinessLog
 from gateway.core.runtime import tune_garbage_collector
 from gateway.identity.viewer import authenticate
 from gateway.schema import build_schema
@@ -110,6 +111,8 @@ def create_app(
             public_base_url=settings.public_base_url,
         )
 
+    readiness_log = ReadinessLog(logger)
+
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
@@ -122,8 +125,10 @@ def create_app(
             "gateway_store": now.store.ping,
         }
         answers, cache_state = await asyncio.gather(
-            asyncio.gather(*(_answers(name, check) for name, check in checks.items())),
-            _cache_state(now.cache),
+            asyncio.gather(
+                *(_answers(name, check, readiness_log) for name, check in checks.items())
+            ),
+            _cache_state(now.cache, readiness_log),
         )
         systems = dict(zip(checks, answers, strict=True))
         down = sorted(name for name, ok in systems.items() if not ok)
@@ -172,30 +177,35 @@ def create_app(
     )
 
 
-async def _answers(name: str, check: Callable[[], Awaitable[object]]) -> bool:
+async def _answers(
+    name: str, check: Callable[[], Awaitable[object]], readiness_log: ReadinessLog
+) -> bool:
     """Whether `name` answered in time; a backend's guard refuses at once while its
     breaker is open, and gives up at the deadline (without counting that against it)."""
     try:
         with request_deadline(READINESS_DEADLINE_S):
             await asyncio.wait_for(check(), timeout=READINESS_TIMEOUT_S)
     except (AdapterError, TimeoutError) as error:
-        logger.warning("readiness: %s is down: %s", name, error)
+        readiness_log.record(name, up=False, reason=str(error) or type(error).__name__)
         return False
     except Exception:
         logger.exception("readiness: %s check failed", name)
+        readiness_log.record(name, up=False, reason="the check failed")
         return False
+    readiness_log.record(name, up=True)
     return True
 
 
-async def _cache_state(cache: Cache | None) -> str:
+async def _cache_state(cache: Cache | None, readiness_log: ReadinessLog) -> str:
     """Informational only: without the cache requests go to the backends and succeed."""
     if cache is None:
         return "off"
     try:
         await asyncio.wait_for(cache.ping(), timeout=READINESS_TIMEOUT_S)
     except (CacheUnavailable, TimeoutError) as error:
-        logger.warning("readiness: the cache is down: %s", error)
+        readiness_log.record("cache", up=False, reason=str(error) or type(error).__name__)
         return "down"
+    readiness_log.record("cache", up=True)
     return "up"
 
 
