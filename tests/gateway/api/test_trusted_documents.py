@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -448,3 +451,28 @@ def test_a_bad_manifest_stops_the_app_before_it_serves(
     stale = write_manifest(tmp_path / "stale.json", {sha256(ME): ACCOUNT})
     with pytest.raises(ManifestError, match="is not the SHA-256 of its document"):
         create_app(settings(gateway_database_path, trusted_documents_path=stale), adapters)
+
+
+def test_coop_gateway_serve_refuses_a_bad_manifest_and_says_why(tmp_path: Path) -> None:
+    """The real command: it exits before it listens, naming the file and the key."""
+    stale = write_manifest(tmp_path / "persisted-documents.json", {sha256(ME): ACCOUNT})
+    env = {
+        **os.environ,
+        "COOP_JWT_SECRET": SECRET.get_secret_value(),
+        "COOP_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}",
+        "COOP_TRUSTED_DOCUMENTS_PATH": str(stale),
+        "COOP_TRUSTED_DOCUMENTS_ONLY": "true",
+    }
+    serve = "import sys; from gateway.cli import main; sys.exit(main(['serve', '--port', '0']))"
+    finished = subprocess.run(
+        [sys.executable, "-c", serve],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert finished.returncode != 0
+    assert f"trusted documents manifest {stale}" in finished.stderr
+    assert f"key '{sha256(ME)}' is not the SHA-256 of its document" in finished.stderr
+    assert "Uvicorn running" not in finished.stderr
