@@ -425,6 +425,26 @@ async def test_trusted_only_a_staff_claim_the_store_denies_is_refused(
     assert refusal(refused)[0] == "PERSISTED_QUERY_REQUIRED"
 
 
+async def test_trusted_only_a_store_that_cannot_confirm_a_role_runs_nothing(
+    adapters: Adapters, tmp_path: Path, manifest: Path, members: Members
+) -> None:
+    """A database without the gateway's tables: the staff claim cannot be confirmed, and
+    the answer says no more than that something failed."""
+    app_settings = settings(
+        tmp_path / "empty.db", trusted_documents_path=manifest, trusted_documents_only=True
+    )
+    claimed = TokenIssuer(SECRET, ttl=timedelta(minutes=5)).issue(
+        user_id=members.staff.user_id, role=Role.STAFF, session_id="0" * 32
+    )
+    async with serving(app_settings, adapters) as client:
+        response = await client.post({"query": BALANCE, "variables": {"n": "1"}}, claimed.token)
+    assert response.status_code == 500
+    assert response.json() == {
+        "errors": [{"message": "Internal error", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]
+    }
+    assert fake_cis(adapters).calls == []
+
+
 async def test_a_manifest_document_is_still_held_to_the_limits(
     adapters: Adapters, gateway_database_path: Path, members: Members, manifest: Path
 ) -> None:
