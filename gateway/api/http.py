@@ -189,29 +189,9 @@ class GraphQLEndpoint:
         document: DocumentNode,
     ) -> tuple[Response, Outcome]:
         context = await self._context(request, _request_id(request))
-        if self._gate is not None:
-            try:
-                refusal = await self._gate.refusal(
-                    chosen,
-                    document,
-                    authentication=context.authentication,
-                    access=context.access,
-                )
-            except Exception:
-                # Confirming a staff role reads the store; its failure is no reason to
-                # run the document, nor one to show the client.
-                logger.exception(
-                    "request %s: could not confirm the caller's role", context.request_id
-                )
-                failed = _errors(
-                    media_type,
-                    ["Internal error"],
-                    status=500,
-                    code=INTERNAL_SERVER_ERROR,
-                )
-                return failed, Outcome.ERROR
-            if refusal is not None:
-                return _refused(media_type, refusal), Outcome.ERROR
+        refused = await self._refused_by_gate(media_type, chosen, document, context)
+        if refused is not None:
+            return refused, Outcome.ERROR
         allowed = {OperationType.QUERY}
         if request.method == "POST":
             allowed.add(OperationType.MUTATION)
@@ -249,6 +229,32 @@ class GraphQLEndpoint:
             return _errors(media_type, [str(error)], status=400), Outcome.ERROR
         response = response_for(media_type, result, max_bytes=self._limits.max_response_bytes)
         return response, _outcome(result)
+
+    async def _refused_by_gate(
+        self,
+        media_type: str,
+        chosen: ChosenDocument,
+        document: DocumentNode,
+        context: GatewayContext,
+    ) -> Response | None:
+        """The answer when trusted-only mode does not let this caller run `chosen`."""
+        if self._gate is None:
+            return None
+        try:
+            refusal = await self._gate.refusal(
+                chosen, document, authentication=context.authentication, access=context.access
+            )
+        except Exception:
+            # Confirming a staff role reads the store; its failure is no reason to run
+            # the document, nor one to show the client.
+            logger.exception("request %s: could not confirm the caller's role", context.request_id)
+            error = {
+                "message": "Internal error",
+                "extensions": {"code": INTERNAL_SERVER_ERROR, "requestId": context.request_id},
+            }
+            body = orjson.dumps({"errors": [error]})
+            return Response(body, status_code=500, media_type=media_type)
+        return None if refusal is None else _refused(media_type, refusal)
 
 
 def _outcome(result: ExecutionResult) -> Outcome:

@@ -439,9 +439,11 @@ async def test_trusted_only_a_store_that_cannot_confirm_a_role_runs_nothing(
     async with serving(app_settings, adapters) as client:
         response = await client.post({"query": BALANCE, "variables": {"n": "1"}}, claimed.token)
     assert response.status_code == 500
-    assert response.json() == {
-        "errors": [{"message": "Internal error", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]
-    }
+    [error] = response.json()["errors"]
+    assert error["message"] == "Internal error"
+    assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert error["extensions"]["requestId"]  # what the log line is found by
+    assert "data" not in response.json()
     assert fake_cis(adapters).calls == []
 
 
