@@ -3,8 +3,11 @@
 Nothing is opened at import time or in `create_app`: the lifespan opens everything
 through `gateway.bootstrap` when the server starts and closes it when the server stops,
 unless it is handed a `Gateway` that is already open (the demo shares one between the
-app and its worker). Background loops (the CIS change feed, the outbox) never run
-here, once per web process: they run in `gateway.worker`.
+app and its worker). The one file `create_app` reads is the trusted documents manifest
+(`COOP_TRUSTED_DOCUMENTS_PATH`): it is configuration, like the settings, so a manifest
+that fails its check stops the server before it accepts a connection. Background loops
+(the CIS change feed, the outbox) never run here, once per web process: they run in
+`gateway.worker`.
 
 `/readyz` reports the cache (`"cache": "up" | "down" | "off"`) but does not depend on
 it: with Redis down the gateway still serves, from the backends. It answers within a
@@ -34,6 +37,7 @@ from adapters.errors import AdapterError
 from gateway.api.context import GatewayContext, create_context
 from gateway.api.http import GraphQLEndpoint
 from gateway.api.limits import QueryLimits
+from gateway.api.trusted_documents import load_trusted_documents
 from gateway.bootstrap import Gateway, open_gateway
 from gateway.core.backends import Adapters
 from gateway.core.cache.port import Cache, CacheUnavailable
@@ -143,8 +147,25 @@ def create_app(
         return Response(metrics.render(), media_type=CONTENT_TYPE)
 
     limits = QueryLimits.of(settings)
+    trusted_documents = (
+        load_trusted_documents(settings.trusted_documents_path)
+        if settings.trusted_documents_path is not None
+        else None
+    )
+    if trusted_documents is not None:
+        logger.info(
+            "trusted documents: %d from %s%s",
+            len(trusted_documents),
+            settings.trusted_documents_path,
+            ", trusted-only mode" if settings.trusted_documents_only else "",
+        )
     graphql = GraphQLEndpoint(
-        schema=build_schema(limits), context=context, metrics=metrics, limits=limits
+        schema=build_schema(limits),
+        context=context,
+        metrics=metrics,
+        limits=limits,
+        trusted_documents=trusted_documents,
+        trusted_only=settings.trusted_documents_only,
     )
 
     async def graphql_within_deadline(request: Request) -> Response:

@@ -161,6 +161,13 @@ class GatewaySettings(BaseSettings):
     # Once execution starts: how long it may take, and how large its answer may be.
     execution_timeout_s: float = Field(default=30.0, gt=0)
     max_response_bytes: int = Field(default=5_000_000, ge=1_000)
+    # Trusted documents (`gateway.api.trusted_documents`): the manifest the web apps'
+    # build writes ({"<sha256 hex>": "<document>"}), read and checked at startup; with
+    # it, clients may send a document's hash instead of its text. Trusted-only mode (for
+    # production) lets members and anonymous callers run only those documents, without
+    # introspection; staff and admins may still send any document.
+    trusted_documents_path: Path | None = None
+    trusted_documents_only: bool = False
 
     @field_validator("time_zone")
     @classmethod
@@ -216,7 +223,7 @@ class GatewaySettings(BaseSettings):
             raise ValueError("the duration must be positive")
         return value
 
-    @field_validator("smtp_host", "smtp_user", mode="before")
+    @field_validator("smtp_host", "smtp_user", "trusted_documents_path", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         # COOP_SMTP_HOST= (set but empty) means "no SMTP", as an unset variable does.
@@ -243,6 +250,14 @@ class GatewaySettings(BaseSettings):
     def _smtp_login_is_complete(self) -> GatewaySettings:
         if (self.smtp_user is None) != (self.smtp_password is None):
             raise ValueError("set both smtp_user and smtp_password, or neither")
+        return self
+
+    @model_validator(mode="after")
+    def _trusted_only_has_a_manifest(self) -> GatewaySettings:
+        if self.trusted_documents_only and self.trusted_documents_path is None:
+            raise ValueError(
+                "trusted_documents_only needs trusted_documents_path (the manifest to trust)"
+            )
         return self
 
     @property

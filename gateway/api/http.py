@@ -14,11 +14,20 @@ operation name and outcome: `ok`, `partial` (data with errors) or `error` (no da
 The limits of `gateway.api.limits` apply here: the body is read only up to its limit,
 the document is parsed once (the parse names the operation and is handed on to
 Strawberry), execution has a deadline and the answer a maximum size.
+
+A request may name a trusted document by its hash instead of sending its text
+(`documentId`, or Apollo's `extensions.persistedQuery`; `gateway.api.trusted_documents`):
+the manifest's text then takes the same path as a sent one. An unknown hash is
+`PERSISTED_QUERY_NOT_FOUND`, refused like a document that fails validation (400, or 200
+for legacy `application/json` clients); a malformed one, or a text that is not its
+hash's, is 400. In trusted-only mode `gateway.api.trusted_only` decides who may run
+what, before any resolver runs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import time
 import uuid
@@ -29,7 +38,7 @@ from typing import Any, Final
 
 import orjson
 import strawberry
-from graphql import GraphQLError, GraphQLSyntaxError
+from graphql import DocumentNode, GraphQLError, GraphQLSyntaxError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry.http.ides import get_graphql_ide_html
@@ -41,6 +50,14 @@ from strawberry.types.graphql import OperationType
 from gateway.api.context import GatewayContext
 from gateway.api.documents import parse_document, sole_operation_name
 from gateway.api.limits import BodyTooLarge, QueryLimits, read_body
+from gateway.api.trusted_documents import (
+    ChosenDocument,
+    DocumentRefused,
+    TrustedDocuments,
+    choose_document,
+    requested_hash,
+)
+from gateway.api.trusted_only import TrustedOnlyGate
 from gateway.core.errors import (
     INTERNAL_SERVER_ERROR,
     QUERY_TIMED_OUT,
@@ -49,6 +66,8 @@ from gateway.core.errors import (
     public_error,
 )
 from gateway.core.metrics import GatewayMetrics, Outcome
+
+logger = logging.getLogger("gateway.api.http")
 
 GRAPHQL_RESPONSE: Final = "application/graphql-response+json"
 JSON: Final = "application/json"
@@ -81,9 +100,10 @@ class BadRequest(Exception):
 
 @dataclass(frozen=True, slots=True)
 class GraphQLParams:
-    query: str
+    query: str | None  # None: the document is named by `document_hash`
     variables: dict[str, Any] | None
     operation_name: str | None
+    document_hash: str | None = None  # SHA-256 hex of a trusted document, if one is named
 
 
 class GraphQLEndpoint:
@@ -94,14 +114,22 @@ class GraphQLEndpoint:
         context: ContextFactory,
         metrics: GatewayMetrics | None = None,
         limits: QueryLimits | None = None,
+        trusted_documents: TrustedDocuments | None = None,
+        trusted_only: bool = False,
     ) -> None:
+        """`trusted_documents`: the manifest (None: hashes name nothing); with
+        `trusted_only`, only staff and admins may run documents outside it."""
+        if trusted_only and trusted_documents is None:
+            raise ValueError("trusted-only mode needs the trusted documents manifest")
         self._schema = schema
         self._context = context
         self._metrics = metrics
         self._limits = limits or QueryLimits.defaults()
+        self._trusted_documents = trusted_documents
+        self._gate = TrustedOnlyGate(schema=schema._schema) if trusted_only else None
 
     async def handle(self, request: Request) -> Response:
-        if request.method == "GET" and _wants_html(request) and "query" not in request.query_params:
+        if request.method == "GET" and _wants_html(request) and not _names_a_document(request):
             return HTMLResponse(_graphiql_html())
         started = time.perf_counter()
         operation: str | None = None
@@ -134,27 +162,43 @@ class GraphQLEndpoint:
                 code=error.code,
             )
             return response, None, Outcome.ERROR
+        try:
+            chosen = choose_document(
+                query=params.query,
+                hash_hex=params.document_hash,
+                trusted=self._trusted_documents,
+            )
+        except DocumentRefused as unknown:
+            return _refused(media_type, unknown), params.operation_name, Outcome.ERROR
         # Parsed here, once: Strawberry gets this same document from the cache.
         try:
-            document = parse_document(params.query, max_tokens=self._limits.max_tokens)
+            document = parse_document(chosen.text, max_tokens=self._limits.max_tokens)
         except GraphQLSyntaxError as error:
             refused = PreExecutionError(data=None, errors=[public_error(error, request_id="-")])
             return response_for(media_type, refused), params.operation_name, Outcome.ERROR
         operation = params.operation_name or sole_operation_name(document)
-        response, outcome = await self._execute(request, media_type, params)
+        response, outcome = await self._execute(request, media_type, params, chosen, document)
         return response, operation, outcome
 
     async def _execute(
-        self, request: Request, media_type: str, params: GraphQLParams
+        self,
+        request: Request,
+        media_type: str,
+        params: GraphQLParams,
+        chosen: ChosenDocument,
+        document: DocumentNode,
     ) -> tuple[Response, Outcome]:
         context = await self._context(request, _request_id(request))
+        refused = await self._refused_by_gate(media_type, chosen, document, context)
+        if refused is not None:
+            return refused, Outcome.ERROR
         allowed = {OperationType.QUERY}
         if request.method == "POST":
             allowed.add(OperationType.MUTATION)
         try:
             async with asyncio.timeout(self._limits.execution_timeout_s):
                 result = await self._schema.execute(
-                    params.query,
+                    chosen.text,
                     variable_values=params.variables,
                     context_value=context,
                     operation_name=params.operation_name,
@@ -185,6 +229,32 @@ class GraphQLEndpoint:
             return _errors(media_type, [str(error)], status=400), Outcome.ERROR
         response = response_for(media_type, result, max_bytes=self._limits.max_response_bytes)
         return response, _outcome(result)
+
+    async def _refused_by_gate(
+        self,
+        media_type: str,
+        chosen: ChosenDocument,
+        document: DocumentNode,
+        context: GatewayContext,
+    ) -> Response | None:
+        """The answer when trusted-only mode does not let this caller run `chosen`."""
+        if self._gate is None:
+            return None
+        try:
+            refusal = await self._gate.refusal(
+                chosen, document, authentication=context.authentication, access=context.access
+            )
+        except Exception:
+            # Confirming a staff role reads the store; its failure is no reason to run
+            # the document, nor one to show the client.
+            logger.exception("request %s: could not confirm the caller's role", context.request_id)
+            error = {
+                "message": "Internal error",
+                "extensions": {"code": INTERNAL_SERVER_ERROR, "requestId": context.request_id},
+            }
+            body = orjson.dumps({"errors": [error]})
+            return Response(body, status_code=500, media_type=media_type)
+        return None if refusal is None else _refused(media_type, refusal)
 
 
 def _outcome(result: ExecutionResult) -> Outcome:
@@ -242,6 +312,13 @@ def _only_request_errors(result: ExecutionResult) -> bool:
     )
 
 
+def _refused(media_type: str, refused: DocumentRefused) -> Response:
+    """A document refused before execution: 400, but for a well-formed request from a
+    legacy `application/json` client, which gets 200 as for a validation error."""
+    status = 200 if refused.well_formed and media_type == JSON else 400
+    return _errors(media_type, [str(refused)], status=status, code=refused.code)
+
+
 def _errors(
     media_type: str,
     messages: list[str],
@@ -281,13 +358,20 @@ async def _read_params(request: Request, *, max_bytes: int) -> GraphQLParams:
         raw.get("variables"),
         raw.get("operationName"),
     )
-    if not isinstance(query, str) or not query.strip():
-        raise BadRequest("`query` must be a non-empty string.")
+    try:
+        document_hash = requested_hash(raw)
+    except DocumentRefused as refused:
+        raise BadRequest(str(refused), code=refused.code) from None
+    # Without `query`, the document is the trusted one the hash names.
+    if (query is not None or document_hash is None) and (
+        not isinstance(query, str) or not query.strip()
+    ):
+        raise BadRequest("`query` must be a non-empty string (or send a `documentId`).")
     if variables is not None and not isinstance(variables, dict):
         raise BadRequest("`variables` must be a JSON object.")
     if operation_name is not None and not isinstance(operation_name, str):
         raise BadRequest("`operationName` must be a string.")
-    return GraphQLParams(query, variables, operation_name or None)
+    return GraphQLParams(query, variables, operation_name or None, document_hash)
 
 
 def _too_large(max_bytes: int) -> BadRequest:
@@ -330,6 +414,11 @@ def _request_id(request: Request) -> str:
     """The caller's X-Request-ID when it is a plain token (it ends up in logs), else a new one."""
     given = request.headers.get("x-request-id", "")
     return given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
+def _names_a_document(request: Request) -> bool:
+    names = ("query", "documentId", "extensions")
+    return any(name in request.query_params for name in names)
 
 
 def _wants_html(request: Request) -> bool:

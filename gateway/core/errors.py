@@ -37,6 +37,14 @@ TOO_MANY_ALIASES: Final = "TOO_MANY_ALIASES"
 QUERY_TOO_COMPLEX: Final = "QUERY_TOO_COMPLEX"
 QUERY_TIMED_OUT: Final = "QUERY_TIMED_OUT"
 RESPONSE_TOO_LARGE: Final = "RESPONSE_TOO_LARGE"
+# Trusted documents (`gateway.api.trusted_documents`): a malformed request (a bad hash,
+# a text that is not its hash's), a hash the manifest lacks (Apollo clients know this
+# code and message), and in trusted-only mode a document, or introspection, that only
+# staff may send.
+BAD_REQUEST: Final = "BAD_REQUEST"
+PERSISTED_QUERY_NOT_FOUND: Final = "PERSISTED_QUERY_NOT_FOUND"
+PERSISTED_QUERY_REQUIRED: Final = "PERSISTED_QUERY_REQUIRED"
+INTROSPECTION_DISABLED: Final = "INTROSPECTION_DISABLED"
 
 SYSTEM_NAMES: Mapping[str, str] = {
     "cis": "The billing system",
