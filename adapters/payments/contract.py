@@ -333,6 +333,16 @@ async def test_a_bank_account_is_debited_not_charged(payments_harness: PaymentsH
         await processor.debit(
             amount=Decimal("1.00"), source=card_id, idempotency_key="pay-12", reference="P-12"
         )
+    # A token refused for the wrong kind of payment is not spent by the mistake.
+    bank_token = await payments_harness.bank_token(sandbox.SETTLING_ACCOUNT)
+    with pytest.raises(PaymentInvalid):
+        await processor.charge(
+            amount=Decimal("1.00"), source=bank_token, idempotency_key="pay-12b", reference="P-12"
+        )
+    debit = await processor.debit(
+        amount=Decimal("1.00"), source=bank_token, idempotency_key="pay-12c", reference="P-12"
+    )
+    assert debit.status is DebitStatus.PENDING
 
 
 async def test_a_debit_is_pending_then_settles_with_a_signed_webhook(

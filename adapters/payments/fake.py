@@ -157,7 +157,7 @@ class FakePaymentProcessor:
         )
         self._maybe_drop(idempotency_key, reference)
         if isinstance(outcome, PaymentsError):
-            raise outcome
+            raise outcome.with_traceback(None)  # a fresh traceback for each raise
         assert isinstance(outcome, Charge)
         return outcome
 
@@ -170,7 +170,7 @@ class FakePaymentProcessor:
         )
         self._maybe_drop(idempotency_key, reference)
         if isinstance(outcome, PaymentsError):
-            raise outcome
+            raise outcome.with_traceback(None)  # a fresh traceback for each raise
         assert isinstance(outcome, Debit)
         return outcome
 
@@ -183,7 +183,7 @@ class FakePaymentProcessor:
         )
         self._maybe_drop(idempotency_key, reference)
         if isinstance(outcome, PaymentsError):
-            raise outcome
+            raise outcome.with_traceback(None)  # a fresh traceback for each raise
         assert isinstance(outcome, Refund)
         return outcome
 
@@ -219,6 +219,7 @@ class FakePaymentProcessor:
         method_id, details = self._source(source)
         if not isinstance(details, CardDetails):
             raise PaymentInvalid("source: a bank account is debited, not charged")
+        self._use(source)
         code = sandbox.card_decline(details.number)
         charge = Charge(
             id=self._new_id("ch"),
@@ -240,6 +241,7 @@ class FakePaymentProcessor:
         method_id, details = self._source(source)
         if not isinstance(details, BankAccountDetails):
             raise PaymentInvalid("source: a card is charged, not debited")
+        self._use(source)
         account = (details.routing_number, details.account_number)
         valid = account in self._validated or sandbox.account_validates(details.account_number)
         code = DeclineCode.ACCOUNT_INVALID
@@ -363,12 +365,18 @@ class FakePaymentProcessor:
         return details
 
     def _source(self, source: str) -> tuple[str | None, Details]:
+        """The method or token `source` names, not yet spent (see `_use`)."""
         if source.startswith("pm_"):
             found = self._methods.get(source)
             if found is None:
                 raise PaymentInvalid("source: no such payment method")
             return source, found[1]
-        return None, self._spend(source)
+        if source not in self._tokens:
+            raise PaymentInvalid("token: unknown or already used")
+        return None, self._tokens[source]
+
+    def _use(self, source: str) -> None:
+        self._tokens.pop(source, None)
 
     def _send(self, event_type: str, data: dict[str, Any]) -> None:
         event = {

@@ -17,6 +17,7 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Final
 
 from adapters.payments.port import PaymentInvalid, WebhookEvent
@@ -91,7 +92,7 @@ def parse_event(raw_body: bytes) -> WebhookEvent:
             id=str(payload["id"]),
             type=str(payload["type"]),
             created=datetime.fromtimestamp(int(payload["created"]), UTC),
-            data=data,
+            data=MappingProxyType(data),
         )
     except (ValueError, KeyError, TypeError) as error:
         raise WebhookRejected(f"not an event: {type(error).__name__}") from None

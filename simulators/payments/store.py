@@ -149,6 +149,7 @@ class PaymentStore:
         method_id, details = self._source(body.get("source"))
         if not isinstance(details, CardDetails):
             raise invalid("source: a bank account is debited (POST /v1/debits), not charged")
+        self._use(body["source"])
         code = sandbox.card_decline(details.number)
         charge = {
             "id": self._id("ch"),
@@ -175,6 +176,7 @@ class PaymentStore:
         method_id, details = self._source(body.get("source"))
         if not isinstance(details, BankAccountDetails):
             raise invalid("source: a card is charged (POST /v1/charges), not debited")
+        self._use(body["source"])
         account = (details.routing_number, details.account_number)
         # NACHA WEB debits: the account is validated on its first use, before any debit.
         valid = account in self._validated or sandbox.account_validates(details.account_number)
@@ -283,11 +285,20 @@ class PaymentStore:
         return details
 
     def _source(self, source: object) -> tuple[str | None, Details]:
+        """The method or token `source` names, not yet spent: `_use` spends a token once
+        the request is known to be right, so a mistaken one does not waste it."""
         if isinstance(source, str) and source.startswith("pm_"):
             if source not in self.methods:
                 raise invalid("source: no such payment method")
             return source, self.methods[source][1]
-        return None, self._spend(source)
+        details = self.tokens.get(source) if isinstance(source, str) else None
+        if details is None:
+            raise invalid("token: unknown or already used (tokens are single-use)")
+        return None, details
+
+    def _use(self, source: object) -> None:
+        if isinstance(source, str):
+            self.tokens.pop(source, None)
 
     def _id(self, prefix: str) -> str:
         return f"{prefix}_{next(self._serial):06d}{secrets.token_hex(4)}"
