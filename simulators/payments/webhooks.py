@@ -34,7 +34,7 @@ class WebhookSender:
     def __init__(self, delivery: Delivery | None) -> None:
         self._delivery = delivery
         self._tasks: set[asyncio.Task[None]] = set()
-        self._client: httpx.AsyncClient | None = None
+        self._client = httpx.AsyncClient(timeout=None if delivery is None else delivery.timeout_s)
         self.attempts = 0
 
     def send(self, event: dict[str, Any]) -> None:
@@ -49,12 +49,9 @@ class WebhookSender:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._client is not None:
-            await self._client.aclose()
+        await self._client.aclose()
 
     async def _deliver(self, delivery: Delivery, event: dict[str, Any]) -> None:
-        if self._client is None:
-            self._client = httpx.AsyncClient(timeout=delivery.timeout_s)
         body = json.dumps(event, separators=(",", ":")).encode()
         for attempt in range(delivery.max_attempts):
             if attempt:

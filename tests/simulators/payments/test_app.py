@@ -264,3 +264,16 @@ async def test_webhooks_are_signed_and_retried_until_accepted() -> None:
     assert event.type == "charge.refunded"
     assert event.object_id == charge.json()["id"]
     assert event.data["amount_refunded"] == 900
+
+
+async def test_faults_are_checked_and_served_in_test_mode_only() -> None:
+    async with serve_payments() as stand_in, stand_in.client() as server:
+        refused = await server.post("/v1/_faults", json={"latency_ms": -1})
+        slow = await server.post("/v1/_faults", json={"latency_ms": 5})
+    async with serve_payments(replace(TEST_CONFIG, test_mode=False)) as live, live.client() as api:
+        hidden = await api.post("/v1/_faults", json={"down": True})
+        clock = await api.post("/v1/_clock", json={"advance_s": 60})
+
+    assert refused.status_code == 400
+    assert slow.json() == {"latency_ms": 5.0, "down": False, "drop_next": 0}
+    assert (hidden.status_code, clock.status_code) == (404, 404)
