@@ -212,11 +212,14 @@ async def test_a_payment_method_shows_only_what_its_owner_may_see(
     assert (bank.kind, bank.last4, bank.brand) == (MethodKind.BANK_ACCOUNT, "6789", None)
     assert bank.bank_name
     assert await processor.get_payment_method(card.id) == card
+    assert list(await processor.list_payment_methods(MEMBER)) == [card, bank]
+    assert list(await processor.list_payment_methods("C-someone-else")) == []
 
     await processor.delete_payment_method(card.id)
     await processor.delete_payment_method(card.id)  # gone already: not an error
     with pytest.raises(PaymentNotFound):
         await processor.get_payment_method(card.id)
+    assert list(await processor.list_payment_methods(MEMBER)) == [bank]
 
 
 async def test_the_same_key_and_request_answers_the_first_result(

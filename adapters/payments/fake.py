@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -136,6 +136,10 @@ class FakePaymentProcessor:
         method = _method(method_id, customer_ref, details)
         self._methods[method_id] = (method, details)
         return method
+
+    async def list_payment_methods(self, customer_ref: str) -> Sequence[PaymentMethod]:
+        self._check_up()
+        return [m for m, _ in self._methods.values() if m.customer_ref == customer_ref]
 
     async def get_payment_method(self, method_id: str) -> PaymentMethod:
         self._check_up()

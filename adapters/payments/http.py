@@ -9,7 +9,7 @@ went out and got no complete answer is `PaymentOutcomeUnknown`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final, TypeVar
@@ -68,6 +68,10 @@ class HttpPaymentProcessor:
             "POST", "/payment_methods", json={"token": token, "customer": customer_ref}
         )
         return payment_method_from_json(data)
+
+    async def list_payment_methods(self, customer_ref: str) -> Sequence[PaymentMethod]:
+        data = await self._read("GET", "/payment_methods", params={"customer": customer_ref})
+        return [payment_method_from_json(item) for item in data.get("data", [])]
 
     async def get_payment_method(self, method_id: str) -> PaymentMethod:
         return payment_method_from_json(await self._read("GET", f"/payment_methods/{method_id}"))

@@ -15,7 +15,7 @@ Amounts are `Decimal` dollars, positive, in whole cents (`payment_amount`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -199,6 +199,11 @@ class WebhookEvent:
 class PaymentProcessor(Protocol):
     async def create_payment_method(self, *, token: str, customer_ref: str) -> PaymentMethod:
         """Turn a single-use token into a reusable method of `customer_ref`'s."""
+        ...
+
+    async def list_payment_methods(self, customer_ref: str) -> Sequence[PaymentMethod]:
+        """`customer_ref`'s methods, oldest first: also how to find a method whose
+        creation lost its answer (the token is spent by then)."""
         ...
 
     async def get_payment_method(self, method_id: str) -> PaymentMethod:

@@ -2,6 +2,7 @@
 
     POST   /v1/tokens                  card or bank account from the browser (publishable key, CORS)
     POST   /v1/payment_methods         a reusable method from a token, for a customer
+    GET    /v1/payment_methods?customer=...   a customer's methods
     GET    /v1/payment_methods/{id}    DELETE too
     POST   /v1/charges                 card payments: succeeded (200) or declined (402)
     POST   /v1/debits                  bank (ACH WEB) debits: pending, then settled or returned
@@ -147,6 +148,12 @@ def create_payments_app(
     async def create_method(request: Request) -> tuple[int, Json]:
         return 200, store.create_method(await _body(request))
 
+    async def methods_of(request: Request) -> tuple[int, Json]:
+        customer = request.query_params.get("customer")
+        if not customer:
+            raise invalid("customer: required (GET /v1/payment_methods?customer=...)")
+        return 200, {"object": "list", "data": store.methods_of(customer)}
+
     async def method(request: Request) -> tuple[int, Json]:
         method_id = request.path_params["id"]
         if request.method == "DELETE":
@@ -187,6 +194,7 @@ def create_payments_app(
     routes = [
         Route("/v1/tokens", api("publishable", tokens), methods=["POST"]),
         Route("/v1/payment_methods", api("secret", create_method), methods=["POST"]),
+        Route("/v1/payment_methods", api("secret", methods_of), methods=["GET"]),
         Route("/v1/payment_methods/{id}", api("secret", method), methods=["GET", "DELETE"]),
         Route("/v1/charges", moving_money(store.charge), methods=["POST"]),
         Route("/v1/charges", api("secret", listing("charges")), methods=["GET"]),

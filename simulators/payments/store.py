@@ -110,6 +110,9 @@ class PaymentStore:
         self.methods[method_id] = (method, details)
         return method
 
+    def methods_of(self, customer: str) -> list[Json]:
+        return [method for method, _ in self.methods.values() if method["customer"] == customer]
+
     def method(self, method_id: str) -> Json:
         if method_id not in self.methods:
             raise ApiError(404, "invalid_request_error", f"no payment method {method_id}")
