@@ -67,6 +67,9 @@ def _simulate(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    if args.system == "payments":
+        return _simulate_payments(args)
+
     from gateway.demo import DemoData, stand_in_app
     from simulators.soap import MultiSpeakCredentials
 
@@ -80,6 +83,35 @@ def _simulate(args: argparse.Namespace) -> int:
     asyncio.run(data.ensure_seeded(as_of=date.today()))
     credentials = MultiSpeakCredentials(user_id=args.user, password=password)
     app = stand_in_app(args.system, data.databases, credentials, latency_ms=args.latency_ms)
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False)
+    return 0
+
+
+def _simulate_payments(args: argparse.Namespace) -> int:
+    import os
+
+    import uvicorn
+
+    from gateway.demo import payments_stand_in_app
+
+    secret_key = os.environ.get("COOP_PAYMENTS_SECRET_KEY", "")
+    webhook_secret = os.environ.get("COOP_PAYMENTS_WEBHOOK_SECRET", "")
+    if not secret_key.startswith("sk_test_") or not webhook_secret:
+        sys.stderr.write(
+            "set COOP_PAYMENTS_SECRET_KEY (sk_test_...) to the key callers must send and"
+            " COOP_PAYMENTS_WEBHOOK_SECRET to the key webhooks are signed with\n"
+        )
+        return 2
+    app = payments_stand_in_app(
+        secret_key=secret_key,
+        publishable_key=args.publishable_key,
+        webhook_url=args.webhook_url,
+        webhook_secret=webhook_secret,
+        allowed_origins=tuple(args.allowed_origin),
+        settle_after_s=args.settle_after_s,
+        return_after_s=args.return_after_s,
+        latency_ms=args.latency_ms,
+    )
     uvicorn.run(app, host=args.host, port=args.port, access_log=False)
     return 0
 
@@ -187,12 +219,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     seed.set_defaults(run=_seed)
 
-    simulate = commands.add_parser("simulate", help="run one legacy stand-in (MultiSpeak SOAP)")
-    simulate.add_argument("system", choices=("cis", "oms"))
+    simulate = commands.add_parser(
+        "simulate", help="run one stand-in (MultiSpeak SOAP, or the payment processor)"
+    )
+    simulate.add_argument("system", choices=("cis", "oms", "payments"))
     simulate.add_argument("--host", default="127.0.0.1")
     simulate.add_argument("--port", type=int, required=True)
     simulate.add_argument("--latency-ms", type=float, default=0.0, help="added to every call")
     simulate.add_argument("--user", default="gateway", help="MultiSpeak UserID callers must send")
+    payments = simulate.add_argument_group("payments")
+    payments.add_argument(
+        "--publishable-key", default="pk_test_demo", help="the browser's key (pk_test_...)"
+    )
+    payments.add_argument("--webhook-url", default=None, help="where events are POSTed")
+    payments.add_argument(
+        "--allowed-origin", action="append", default=[], help="a portal origin, for CORS"
+    )
+    payments.add_argument("--settle-after-s", type=float, default=60.0, help="bank debits settle")
+    payments.add_argument("--return-after-s", type=float, default=60.0, help="returns come")
     data_options(simulate)
     simulate.set_defaults(run=_simulate)
 

@@ -22,6 +22,9 @@ from simulators.soap import MultiSpeakCredentials
 from simulators.stores import StandInDatabases, seed_stand_ins, stand_in_schema_fingerprint
 
 CIS_SERVICE_PATH = "/multispeak/v3/CB_Server.asmx"
+# Publishable keys are not secrets (they sit in the portal's page source); the demo's is
+# fixed so that the README's curl example works against `demo` and `simulate payments`.
+DEMO_PUBLISHABLE_KEY = "pk_test_demo"
 OMS_SERVICE_PATH = "/multispeak/v3/OA_Server.asmx"
 # The demo's staff console logins, easy to type and published in the README: the demo
 # seeds them directly, while `coop-gateway create-staff` holds real ones to the policy.
@@ -122,6 +125,33 @@ def stand_in_app(
     raise ValueError(f"no stand-in called {system!r}")
 
 
+def payments_stand_in_app(
+    *,
+    secret_key: str,
+    publishable_key: str,
+    webhook_secret: str,
+    webhook_url: str | None,
+    allowed_origins: tuple[str, ...],
+    settle_after_s: float = 60.0,
+    return_after_s: float = 60.0,
+    latency_ms: float = 0.0,
+) -> Starlette:
+    from simulators.payments.app import PaymentsStandInConfig, create_payments_app
+
+    return create_payments_app(
+        PaymentsStandInConfig(
+            secret_key=secret_key,
+            publishable_key=publishable_key,
+            webhook_secret=webhook_secret,
+            webhook_url=webhook_url,
+            allowed_origins=allowed_origins,
+            settle_after_s=settle_after_s,
+            return_after_s=return_after_s,
+            latency_ms=latency_ms,
+        )
+    )
+
+
 async def run_demo(data: DemoData, options: DemoOptions) -> None:
     from gateway.app import create_app
     from gateway.bootstrap import open_gateway
@@ -147,6 +177,19 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
             serve_asgi(
                 stand_in_app(
                     "oms", data.databases, oms_credentials, latency_ms=options.oms_latency_ms
+                )
+            )
+        )
+        # The gateway has no payments domain yet: the stand-in runs for the portal's
+        # tokenization and for trying the processor's API; its webhooks go nowhere.
+        payments = await stack.enter_async_context(
+            serve_asgi(
+                payments_stand_in_app(
+                    secret_key="sk_test_" + secrets.token_urlsafe(24),
+                    publishable_key=DEMO_PUBLISHABLE_KEY,
+                    webhook_secret="whsec_" + secrets.token_urlsafe(24),
+                    webhook_url=None,
+                    allowed_origins=(f"http://{options.host}:{options.port}",),
                 )
             )
         )
@@ -185,6 +228,8 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
             f"\nThe co-op gateway is running: GraphiQL at {url}/graphql\n"
             f"  CIS stand-in (MultiSpeak CB_Server): {cis}{CIS_SERVICE_PATH}?wsdl\n"
             f"  OMS stand-in (MultiSpeak OA_Server): {oms}{OMS_SERVICE_PATH}?wsdl\n"
+            f"  Payment processor stand-in: {payments}/v1"
+            f" (publishable key {DEMO_PUBLISHABLE_KEY})\n"
             f"  Demo member login: demo@example.com / smarthub-demo\n"
             f"  Demo staff logins: staff@example.com / staff-demo-pass (staff),"
             f" admin@example.com / admin-demo-pass (admin)\n"

@@ -23,4 +23,5 @@ pytest_plugins = [
     "tests.fixtures.cis",
     "tests.fixtures.smtp",
     "tests.fixtures.redis",
+    "tests.fixtures.payments",
 ]

@@ -38,3 +38,16 @@ def whole_cents(amount: Decimal) -> Decimal:
     if cents != amount:
         raise ValueError(f"{amount} is not a whole number of cents")
     return cents
+
+
+def to_cents(amount: Decimal) -> int:
+    """`amount` as an integer number of cents, as payment processors take it: 12.30 -> 1230.
+
+    Raises `ValueError` for a fraction of a cent: a payment is never rounded.
+    """
+    return int(whole_cents(amount) * 100)
+
+
+def from_cents(cents: int) -> Decimal:
+    """An integer number of cents as an amount: 1230 -> Decimal("12.30")."""
+    return (Decimal(cents) / 100).quantize(CENT)

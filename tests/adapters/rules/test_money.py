@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from adapters.rules.money import CENT, round_to_cents, whole_cents
+from adapters.rules.money import CENT, from_cents, round_to_cents, to_cents, whole_cents
 
 
 @pytest.mark.parametrize(
@@ -49,3 +49,15 @@ def test_whole_cents_are_written_with_two_places_and_never_rounded(
 def test_a_fraction_of_a_cent_is_an_error_not_a_rounding(amount: str) -> None:
     with pytest.raises(ValueError, match=r"whole number of cents|amount of money"):
         whole_cents(Decimal(amount))
+
+
+@pytest.mark.parametrize(("amount", "cents"), [("12.30", 1230), ("5", 500), ("0.01", 1)])
+def test_amounts_travel_to_processors_as_cents_and_back(amount: str, cents: int) -> None:
+    assert to_cents(Decimal(amount)) == cents
+    assert from_cents(cents) == Decimal(amount)
+    assert str(from_cents(cents)) == str(whole_cents(Decimal(amount)))
+
+
+def test_a_fraction_of_a_cent_never_becomes_cents() -> None:
+    with pytest.raises(ValueError, match="whole number of cents"):
+        to_cents(Decimal("1.005"))

@@ -1,0 +1,1 @@
+"""The payment processor stand-in: tokens, charges, bank debits, refunds, webhooks."""
