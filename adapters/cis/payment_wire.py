@@ -189,6 +189,11 @@ def _already(tender: Wire) -> bool:
     return extension_values(tender).get(ALREADY_DONE, "").lower() == "true"
 
 
+def is_posted(tender: Wire) -> bool:
+    """False for a tender a two-step CIS holds until it is committed (no posting date)."""
+    return bool(extension_values(tender).get(POSTED_AT))
+
+
 def posting_result(tender: Wire) -> PostingResult:
     return PostingResult(
         financial_transaction_id=str(tender["financialTransactionID"]),
@@ -214,14 +219,15 @@ def extension_request(account_number: str, extended_to: date | None = None) -> d
     return {"paymentExtension": [{**extension, "extendedTo": extended_to}]}
 
 
-def extension_offer(account_number: str, result: Wire | None) -> PaymentExtensionOffer:
+def extension_offer(account_number: str, result: Wire | None) -> PaymentExtensionOffer | None:
+    """The CIS's offer; None when it answered nothing for the account (an unknown one)."""
     answers = [
         answer
         for answer in (result or {}).get("paymentExtension") or []
         if answer and answer.get("accountNumber") == account_number
     ]
     if not answers:
-        raise ValueError(f"the answer has no paymentExtension for {account_number!r}")
+        return None
     answer = answers[0]
     if answer.get("responseCode") != SUCCESS:
         return PaymentExtensionOffer(account_number, eligible=False)

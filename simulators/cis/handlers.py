@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.cis import search
 from simulators.cis import feed, wire
+from simulators.cis.payments import PaymentHandlers
 from simulators.cis.store import (
     accounts,
     balances,
@@ -48,6 +49,11 @@ METHODS: tuple[str, ...] = (
     "GetModifiedServiceLocations",
     "ModifyCBDataForCustomer",
     "ModifyCBDataForServiceLocation",
+    "ProcessPaymentTransaction",
+    "CommitPaymentTransaction",
+    "RequestPaymentExtension",
+    "ExtendPayment",
+    "GetPPMCustomer",
 )
 # How many objects one GetModifiedXXX answer holds at most (see `simulators.cis.feed`).
 DEFAULT_CHANGE_PAGE_SIZE = 100
@@ -82,12 +88,14 @@ class CbServerHandlers:
         *,
         payment_terms_days: int,
         change_page_size: int = DEFAULT_CHANGE_PAGE_SIZE,
+        payments_need_commit: bool = False,
     ) -> None:
         if change_page_size < 1:
             raise ValueError("change_page_size must be at least 1")
         self._engine = engine
         self._payment_terms_days = payment_terms_days
         self._change_page_size = change_page_size
+        self._payments = PaymentHandlers(engine, needs_commit=payments_need_commit)
 
     def mapping(self) -> Mapping[str, Handler | HeaderHandler]:
         return {
@@ -107,6 +115,7 @@ class CbServerHandlers:
             "GetModifiedServiceLocations": HeaderHandler(self.get_modified_service_locations),
             "ModifyCBDataForCustomer": self.modify_cb_data_for_customer,
             "ModifyCBDataForServiceLocation": self.modify_cb_data_for_service_location,
+            **self._payments.mapping(),
         }
 
     async def get_methods(self, request: Any) -> Any:
