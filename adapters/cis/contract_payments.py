@@ -20,6 +20,7 @@ import pytest
 from adapters.cis.payments import (
     CisPayments,
     NotPrepay,
+    PaidItem,
     PaymentMode,
     PaymentPosting,
     PaymentRefused,
@@ -34,6 +35,7 @@ __all__ = [
     "CisWithPayments",
     "test_a_different_id_with_the_same_amount_is_a_second_posting",
     "test_a_payment_already_reversed_is_not_reversed_again",
+    "test_a_posting_can_name_the_items_it_pays_and_come_from_a_bank_account",
     "test_a_posting_lowers_the_balance_and_is_the_last_payment",
     "test_a_posting_to_an_unknown_account_is_refused",
     "test_a_postpaid_account_has_no_prepay_balance",
@@ -108,6 +110,26 @@ async def test_a_posting_lowers_the_balance_and_is_the_last_payment(
     assert after.amount_due == before.amount_due - Decimal("42.17")
     assert after.last_payment_amount == Decimal("42.17")
     assert after.last_payment_date == result.posted_at.date()
+
+
+async def test_a_posting_can_name_the_items_it_pays_and_come_from_a_bank_account(
+    cis: CisWithPayments, cis_payment_facts: CisPaymentFacts
+) -> None:
+    account = cis_payment_facts.postpaid_account
+    before = await cis.get_balance(account)
+    posting = replace(
+        card_payment(cis_payment_facts, "pay-1006", "12.34"),
+        payment_mode=PaymentMode.ECHECK,
+        masked_method="******6789",
+        convenience_fee=Decimal("0.00"),
+        paid_items=(PaidItem(account, Decimal("12.34")),),
+    )
+
+    result = await cis.post_payment(posting)
+    after = await cis.get_balance(account)
+
+    assert result.already_posted is False
+    assert after.amount_due == before.amount_due - Decimal("12.34")
 
 
 async def test_the_same_financial_transaction_id_is_posted_once(
