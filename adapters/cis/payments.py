@@ -80,7 +80,9 @@ class PaymentPosting:
     `amount` is what goes to the account; `convenience_fee` is what the member paid
     on top (kept by the co-op or its processor, never applied to the bill); the
     member was charged `total`. `masked_method` is the card or bank account number
-    as the processor showed it, masked ("************4242").
+    as the processor showed it, masked ("************4242"). There is no posting
+    date: MultiSpeak's tender has none, so the CIS dates the posting itself
+    (`PostingResult.posted_at`).
     """
 
     financial_transaction_id: str  # the gateway's payment id

@@ -335,6 +335,11 @@ class PaymentHandlers:
             raise _Refused(pw.UNKNOWN_ACCOUNT, f"unknown account {tender.account_number}")
         if row is None:
             await conn.execute(payment_postings.insert().values(**_payment_row(tender)))
+        elif (row.account_number, row.amount_cents) != (tender.account_number, tender.amount_cents):
+            raise _Refused(
+                pw.AMOUNT_MISMATCH,
+                f"{tender.financial_transaction_id} was processed for another account or amount",
+            )
         if not hold:
             await self._apply(conn, tender, balance)
         return _answered(tender, await _posting(conn, tender.financial_transaction_id))

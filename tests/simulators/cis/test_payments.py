@@ -63,6 +63,34 @@ async def stand_in(
         yield base_url + SERVICE_PATH, database_url
 
 
+@pytest_asyncio.fixture
+async def two_step_wire(
+    world: World,
+    cis_credentials: MultiSpeakCredentials,
+    tmp_path: Path,
+    cb_wire_to: Callable[[str], CbWire],
+) -> AsyncIterator[CbWire]:
+    """A stand-in that posts a payment only when it is committed."""
+    database_url = await load_cis_database(world, tmp_path / "two-step.db")
+    app = create_cis_app(
+        database_url=database_url, credentials=cis_credentials, payments_need_commit=True
+    )
+    async with serve_asgi(app) as base_url:
+        yield cb_wire_to(base_url + SERVICE_PATH)
+
+
+def only_tender(result: Any) -> Any:
+    assert result is not None
+    return children(result, "paymentTransaction/creditCardPayment/tender")[0]
+
+
+def extension_items(tender: Any) -> dict[str | None, str | None]:
+    return {
+        text(item, "extName"): text(item, "extValue")
+        for item in children(tender, "extensionsList/extensionsItem")
+    }
+
+
 @pytest.fixture
 def wire(cb_wire_to: Callable[[str], CbWire], stand_in: tuple[str, str]) -> CbWire:
     return cb_wire_to(stand_in[0])
@@ -165,3 +193,43 @@ async def test_a_payment_to_an_unknown_account_is_a_failure_with_its_reason(
     assert text(tender, "responseCode") == "Failure"
     assert tender.get("errorString") == f"unknown account {cis_scenario.unknown_account}"
     assert text(tender, "extensionsList/extensionsItem/extValue") == pw.UNKNOWN_ACCOUNT
+
+
+async def test_a_two_step_cis_holds_a_payment_until_it_is_committed_as_processed(
+    two_step_wire: CbWire, cis_scenario: CisScenario
+) -> None:
+    account = cis_scenario.two_location_account.account_number
+    before = await two_step_wire.result("GetPayableItemsList", accountNumber=account)
+    processed = card_transaction(account, "pay-5")
+    changed = card_transaction(
+        account,
+        "pay-5",
+        tender={"amount": Decimal("41.00"), "total": Decimal("42.95")},
+    )
+
+    held = only_tender(
+        await two_step_wire.result("ProcessPaymentTransaction", transactions=processed)
+    )
+    while_held = await two_step_wire.result("GetPayableItemsList", accountNumber=account)
+    refused = only_tender(
+        await two_step_wire.result("CommitPaymentTransaction", transactions=changed)
+    )
+    committed = only_tender(
+        await two_step_wire.result("CommitPaymentTransaction", transactions=processed)
+    )
+    after = await two_step_wire.result("GetPayableItemsList", accountNumber=account)
+
+    assert text(held, "responseCode") == "Success"
+    assert pw.POSTED_AT not in extension_items(held)
+    assert before is not None
+    assert while_held is not None
+    assert after is not None
+    assert text(while_held, "payableItem/currentAmount") == text(
+        before, "payableItem/currentAmount"
+    )
+    assert text(refused, "responseCode") == "Failure"
+    assert extension_items(refused) == {pw.FAILURE_REASON: pw.AMOUNT_MISMATCH}
+    assert text(committed, "responseCode") == "Success"
+    assert committed.get("objectID") == held.get("objectID")
+    assert pw.POSTED_AT in extension_items(committed)
+    assert text(after, "payableItem/lastPaymentAmount") == "40.00"
