@@ -17,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.cis import search
 from simulators.cis import feed, wire
+from simulators.cis.payment_extensions import PaymentExtensionHandlers
 from simulators.cis.payments import PaymentHandlers
+from simulators.cis.prepay import PrepayHandlers
 from simulators.cis.store import (
     accounts,
     balances,
@@ -96,6 +98,8 @@ class CbServerHandlers:
         self._payment_terms_days = payment_terms_days
         self._change_page_size = change_page_size
         self._payments = PaymentHandlers(engine, needs_commit=payments_need_commit)
+        self._extensions = PaymentExtensionHandlers(engine)
+        self._prepay = PrepayHandlers(engine)
 
     def mapping(self) -> Mapping[str, Handler | HeaderHandler]:
         return {
@@ -116,6 +120,8 @@ class CbServerHandlers:
             "ModifyCBDataForCustomer": self.modify_cb_data_for_customer,
             "ModifyCBDataForServiceLocation": self.modify_cb_data_for_service_location,
             **self._payments.mapping(),
+            **self._extensions.mapping(),
+            **self._prepay.mapping(),
         }
 
     async def get_methods(self, request: Any) -> Any:
