@@ -3,9 +3,10 @@
 It starts from `FakeCisData`, the records as the port returns them, and applies the
 rules the stand-in follows on the wire (name search by case-insensitive prefix, the
 free-text search of `adapters.cis.search`, contact changes kept as the CIS keeps
-them), which the contract suite (`adapters.cis.contract`) holds both to. It records
-every call in `calls` as `(method name, arguments)`, and every change it makes in
-`change_log`, which `changes_since` reads (all in one page: the fake does not page).
+them, payments as `adapters.cis.fake_payments` describes), which the contract suites
+(`adapters.cis.contract*`) hold both to. It records every call in `calls` as
+`(method name, arguments)`, and every change it makes in `change_log`, which
+`changes_since` reads (all in one page: the fake does not page).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import date
 from typing import Self, TypeVar
 
 from adapters.cis import search
+from adapters.cis.fake_payments import FakeCisPayments, FakePaymentBook
 from adapters.cis.port import (
     Balance,
     Bill,
@@ -51,6 +53,11 @@ METHODS: tuple[str, ...] = (
     "GetModifiedServiceLocations",
     "ModifyCBDataForCustomer",
     "ModifyCBDataForServiceLocation",
+    "ProcessPaymentTransaction",
+    "CommitPaymentTransaction",
+    "RequestPaymentExtension",
+    "ExtendPayment",
+    "GetPPMCustomer",
 )
 
 
@@ -71,7 +78,7 @@ class FakeCisData:
 
 
 @dataclass
-class FakeCis:
+class FakeCis(FakeCisPayments):
     customers: dict[str, Customer]
     locations: dict[str, tuple[ServiceLocation, ...]]  # by account number, in account order
     meters: dict[str, tuple[Meter, ...]]  # by account number
@@ -83,6 +90,8 @@ class FakeCis:
     change_log: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = field(
         default_factory=list
     )
+    # Payments (see `adapters.cis.fake_payments`): postings, reversals, extensions.
+    payment_book: FakePaymentBook = field(default_factory=FakePaymentBook)
 
     @classmethod
     def from_data(cls, data: FakeCisData) -> Self:

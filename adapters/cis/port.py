@@ -170,7 +170,8 @@ class ChangePage:
 
 
 class CisPort(Protocol):
-    """Reads and contact changes against the co-op's CIS.
+    """Reads and contact changes against the co-op's CIS. (Payments are a protocol of
+    their own, `adapters.cis.payments.CisPayments`.)
 
     `NotFound` is raised for an unknown id; list-returning methods return an empty
     sequence only when the system says "none" for a key it knows. Searches

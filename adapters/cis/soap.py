@@ -1,8 +1,10 @@
 """The CIS port over MultiSpeak 3.0 CB_Server (SOAP 1.1), with zeep.
 
 Vendor settings: `payment_terms_days` dates a bill's due date (bill date plus the
-terms), because `billingDetail` carries no due date. MultiSpeak answers an unknown
-key with an empty result; this adapter raises `CisNotFound` for it.
+terms), because `billingDetail` carries no due date; `commit_payments` posts payments
+in two steps (see `adapters.cis.soap_payments`, which holds the payment calls).
+MultiSpeak answers an unknown key with an empty result; this adapter raises
+`CisNotFound` for it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from adapters.cis.port import (
     PostalAddress,
     ServiceLocation,
 )
+from adapters.cis.soap_payments import SoapCisPayments
 from adapters.multispeak import (
     MultiSpeakClient,
     MultiSpeakEndpoint,
@@ -52,12 +55,19 @@ def _wire_date(day: date) -> datetime:
     return datetime.combine(day, time())
 
 
-class SoapCis:
-    """`CisPort` against a MultiSpeak 3.0 CB server."""
+class SoapCis(SoapCisPayments):
+    """`CisPort` and `CisPayments` against a MultiSpeak 3.0 CB server."""
 
-    def __init__(self, client: MultiSpeakClient, *, payment_terms_days: int = 20) -> None:
+    def __init__(
+        self,
+        client: MultiSpeakClient,
+        *,
+        payment_terms_days: int = 20,
+        commit_payments: bool = False,
+    ) -> None:
         self._client = client
         self._payment_terms = timedelta(days=payment_terms_days)
+        self._commit_payments = commit_payments
 
     @classmethod
     async def create(
@@ -66,10 +76,11 @@ class SoapCis:
         endpoint: MultiSpeakEndpoint,
         http: httpx.AsyncClient | None = None,
         payment_terms_days: int = 20,
+        commit_payments: bool = False,
     ) -> SoapCis:
         """Parse the WSDL (in a thread: it takes a while) and bind it to `endpoint`."""
         client = await asyncio.to_thread(load_wsdl_client, CB_SERVER_WSDL, endpoint, http)
-        return cls(client, payment_terms_days=payment_terms_days)
+        return cls(client, payment_terms_days=payment_terms_days, commit_payments=commit_payments)
 
     def __repr__(self) -> str:
         return f"SoapCis({self._client!r})"

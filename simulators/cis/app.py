@@ -26,13 +26,19 @@ def create_cis_app(
     latency_ms: float = 0.0,
     payment_terms_days: int = 20,
     change_page_size: int = DEFAULT_CHANGE_PAGE_SIZE,
+    payments_need_commit: bool = False,
 ) -> Starlette:
     """The stand-in as an ASGI app; `payment_terms_days` dates `paymentDueDate`;
-    `change_page_size` caps the objects in one GetModifiedXXX answer."""
+    `change_page_size` caps the objects in one GetModifiedXXX answer;
+    `payments_need_commit`: a CIS that posts a payment only on CommitPaymentTransaction
+    (see `simulators.cis.payments`)."""
     # Creating an engine opens nothing: connections are made on first use.
     engine = create_async_engine(database_url)
     handlers = CbServerHandlers(
-        engine, payment_terms_days=payment_terms_days, change_page_size=change_page_size
+        engine,
+        payment_terms_days=payment_terms_days,
+        change_page_size=change_page_size,
+        payments_need_commit=payments_need_commit,
     )
     app = create_multispeak_app(
         wsdl_path=CB_SERVER_WSDL,

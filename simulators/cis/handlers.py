@@ -17,6 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.cis import search
 from simulators.cis import feed, wire
+from simulators.cis.payment_extensions import PaymentExtensionHandlers
+from simulators.cis.payments import PaymentHandlers
+from simulators.cis.prepay import PrepayHandlers
 from simulators.cis.store import (
     accounts,
     balances,
@@ -48,6 +51,11 @@ METHODS: tuple[str, ...] = (
     "GetModifiedServiceLocations",
     "ModifyCBDataForCustomer",
     "ModifyCBDataForServiceLocation",
+    "ProcessPaymentTransaction",
+    "CommitPaymentTransaction",
+    "RequestPaymentExtension",
+    "ExtendPayment",
+    "GetPPMCustomer",
 )
 # How many objects one GetModifiedXXX answer holds at most (see `simulators.cis.feed`).
 DEFAULT_CHANGE_PAGE_SIZE = 100
@@ -82,12 +90,16 @@ class CbServerHandlers:
         *,
         payment_terms_days: int,
         change_page_size: int = DEFAULT_CHANGE_PAGE_SIZE,
+        payments_need_commit: bool = False,
     ) -> None:
         if change_page_size < 1:
             raise ValueError("change_page_size must be at least 1")
         self._engine = engine
         self._payment_terms_days = payment_terms_days
         self._change_page_size = change_page_size
+        self._payments = PaymentHandlers(engine, needs_commit=payments_need_commit)
+        self._extensions = PaymentExtensionHandlers(engine)
+        self._prepay = PrepayHandlers(engine)
 
     def mapping(self) -> Mapping[str, Handler | HeaderHandler]:
         return {
@@ -107,6 +119,9 @@ class CbServerHandlers:
             "GetModifiedServiceLocations": HeaderHandler(self.get_modified_service_locations),
             "ModifyCBDataForCustomer": self.modify_cb_data_for_customer,
             "ModifyCBDataForServiceLocation": self.modify_cb_data_for_service_location,
+            **self._payments.mapping(),
+            **self._extensions.mapping(),
+            **self._prepay.mapping(),
         }
 
     async def get_methods(self, request: Any) -> Any:

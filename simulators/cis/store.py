@@ -170,6 +170,53 @@ balances = Table(
     Column("disconnect_date", Date),
 )
 
+# Payments and reversals posted through ProcessPaymentTransaction / CommitPaymentTransaction,
+# one row per financialTransactionID (unique: a repeated id is answered from its row).
+# A payment row keeps what it changed (the amounts it took off the past-due and the
+# current figures, and the last payment and disconnect date it replaced) so that a
+# reversal puts back exactly that. `status` is "pending" between the two steps of a
+# CIS that wants payments committed, else "posted".
+payment_postings = Table(
+    "payment_postings",
+    metadata,
+    Column("sequence", Integer, primary_key=True, autoincrement=True),
+    Column("financial_transaction_id", String(64), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # "payment" | "reversal"
+    Column("status", String(16), nullable=False),  # "pending" | "posted"
+    Column(
+        "account_number",
+        String(32),
+        ForeignKey("accounts.account_number"),
+        nullable=False,
+        index=True,
+    ),
+    Column("amount_cents", Integer, nullable=False),
+    Column("fee_cents", Integer, nullable=False),
+    Column("authorization_code", String(64)),
+    Column("payment_element", String(32), nullable=False),  # creditCardPayment, ...
+    Column("payment_mode", String(32)),
+    Column("masked_number", String(32)),
+    Column("paid_items", String(2000)),  # JSON: [[payable item id, cents], ...]
+    Column("reverses", String(64)),  # a reversal: the payment's financialTransactionID
+    Column("reason_code", String(16)),
+    Column("reversed_by", String(64)),  # a payment: the reversal that took it back
+    Column("posted_at", String(32)),  # ISO 8601, UTC; NULL while pending
+    Column("applied_past_due_cents", Integer, nullable=False, default=0),
+    Column("applied_current_cents", Integer, nullable=False, default=0),
+    Column("previous_last_payment_cents", Integer),
+    Column("previous_last_payment_date", Date),
+    Column("previous_disconnect_date", Date),
+    sqlite_autoincrement=True,
+)
+
+# Payment extensions taken up with ExtendPayment: one per account.
+payment_extensions = Table(
+    "payment_extensions",
+    metadata,
+    Column("account_number", String(32), ForeignKey("accounts.account_number"), primary_key=True),
+    Column("extended_to", Date, nullable=False),
+)
+
 # Every write that changes a customer or a service location adds a row here, in the
 # write's transaction: what GetModifiedCustomers / GetModifiedServiceLocations answer
 # from (see `simulators.cis.feed`). AUTOINCREMENT: a sequence is never used twice.

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from decimal import Decimal
+
 import pytest
 
 from adapters.cis.fake import FakeCis, FakeCisData
+from adapters.cis.fake_payments import FakePaymentBook
+from adapters.cis.payments import PaymentMode, PaymentPosting
 from adapters.cis.port import CisNotFound, Meter
 from simulators.cis.fake_from_world import fake_cis_from_world
 from simulators.world import World
@@ -45,3 +50,27 @@ def test_a_meter_at_no_known_location_is_refused() -> None:
 
     with pytest.raises(ValueError, match="no known service location"):
         FakeCis.from_data(FakeCisData(meters=(stray,)))
+
+
+async def test_payments_are_dated_by_the_fakes_clock_and_recorded(
+    world: World, cis_scenario: CisScenario
+) -> None:
+    cis = fake_cis_from_world(world)
+    moment = datetime(2026, 11, 20, 17, 30, tzinfo=UTC)
+    cis.payment_book = FakePaymentBook(clock=lambda: moment)
+    account = cis_scenario.two_location_account.account_number
+    posting = PaymentPosting(
+        financial_transaction_id="pay-1",
+        account_number=account,
+        amount=Decimal("10.00"),
+        authorization_code="A1",
+        payment_mode=PaymentMode.CARD,
+        masked_method="************4242",
+    )
+
+    result = await cis.post_payment(posting)
+
+    assert result.posted_at == moment
+    assert (await cis.get_balance(account)).last_payment_date == moment.date()
+    assert cis.calls[0] == ("post_payment", (posting,))
+    assert cis.payment_book.postings["pay-1"].posting == posting
