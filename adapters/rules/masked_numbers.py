@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from adapters.rules.cards import passes_luhn
+
 VISIBLE_DIGITS: Final = 4
 MASK_CHARACTERS: Final = "*Xx•"
 _MASKED: Final = re.compile(rf"[{MASK_CHARACTERS}]{{4,28}}[0-9]{{1,{VISIBLE_DIGITS}}}")
@@ -37,19 +39,6 @@ def masked_number(text: str) -> str:
     return compact
 
 
-def luhn_valid(digits: str) -> bool:
-    """True when the ASCII digits `digits` pass the Luhn check card numbers carry."""
-    if not digits.isascii() or not digits.isdigit():
-        return False
-    total = 0
-    for position, digit in enumerate(reversed(digits)):
-        value = int(digit)
-        if position % 2 == 1:
-            value = sum(divmod(value * 2, 10))  # 7 doubled is 14, counted as 1 + 4
-        total += value
-    return total % 10 == 0
-
-
 def card_number_runs(text: str) -> list[str]:
     """Every run of 13 to 19 digits in `text` (single spaces or dashes allowed between
     them) that passes the Luhn check: what a leaked card number looks like.
@@ -60,6 +49,6 @@ def card_number_runs(text: str) -> list[str]:
     found = []
     for match in _DIGIT_RUN.finditer(text):
         digits = _SEPARATORS.sub("", match.group())
-        if len(digits) in CARD_NUMBER_DIGITS and luhn_valid(digits):
+        if len(digits) in CARD_NUMBER_DIGITS and passes_luhn(digits):
             found.append(digits)
     return found
