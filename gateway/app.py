@@ -108,6 +108,7 @@ def create_app(
             login_throttle=now.login_throttle,
             email=now.email,
             public_base_url=settings.public_base_url,
+            rate_limiter=now.rate_limiter,
         )
 
     async def healthz(_: Request) -> JSONResponse:

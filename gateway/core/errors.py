@@ -37,6 +37,9 @@ TOO_MANY_ALIASES: Final = "TOO_MANY_ALIASES"
 QUERY_TOO_COMPLEX: Final = "QUERY_TOO_COMPLEX"
 QUERY_TIMED_OUT: Final = "QUERY_TIMED_OUT"
 RESPONSE_TOO_LARGE: Final = "RESPONSE_TOO_LARGE"
+# A client over its rate limit (`gateway.core.rate_limit`): HTTP 429 with Retry-After,
+# refused before any resolver ran.
+RATE_LIMITED: Final = "RATE_LIMITED"
 
 SYSTEM_NAMES: Mapping[str, str] = {
     "cis": "The billing system",
