@@ -3,7 +3,7 @@ and one client's limit never another's."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from gateway.api.http import GRAPHQL_RESPONSE, JSON
 from gateway.app import create_app
 from gateway.core.backends import Adapters
 from gateway.core.errors import RATE_LIMITED
+from tests.fixtures.redis import RedisServer
 from tests.gateway.conftest import Members
 from tests.gateway.served import LOGIN, served_settings
 from tests.gateway.support import Member
@@ -242,3 +243,38 @@ async def test_the_defaults_let_a_member_session_through_and_hold_back_the_most_
         # Meanwhile a small request from the attacker's own office goes through.
         await neighbor.sign_in(members.staff)
         assert (await neighbor.post(EMAIL)).status_code == 200
+
+
+async def test_processes_sharing_redis_share_each_login_bucket(
+    serve: Serve, members: Members, clean_redis: str
+) -> None:
+    shared = {**SMALL_LOGIN, "redis_url": clean_redis}
+    async with serve(**shared) as first_process, serve(**shared) as second_process:
+        on_first, on_second = first_process(HOME), second_process(HOME)
+        await on_first.sign_in(members.demo)
+        on_second.token = on_first.token
+        assert (await on_first.post(BILLS, n=36)).status_code == 200
+        assert (await on_second.post(BILLS, n=36)).status_code == 200
+        assert (await on_first.post(BILLS, n=36)).status_code == 429
+        assert (await on_second.post(BILLS, n=36)).status_code == 429
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A Redis of this test's own, which it may stop."""
+    with RedisServer(tmp_path) as server:
+        yield server
+
+
+async def test_with_redis_stopped_requests_never_fail_and_are_still_limited(
+    serve: Serve, members: Members, own_redis: RedisServer
+) -> None:
+    async with serve(**SMALL_LOGIN, redis_url=own_redis.url) as client:
+        member = client(HOME)
+        await member.sign_in(members.demo)
+        own_redis.stop()
+        statuses = [(await member.post(BILLS, n=36)).status_code for _ in range(3)]
+        small = await member.post("{ __typename }")
+    # This process's buckets stand in: the same limit, and no 5xx for Redis's sake.
+    assert statuses == [200, 200, 429]
+    assert small.status_code == 200
