@@ -166,8 +166,8 @@ class GatewaySettings(BaseSettings):
     # (`gateway.api.cost`; every request at least 1), per login and per client address,
     # in Redis when `redis_url` is set. A bucket holds up to its capacity and refills at
     # its rate; a request that finds too little is refused (HTTP 429, Retry-After).
-    # What one worker process serves, warm (docs/benchmarks.md): about 150 dashboards a
-    # second at 500-800 each, or 17 years of hourly usage at 8,761 each; some 100,000 to
+    # What one worker process serves, warm (docs/benchmarks.md): about 165 dashboards a
+    # second at 500-800 each, or 17 years of hourly usage at 8,761 each; some 80,000 to
     # 150,000 a second in all.
     # Per login: 40,000 is two documents at `max_cost` back to back, or a whole portal
     # session at once (sign-in, the dashboard, a year of hourly usage for each of two
