@@ -123,7 +123,8 @@ def _method(results: BenchResults) -> list[str]:
         "- Configurations: *cached* is the gateway with its Redis cache and per-request"
         " batching; *naive* is the same gateway with `COOP_CACHE_ENABLED=false` and"
         " `COOP_BATCHING_ENABLED=false`, where every field asks its backend. Each runs"
-        " under `coop-gateway serve --workers N`.",
+        " under `coop-gateway serve --workers N`, with the per-client rate limit off"
+        " (`COOP_RATE_LIMIT_ENABLED=false`): the harness is one client at one address.",
         f"- Cold: requests one at a time ({cold}), Redis emptied (`FLUSHDB`) before each,"
         " timed by the client, against a gateway started for them with"
         " `COOP_CACHE_NEAR_TTL_S=0` (no decoded answers kept in its processes, which"

@@ -113,6 +113,7 @@ def create_app(
             login_throttle=now.login_throttle,
             email=now.email,
             public_base_url=settings.public_base_url,
+            rate_limiter=now.rate_limiter,
         )
 
     readiness_log = ReadinessLog(logger)

@@ -4,8 +4,8 @@ Both entrypoints start here: `gateway.app` (the ASGI app behind `coop-gateway se
 and `gateway.worker` (`coop-gateway worker`, the background loops). Nothing is opened
 at import time: `open_gateway` opens the store, the adapters (wrapped once so that every
 call is guarded by its system's timeout and breaker, and counted in the metrics), the
-shared cache and the email sender, and closes what it opened, in reverse order, when its
-block ends.
+shared cache, the rate limit's buckets and the email sender, and closes what it opened,
+in reverse order, when its block ends.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from gateway.core.cache.near import NearCache, WithNearCache
 from gateway.core.cache.port import Cache
 from gateway.core.instrumented import instrument
 from gateway.core.metrics import GatewayMetrics
+from gateway.core.rate_limit import Rate, RateLimiter, RateLimits, create_rate_limiter
 from gateway.core.resilience.policy import BackendPolicies
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.open import open_store
@@ -44,6 +45,7 @@ class Gateway:
     cache: Cache | None  # the shared cache; None when switched off
     email: EmailSender
     metrics: GatewayMetrics
+    rate_limiter: RateLimiter | None = None  # None when switched off
 
 
 @asynccontextmanager
@@ -90,6 +92,7 @@ async def open_gateway(
             cache=shared,
             email=open_email_sender(settings, stack),
             metrics=metrics,
+            rate_limiter=open_rate_limiter(settings, stack, metrics=metrics),
         )
 
 
@@ -155,6 +158,32 @@ def open_cache(settings: GatewaySettings, stack: AsyncExitStack) -> Cache | None
         cache = WithNearCache(cache, NearCache(ttl_s=settings.cache_near_ttl_s))
     stack.push_async_callback(cache.aclose)
     return cache
+
+
+def open_rate_limiter(
+    settings: GatewaySettings, stack: AsyncExitStack, *, metrics: GatewayMetrics
+) -> RateLimiter | None:
+    """The per-client rate limit, in Redis when a URL is set (whether or not the cache
+    is on), or None when it is switched off."""
+    if not settings.rate_limit_enabled:
+        return None
+    limiter = create_rate_limiter(
+        settings.redis_url.get_secret_value() if settings.redis_url else None,
+        limits=RateLimits(
+            per_login=Rate(
+                capacity=settings.rate_limit_login_capacity,
+                refill_per_s=settings.rate_limit_login_refill_per_s,
+            ),
+            per_address=Rate(
+                capacity=settings.rate_limit_address_capacity,
+                refill_per_s=settings.rate_limit_address_refill_per_s,
+            ),
+        ),
+        redis_timeout_s=settings.redis_timeout_s,
+        counter=metrics,
+    )
+    stack.push_async_callback(limiter.aclose)
+    return limiter
 
 
 def open_email_sender(settings: GatewaySettings, stack: AsyncExitStack) -> EmailSender:

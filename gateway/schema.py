@@ -15,6 +15,7 @@ from gateway.accounts.schema import AccountQueries
 from gateway.api.cost import CostLimit, Estimates
 from gateway.api.documents import DOCUMENT_CACHE_SIZE, CachedParse
 from gateway.api.execution import InMemoryExecutionContext
+from gateway.api.fairness import RateLimit
 from gateway.api.limits import QueryLimits
 from gateway.api.scalars import SCALARS
 from gateway.api.shape import shape_limits
@@ -82,6 +83,8 @@ def build_schema(limits: QueryLimits | None = None, **overrides: Any) -> Gateway
             partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
             # After the validation cache: it costs only documents that passed validation.
             partial(CostLimit, limit=limits.max_cost, estimates=COST_ESTIMATES),
+            # After the cost: charges it to the client's buckets, or refuses the request.
+            RateLimit,
             ErrorMasking,
         ],
         "config": StrawberryConfig(scalar_map=SCALARS),

@@ -169,6 +169,29 @@ class GatewaySettings(BaseSettings):
     trusted_documents_path: Path | None = None
     trusted_documents_only: bool = False
 
+    # Per-client fairness (`gateway.core.rate_limit`): token buckets, in cost units
+    # (`gateway.api.cost`; every request at least 1), per login and per client address,
+    # in Redis when `redis_url` is set. A bucket holds up to its capacity and refills at
+    # its rate; a request that finds too little is refused (HTTP 429, Retry-After).
+    # What one worker process serves, warm (docs/benchmarks.md): about 165 dashboards a
+    # second at 500-800 each, or 17 years of hourly usage at 8,761 each; some 80,000 to
+    # 150,000 a second in all.
+    # Per login: 40,000 is two documents at `max_cost` back to back, or a whole portal
+    # session at once (sign-in, the dashboard, a year of hourly usage for each of two
+    # accounts, a few pages of bills: under 20,000); 5,000 a second brings a dashboard
+    # back in a fraction of a second and a year of hours in under two, so a member never
+    # waits. A client sending 20,000-cost documents in a loop gets two, then one every
+    # 4 s: a few per cent of one process, whatever the number of its addresses.
+    rate_limit_enabled: bool = True
+    rate_limit_login_capacity: int = Field(default=40_000, ge=1)
+    rate_limit_login_refill_per_s: float = Field(default=5_000.0, gt=0)
+    # Per address: a co-op office or a carrier's NAT puts several members behind one
+    # address, so four logins' worth; twenty members opening the dashboard at once
+    # cost about 16,000. Anonymous requests have only this bucket, and a client with
+    # many logins at one address is held to it.
+    rate_limit_address_capacity: int = Field(default=160_000, ge=1)
+    rate_limit_address_refill_per_s: float = Field(default=20_000.0, gt=0)
+
     @field_validator("time_zone")
     @classmethod
     def _known_time_zone(cls, value: str) -> str:

@@ -13,6 +13,7 @@ import ast
 import importlib
 import inspect
 import textwrap
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,12 +21,19 @@ from typing import Any
 import httpx
 import pytest
 import strawberry
-from graphql import GraphQLEnumType, GraphQLObjectType, GraphQLString, ValidationContext, parse
+from graphql import (
+    GraphQLEnumType,
+    GraphQLError,
+    GraphQLObjectType,
+    GraphQLString,
+    ValidationContext,
+    parse,
+)
 from graphql.execution import Executor
 from graphql.execution.collect_fields import CollectedFields, FieldDetails
 from graphql.execution.middleware import MiddlewareManager
 from graphql.utilities import TypeInfo
-from strawberry.extensions import MaxAliasesLimiter
+from strawberry.extensions import MaxAliasesLimiter, SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
@@ -392,3 +400,31 @@ def test_strawberrys_limiters_count_when_their_rule_is_made() -> None:
     context = ValidationContext(schema._schema, document, TypeInfo(schema._schema), reported.append)
     rule(context)
     assert len(reported) == 1
+
+
+async def test_results_an_extension_leaves_in_the_execution_context_reach_the_answer() -> None:
+    # gateway/api/cost.py reports the cost in `ExecutionContext.extensions_results`, where
+    # gateway/api/fairness.py reads it (in an async validation hook) to charge it, and
+    # the answer carries it even when that step refuses the request before execution.
+    # Both act before their `yield`, in the order of the schema's extensions.
+    class Report(SchemaExtension):
+        def on_validate(self) -> Any:
+            self.execution_context.extensions_results["report"] = {"n": 1}
+            yield
+
+    class Refuse(SchemaExtension):
+        async def on_validate(self) -> AsyncIterator[None]:
+            seen = self.execution_context.extensions_results.get("report")
+            self.execution_context.pre_execution_errors = [GraphQLError(f"seen {seen}")]
+            yield
+
+    @strawberry.type
+    class Query:
+        hello: str = "hi"
+
+    used_by = "gateway/api/cost.py and gateway/api/fairness.py"
+    toy = strawberry.Schema(Query, extensions=[Report, Refuse])
+    result = await toy.execute("{ hello }")
+    assert result.data is None, used_by
+    assert [error.message for error in result.errors or ()] == ["seen {'n': 1}"], used_by
+    assert result.extensions == {"report": {"n": 1}}, used_by

@@ -15,6 +15,7 @@ from gateway.core.backends import Adapters
 from gateway.core.cache.port import Cache, CacheStats
 from gateway.core.invalidation import Invalidation
 from gateway.core.loaders import DataLoaders, LoaderOptions
+from gateway.core.rate_limit import RateLimiter
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.policy import AccountAccess
 from gateway.identity.throttle import LoginThrottle
@@ -44,6 +45,9 @@ class GatewayContext:
     # Mail to members, and where the links in it point (the portal, no trailing slash).
     email: EmailSender
     public_base_url: str
+    # Charged each request's cost before it executes (`gateway.api.fairness`); None:
+    # no limit (switched off, or a context made in-process).
+    rate_limiter: RateLimiter | None
 
     loaders: DataLoaders
 
@@ -67,6 +71,7 @@ def create_context(
     login_throttle: LoginThrottle | None = None,
     email: EmailSender | None = None,
     public_base_url: str = DEFAULT_PUBLIC_BASE_URL,
+    rate_limiter: RateLimiter | None = None,
 ) -> GatewayContext:
     """`cache` None: the loaders go straight to the adapters (as in unit tests)."""
     options = LoaderOptions(cache=cache, batching=batching, zone=zone, stats=cache_stats)
@@ -108,5 +113,6 @@ def create_context(
         # The app passes its sender; contexts made in-process keep their mail in memory.
         email=email or FakeEmailSender(),
         public_base_url=public_base_url,
+        rate_limiter=rate_limiter,
         loaders=request_loaders,
     )

@@ -14,7 +14,8 @@ The model counts the objects resolvers build and the points of long series:
 The cost depends on the variables (`bills(first: $n)`, a usage range), so it cannot be a
 validation rule (validation is cached per document): it is computed per request, after
 validation, and a request over the limit ends there, as validation errors end one. Every
-answer reports `extensions.cost: {requested, limit}`.
+answer reports `extensions.cost: {requested, limit}`, which the rate limit
+(`gateway.api.fairness`, right after this step) charges through `requested_cost`.
 """
 
 from __future__ import annotations
@@ -43,12 +44,15 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from gateway.core.errors import QUERY_TOO_COMPLEX
 
 # Lists that take no `first` (a member's accounts, a location's meters) are short.
 ASSUMED_LIST_LENGTH: Final = 10
 PAGE_SIZE_ARGUMENT: Final = "first"
+# The key of the cost report in the answer's extensions.
+COST_EXTENSION: Final = "cost"
 
 # (type name, field name) -> its cost from its coerced arguments.
 Estimate = Callable[[Mapping[str, Any]], int]
@@ -169,7 +173,6 @@ class CostLimit(SchemaExtension):
     def __init__(self, *, limit: int, estimates: Estimates) -> None:
         self._limit = limit
         self._estimates = estimates
-        self._cost: int | None = None
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
@@ -177,25 +180,36 @@ class CostLimit(SchemaExtension):
             yield  # validation has not run (or there is no document): nothing to count
             return
         if not context.pre_execution_errors:
-            self._cost = operation_cost(
+            cost = operation_cost(
                 context.schema._schema,
                 context.graphql_document,
                 operation_name=context.operation_name,
                 variables=context.variables,
                 estimates=self._estimates,
             )
-            if self._cost is not None and self._cost > self._limit:
+            if cost is not None:
+                # In the execution context's results rather than this extension's own,
+                # so that the steps after this one can read it (`requested_cost`).
+                context.extensions_results[COST_EXTENSION] = {
+                    "requested": cost,
+                    "limit": self._limit,
+                }
+            if cost is not None and cost > self._limit:
                 # A new list: the validation cache's own (empty) one must stay empty.
                 context.pre_execution_errors = [
                     GraphQLError(
-                        f"The query costs {self._cost}, more than the limit of {self._limit}:"
+                        f"The query costs {cost}, more than the limit of {self._limit}:"
                         " ask for fewer items, a shorter range or fewer accounts at once.",
                         extensions={"code": QUERY_TOO_COMPLEX},
                     )
                 ]
         yield
 
-    def get_results(self) -> dict[str, Any]:
-        if self._cost is None:
-            return {}
-        return {"cost": {"requested": self._cost, "limit": self._limit}}
+
+def requested_cost(context: ExecutionContext) -> int | None:
+    """The cost `CostLimit` found for this request; None when it costed none."""
+    report = context.extensions_results.get(COST_EXTENSION)
+    if not isinstance(report, dict):
+        return None
+    requested = report.get("requested")
+    return requested if isinstance(requested, int) else None

@@ -49,6 +49,7 @@ from strawberry.types.graphql import OperationType
 
 from gateway.api.context import GatewayContext
 from gateway.api.documents import parse_document, sole_operation_name
+from gateway.api.fairness import retry_after
 from gateway.api.limits import BodyTooLarge, QueryLimits, read_body
 from gateway.api.trusted_documents import (
     ChosenDocument,
@@ -279,6 +280,11 @@ def response_for(
         body["extensions"] = result.extensions
     status = 200 if executed or media_type == JSON else 400
     content = orjson.dumps(body)
+    if (seconds := retry_after(result)) is not None:
+        # Over the client's rate limit, whatever media type it accepts (as a body over
+        # its limit): an HTTP matter, which proxies and client libraries act on.
+        headers = {"Retry-After": str(seconds)}
+        return Response(content, status_code=429, media_type=media_type, headers=headers)
     if max_bytes is not None and len(content) > max_bytes:
         # No `data`, so a 4xx by the specification: the client asked for more than one
         # answer may carry, and a smaller request will do.

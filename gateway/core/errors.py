@@ -45,6 +45,9 @@ BAD_REQUEST: Final = "BAD_REQUEST"
 PERSISTED_QUERY_NOT_FOUND: Final = "PERSISTED_QUERY_NOT_FOUND"
 PERSISTED_QUERY_REQUIRED: Final = "PERSISTED_QUERY_REQUIRED"
 INTROSPECTION_DISABLED: Final = "INTROSPECTION_DISABLED"
+# A client over its rate limit (`gateway.core.rate_limit`): HTTP 429 with Retry-After,
+# refused before any resolver ran.
+RATE_LIMITED: Final = "RATE_LIMITED"
 
 SYSTEM_NAMES: Mapping[str, str] = {
     "cis": "The billing system",

@@ -2,7 +2,8 @@
 
 Requests by GraphQL operation and outcome, backend calls by system and port method,
 backend calls without an answer and circuit breaker changes by system,
-cache hits and misses by kind, change-feed polls and the cache keys they dropped.
+cache hits and misses by kind, change-feed polls and the cache keys they dropped,
+requests refused by the rate limit by the bucket that refused them.
 Each app has its own registry, so two apps in one process (tests) count apart. With
 several server processes, prometheus-client keeps each process's values in files under
 `PROMETHEUS_MULTIPROC_DIR` (it reads that variable itself, when first imported), and
@@ -113,6 +114,13 @@ class GatewayMetrics:
             ["source"],
             registry=self.registry,
         )
+        self.rate_limited_requests = Counter(
+            "gateway_rate_limited",
+            "Requests refused by the rate limit (HTTP 429), by the bucket that refused "
+            "them: login or address.",
+            ["bucket"],
+            registry=self.registry,
+        )
 
     def request_finished(self, operation: str | None, outcome: Outcome, seconds: float) -> None:
         label = self._operation_label(operation)
@@ -144,6 +152,10 @@ class GatewayMetrics:
     def cache_invalidated(self, source: str, *, keys: int) -> None:
         if keys:
             self.cache_invalidations.labels(source=source).inc(keys)
+
+    def rate_limited(self, bucket: str) -> None:
+        """One request refused (implements `gateway.core.rate_limit.limiter.RefusalCounter`)."""
+        self.rate_limited_requests.labels(bucket=bucket).inc()
 
     def render(self) -> bytes:
         """The text exposition: this process's values, or every process's summed."""

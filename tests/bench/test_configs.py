@@ -11,13 +11,18 @@ def test_cached_configurations_use_redis_with_cache_and_batching_on() -> None:
         "COOP_REDIS_URL": "redis://127.0.0.1:1234/0",
         "COOP_CACHE_ENABLED": "true",
         "COOP_BATCHING_ENABLED": "true",
+        "COOP_RATE_LIMIT_ENABLED": "false",
     }
     assert CONFIGS["cached-2"].workers == 2
 
 
 def test_naive_configurations_switch_both_off_and_have_no_redis() -> None:
     environment = CONFIGS["naive-1"].environment("redis://127.0.0.1:1234/0")
-    assert environment == {"COOP_CACHE_ENABLED": "false", "COOP_BATCHING_ENABLED": "false"}
+    assert environment == {
+        "COOP_CACHE_ENABLED": "false",
+        "COOP_BATCHING_ENABLED": "false",
+        "COOP_RATE_LIMIT_ENABLED": "false",
+    }
     assert CONFIGS["naive-1"].workers == 1
 
 
@@ -26,3 +31,11 @@ def test_the_cold_gateway_keeps_nothing_in_its_processes() -> None:
     assert environment["COOP_CACHE_NEAR_TTL_S"] == "0"
     assert environment["COOP_CACHE_ENABLED"] == "true"
     assert "COOP_CACHE_NEAR_TTL_S" not in CONFIGS["cached-1"].environment("redis://x", cold=False)
+
+
+def test_every_configuration_switches_the_rate_limit_off() -> None:
+    # One address, one login, hundreds of requests a second: what the limit is for.
+    for config in CONFIGS.values():
+        for cold in (False, True):
+            environment = config.environment("redis://x", cold=cold)
+            assert environment["COOP_RATE_LIMIT_ENABLED"] == "false"

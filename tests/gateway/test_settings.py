@@ -48,3 +48,27 @@ def test_the_signing_secret_is_required_and_never_echoed(monkeypatch: pytest.Mon
 def test_unknown_time_zone_is_refused() -> None:
     with pytest.raises(ValidationError, match="Mars/Olympus"):
         GatewaySettings(jwt_secret=SECRET, time_zone="Mars/Olympus")  # type: ignore[arg-type]
+
+
+def test_the_rate_limit_is_on_by_default_with_room_for_members_and_offices() -> None:
+    settings = GatewaySettings(jwt_secret=SECRET)  # type: ignore[arg-type]
+    assert settings.rate_limit_enabled is True
+    # Two documents at the most a document may cost, back to back, then one each 4 s.
+    assert settings.rate_limit_login_capacity == 2 * settings.max_cost
+    assert settings.max_cost / settings.rate_limit_login_refill_per_s == 4.0
+    # An address holds four logins' worth, for several members behind one NAT.
+    assert settings.rate_limit_address_capacity == 4 * settings.rate_limit_login_capacity
+    assert settings.rate_limit_address_refill_per_s == 4 * settings.rate_limit_login_refill_per_s
+
+
+def test_the_rate_limit_is_read_from_coop_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COOP_JWT_SECRET", SECRET)
+    monkeypatch.setenv("COOP_RATE_LIMIT_ENABLED", "false")
+    monkeypatch.setenv("COOP_RATE_LIMIT_LOGIN_CAPACITY", "1000")
+    monkeypatch.setenv("COOP_RATE_LIMIT_ADDRESS_REFILL_PER_S", "250.5")
+    settings = GatewaySettings()  # type: ignore[call-arg]
+    assert settings.rate_limit_enabled is False
+    assert settings.rate_limit_login_capacity == 1000
+    assert settings.rate_limit_address_refill_per_s == 250.5
+    with pytest.raises(ValidationError):
+        GatewaySettings(jwt_secret=SECRET, rate_limit_login_refill_per_s=0)  # type: ignore[arg-type]

@@ -19,14 +19,11 @@ import math
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Final, TypeVar
-from urllib.parse import unquote, urlsplit
 
 from redis.asyncio import Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
-from redis.exceptions import ConnectionError as RedisConnectionError
 
 from gateway.core.cache.port import CacheUnavailable, check_ttl
+from gateway.core.redis_connection import describe_error, open_redis, redis_endpoint, redis_secrets
 from gateway.core.resilience.breaker import BreakerState, CircuitBreaker, Permit
 
 DEFAULT_SOCKET_TIMEOUT_S: Final = 0.25
@@ -75,19 +72,10 @@ class RedisCache:
         clock: Callable[[], float] = time.monotonic,
     ) -> RedisCache:
         """A cache for `redis://[user:password@]host:port/db`; connects on first use."""
-        client = Redis.from_url(
-            url,
-            socket_timeout=socket_timeout_s,
-            socket_connect_timeout=socket_timeout_s,
-            # One immediate retry on a broken connection replaces a pooled socket that
-            # died while Redis restarted; a timeout is not retried (it would double it).
-            retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
-        )
-        password = urlsplit(url).password or ""
         return cls(
-            client,
-            endpoint=_endpoint(url),
-            secrets=(password, unquote(password)),
+            open_redis(url, socket_timeout_s=socket_timeout_s),
+            endpoint=redis_endpoint(url),
+            secrets=redis_secrets(url),
             op_timeout_s=2 * socket_timeout_s,
             retry_interval_s=retry_interval_s,
             clock=clock,
@@ -189,18 +177,4 @@ class RedisCache:
             logger.debug("Redis cache at %s still unavailable", self._endpoint)
 
     def _describe(self, exc: Exception) -> str:
-        text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return text
-
-
-def _endpoint(url: str) -> str:
-    """The URL without its credentials, to name Redis in logs and errors."""
-    parts = urlsplit(url)
-    if parts.scheme == "unix":
-        return f"unix:{parts.path}"
-    host = parts.hostname or "localhost"
-    port = parts.port or 6379
-    database = parts.path.lstrip("/") or "0"
-    return f"{host}:{port}/{database}"
+        return describe_error(exc, secrets=self._secrets)
