@@ -6,7 +6,8 @@
   request that never executed (bad JSON, syntax, validation, variables) is 4xx,
   one that executed is 200, even with field errors. Clients that accept only
   `application/json` get the legacy behaviour: 200 for every well-formed request.
-- A browser's GET without a query gets GraphiQL.
+- A browser's GET without a query gets the `browser_page`: GraphiQL when it is on
+  (`gateway.api.graphiql`), else a short note on how to send requests.
 
 Every GraphQL request (not the GraphiQL page) is counted and timed in the metrics, by
 operation name and outcome: `ok`, `partial` (data with errors) or `error` (no data).
@@ -24,15 +25,13 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Final
 
 import orjson
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
+from starlette.responses import Response
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
@@ -40,6 +39,7 @@ from strawberry.types.graphql import OperationType
 
 from gateway.api.context import GatewayContext
 from gateway.api.documents import parse_document, sole_operation_name
+from gateway.api.graphiql import graphiql_off
 from gateway.api.limits import BodyTooLarge, QueryLimits, read_body
 from gateway.core.errors import (
     INTERNAL_SERVER_ERROR,
@@ -94,15 +94,17 @@ class GraphQLEndpoint:
         context: ContextFactory,
         metrics: GatewayMetrics | None = None,
         limits: QueryLimits | None = None,
+        browser_page: Callable[[], Response] = graphiql_off,
     ) -> None:
         self._schema = schema
+        self._browser_page = browser_page
         self._context = context
         self._metrics = metrics
         self._limits = limits or QueryLimits.defaults()
 
     async def handle(self, request: Request) -> Response:
         if request.method == "GET" and _wants_html(request) and "query" not in request.query_params:
-            return HTMLResponse(_graphiql_html())
+            return self._browser_page()
         started = time.perf_counter()
         operation: str | None = None
         outcome = Outcome.ERROR  # what it counts as if no answer comes (raised, cancelled)
@@ -335,11 +337,6 @@ def _request_id(request: Request) -> str:
 def _wants_html(request: Request) -> bool:
     accept = request.headers.get("accept", "")
     return "text/html" in accept.lower()
-
-
-@lru_cache(maxsize=1)
-def _graphiql_html() -> str:
-    return get_graphql_ide_html("graphiql")
 
 
 __all__ = ["GRAPHQL_RESPONSE", "JSON", "GraphQLEndpoint"]
