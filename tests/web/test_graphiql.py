@@ -1,0 +1,132 @@
+"""GraphiQL in a real browser with no network beyond loopback, as a newcomer meets it:
+`coop-gateway demo` serves it, the sign-in tab runs, then the dashboard tab shows the
+demo member's account. The screenshot is kept in var/test-artifacts/graphiql.png."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import (
+    ConsoleMessage,
+    Page,
+    Request,
+    Response,
+    Route,
+    expect,
+    sync_playwright,
+)
+
+from gateway.api.graphiql import CONTENT_SECURITY_POLICY
+from simulators.seed import DEMO_EMAIL, generate_world
+from tests.web.demo_process import DEMO_ACCOUNTS, DEMO_SEED, ROOT, DemoProcess
+
+CHROMIUM = Path("/usr/bin/chromium")
+BUILT_PAGE = ROOT / "web" / "dist" / "graphiql" / "index.html"
+ARTIFACTS = ROOT / "var" / "test-artifacts"
+LOOPBACK = "127.0.0.1"
+# GraphiQL fetches the schema, then each run goes to the demo's backends: ample for a
+# machine busy with other tests.
+TIMEOUT_MS = 30_000
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Names resolve to nothing: a request that slipped past the routing below still fails.
+    f"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {LOOPBACK}",
+]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoProcess]:
+    if not BUILT_PAGE.is_file():
+        pytest.fail("GraphiQL is not built: run `make web` (`make test` does)")
+    if not CHROMIUM.is_file():
+        pytest.fail("no Chromium at /usr/bin/chromium: run `scripts/system-packages test`")
+    demo = DemoProcess.start(tmp_path_factory.mktemp("demo"))
+    yield demo
+    demo.close()
+
+
+def demo_member_account_numbers() -> list[str]:
+    """The demo member's accounts in the co-op `coop-gateway demo` generates."""
+    world = generate_world(accounts=DEMO_ACCOUNTS, seed=DEMO_SEED, as_of=date.today())
+    login = next(login for login in world.logins if login.email == DEMO_EMAIL)
+    return [a.account_number for a in world.accounts if a.customer_id in login.customer_ids]
+
+
+def test_the_demo_tabs_run_in_graphiql_without_the_internet(
+    demo: DemoProcess, tmp_path: Path
+) -> None:
+    elsewhere: list[str] = []
+    csp_violations: list[str] = []
+    graphql_requests: list[Request] = []
+
+    def loopback_only(route: Route) -> None:
+        if urlsplit(route.request.url).hostname == LOOPBACK:
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    def console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            csp_violations.append(message.text)
+
+    def sent(request: Request) -> None:
+        if request.method == "POST" and urlsplit(request.url).path == "/graphql":
+            graphql_requests.append(request)
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"),  # a fresh profile: no tabs kept from before
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+        )
+        try:
+            context.route("**/*", loopback_only)
+            page = context.pages[0] if context.pages else context.new_page()
+            page.on("console", console)
+            page.on("request", sent)
+            try:
+                # GraphiQL runs a tab once it has the schema: wait for its introspection.
+                with page.expect_response(is_introspection, timeout=TIMEOUT_MS):
+                    response = page.goto(f"{demo.url}/graphql", timeout=TIMEOUT_MS)
+                assert response is not None
+                assert response.status == 200
+                assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+                run_tab(page, "SignIn", expect_text='"LoginSuccess"')
+                number = demo_member_account_numbers()[0]
+                run_tab(page, "Dashboard", expect_text=f'"number": "{number}"')
+            finally:
+                page.screenshot(path=str(ARTIFACTS / "graphiql.png"))
+            assert not context.cookies(), "the page keeps no token in a cookie"
+        finally:
+            context.close()
+
+    assert elsewhere == [], "the page asked for something beyond loopback"
+    assert csp_violations == []
+    dashboard = [r for r in graphql_requests if "query Dashboard" in (r.post_data or "")]
+    assert dashboard, "the dashboard tab was not sent"
+    assert dashboard[-1].headers.get("authorization", "").startswith("Bearer ")
+
+
+def is_introspection(response: Response) -> bool:
+    return "IntrospectionQuery" in (response.request.post_data or "")
+
+
+def run_tab(page: Page, title: str, *, expect_text: str) -> None:
+    """Open the tab called `title`, run it, and wait for the result pane to show `expect_text`."""
+    page.locator(".graphiql-tab-button", has_text=title).click(timeout=TIMEOUT_MS)
+    page.locator(".graphiql-execute-button").click(timeout=TIMEOUT_MS)
+    expect(page.locator(".result-window")).to_contain_text(expect_text, timeout=TIMEOUT_MS)
