@@ -68,6 +68,7 @@ def test_the_demo_tabs_run_in_graphiql_without_the_internet(
 ) -> None:
     elsewhere: list[str] = []
     csp_violations: list[str] = []
+    failed: list[str] = []
     graphql_requests: list[Request] = []
 
     def loopback_only(route: Route) -> None:
@@ -80,6 +81,10 @@ def test_the_demo_tabs_run_in_graphiql_without_the_internet(
     def console(message: ConsoleMessage) -> None:
         if "Content Security Policy" in message.text:
             csp_violations.append(message.text)
+
+    def answered(response: Response) -> None:
+        if response.status >= 400:
+            failed.append(f"{response.status} {response.url}")
 
     def sent(request: Request) -> None:
         if request.method == "POST" and urlsplit(request.url).path == "/graphql":
@@ -98,6 +103,7 @@ def test_the_demo_tabs_run_in_graphiql_without_the_internet(
             page = context.pages[0] if context.pages else context.new_page()
             page.on("console", console)
             page.on("request", sent)
+            page.on("response", answered)
             try:
                 # GraphiQL runs a tab once it has the schema: wait for its introspection.
                 with page.expect_response(is_introspection, timeout=TIMEOUT_MS):
@@ -106,6 +112,10 @@ def test_the_demo_tabs_run_in_graphiql_without_the_internet(
                 assert response.status == 200
                 assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
                 run_tab(page, "SignIn", expect_text='"LoginSuccess"')
+                page.get_by_role("button", name="Show Sign in").click()
+                expect(page.get_by_test_id("session-state")).to_contain_text("Signed in.")
+                page.get_by_role("button", name="Show GraphiQL Explorer").click()
+                expect(page.locator(".graphiql-plugin")).to_contain_text("refreshSession")
                 number = demo_member_account_numbers()[0]
                 run_tab(page, "Dashboard", expect_text=f'"number": "{number}"')
             finally:
@@ -116,6 +126,7 @@ def test_the_demo_tabs_run_in_graphiql_without_the_internet(
 
     assert elsewhere == [], "the page asked for something beyond loopback"
     assert csp_violations == []
+    assert failed == []
     dashboard = [r for r in graphql_requests if "query Dashboard" in (r.post_data or "")]
     assert dashboard, "the dashboard tab was not sent"
     assert dashboard[-1].headers.get("authorization", "").startswith("Bearer ")
