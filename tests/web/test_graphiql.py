@@ -28,6 +28,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 BUILT_PAGE = ROOT / "web" / "dist" / "graphiql" / "index.html"
 ARTIFACTS = ROOT / "var" / "test-artifacts"
 LOOPBACK = "127.0.0.1"
+JWT_START = "eyJ"  # every access token: base64 of '{"'
 # GraphiQL fetches the schema, then each run goes to the demo's backends: ample for a
 # machine busy with other tests.
 TIMEOUT_MS = 30_000
@@ -121,6 +122,9 @@ def test_the_demo_tabs_run_in_graphiql_without_the_internet(
             finally:
                 page.screenshot(path=str(ARTIFACTS / "graphiql.png"))
             assert not context.cookies(), "the page keeps no token in a cookie"
+            stored = page.evaluate("JSON.stringify([{...localStorage}, {...sessionStorage}])")
+            assert "query Dashboard" in stored  # GraphiQL keeps its tabs there
+            assert JWT_START not in stored, "nor in the browser's storage"
         finally:
             context.close()
 
