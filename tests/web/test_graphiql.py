@@ -1,6 +1,7 @@
 """GraphiQL in a real browser with no network beyond loopback, as a newcomer meets it:
 `coop-gateway demo` serves it, the sign-in tab runs, then the dashboard tab shows the
-demo member's account. The screenshot is kept in var/test-artifacts/graphiql.png."""
+demo member's account; the Sign in pane signs in and forgets. The screenshot of the
+dashboard is kept in var/test-artifacts/graphiql.png."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import (
+    BrowserContext,
     ConsoleMessage,
     Page,
     Request,
@@ -22,6 +24,7 @@ from playwright.sync_api import (
 )
 
 from gateway.api.graphiql import CONTENT_SECURITY_POLICY
+from gateway.demo import DEMO_STAFF
 from simulators.seed import DEMO_EMAIL, generate_world
 from tests.web.demo_process import DEMO_ACCOUNTS, DEMO_SEED, ROOT, DemoProcess
 
@@ -30,6 +33,7 @@ BUILT_PAGE = ROOT / "web" / "dist" / "graphiql" / "index.html"
 ARTIFACTS = ROOT / "var" / "test-artifacts"
 LOOPBACK = "127.0.0.1"
 JWT_START = "eyJ"  # every access token: base64 of '{"'
+STAFF_EMAIL = "staff@example.com"
 # GraphiQL fetches the schema, then each run goes to the demo's backends: ample for a
 # machine busy with other tests.
 TIMEOUT_MS = 60_000
@@ -95,11 +99,32 @@ class Watched:
             self.graphql_requests.append(request)
 
 
-def test_the_demo_tabs_run_in_graphiql_without_the_internet(
-    demo: DemoProcess, tmp_path: Path
-) -> None:
+@dataclass(frozen=True, slots=True)
+class Browser:
+    """A fresh Chromium profile with one page, watched, that may reach loopback only."""
+
+    context: BrowserContext
+    page: Page
+    watched: Watched
+
+    def open_graphiql(self, demo: DemoProcess) -> None:
+        # GraphiQL runs a tab once it has the schema: wait for its introspection.
+        with self.page.expect_response(is_introspection, timeout=TIMEOUT_MS):
+            response = self.page.goto(f"{demo.url}/graphql", timeout=TIMEOUT_MS)
+        assert response is not None
+        assert response.status == 200
+        assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+
+    def assert_kept_to_itself(self) -> None:
+        """Nothing beyond loopback, no policy violation, no failed answer."""
+        assert self.watched.elsewhere == [], "the page asked for something beyond loopback"
+        assert self.watched.csp_violations == []
+        assert self.watched.failed == []
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[Browser]:
     watched = Watched()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path / "chromium-profile"),  # a fresh profile: no tabs kept from before
@@ -113,35 +138,60 @@ def test_the_demo_tabs_run_in_graphiql_without_the_internet(
             page.on("console", watched.console)
             page.on("request", watched.sent)
             page.on("response", watched.answered)
-            try:
-                # GraphiQL runs a tab once it has the schema: wait for its introspection.
-                with page.expect_response(is_introspection, timeout=TIMEOUT_MS):
-                    response = page.goto(f"{demo.url}/graphql", timeout=TIMEOUT_MS)
-                assert response is not None
-                assert response.status == 200
-                assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
-                run_tab(page, "SignIn", expect_text='"LoginSuccess"')
-                page.get_by_role("button", name="Show Sign in").click()
-                expect(page.get_by_test_id("session-state")).to_contain_text("Signed in.")
-                page.get_by_role("button", name="Show GraphiQL Explorer").click()
-                expect(page.locator(".graphiql-plugin")).to_contain_text("refreshSession")
-                number = demo_member_account_numbers()[0]
-                run_tab(page, "Dashboard", expect_text=f'"number": "{number}"')
-            finally:
-                page.screenshot(path=str(ARTIFACTS / "graphiql.png"))
-            assert not context.cookies(), "the page keeps no token in a cookie"
-            stored = page.evaluate("JSON.stringify([{...localStorage}, {...sessionStorage}])")
-            assert "query Dashboard" in stored  # GraphiQL keeps its tabs there
-            assert JWT_START not in stored, "nor in the browser's storage"
+            yield Browser(context, page, watched)
         finally:
             context.close()
 
-    assert watched.elsewhere == [], "the page asked for something beyond loopback"
-    assert watched.csp_violations == []
-    assert watched.failed == []
-    sent = [r for r in watched.graphql_requests if "query Dashboard" in (r.post_data or "")]
+
+def test_the_demo_tabs_run_in_graphiql_without_the_internet(
+    demo: DemoProcess, browser: Browser
+) -> None:
+    page = browser.page
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    try:
+        browser.open_graphiql(demo)
+        run_tab(page, "SignIn", expect_text='"LoginSuccess"')
+        page.get_by_role("button", name="Show Sign in").click()
+        expect(page.get_by_test_id("session-state")).to_contain_text("Signed in.")
+        page.get_by_role("button", name="Show GraphiQL Explorer").click()
+        expect(page.locator(".graphiql-plugin")).to_contain_text("refreshSession")
+        number = demo_member_account_numbers()[0]
+        run_tab(page, "Dashboard", expect_text=f'"number": "{number}"')
+    finally:
+        page.screenshot(path=str(ARTIFACTS / "graphiql.png"))
+
+    assert not browser.context.cookies(), "the page keeps no token in a cookie"
+    stored = page.evaluate("JSON.stringify([{...localStorage}, {...sessionStorage}])")
+    assert "query Dashboard" in stored  # GraphiQL keeps its tabs there
+    assert JWT_START not in stored, "nor in the browser's storage"
+    browser.assert_kept_to_itself()
+    sent = [r for r in browser.watched.graphql_requests if "query Dashboard" in (r.post_data or "")]
     assert sent, "the dashboard tab was not sent"
     assert sent[-1].headers.get("authorization", "").startswith("Bearer ")
+
+
+def test_the_sign_in_pane_signs_in_and_forgets(demo: DemoProcess, browser: Browser) -> None:
+    page = browser.page
+    browser.open_graphiql(demo)
+    page.get_by_role("button", name="Show Sign in").click()
+    state = page.get_by_test_id("session-state")
+    expect(state).to_contain_text("Not signed in.")
+
+    sign_in(page, STAFF_EMAIL, "not-the-password")
+    expect(page.locator(".session-problem")).to_contain_text("not right")
+    expect(state).to_contain_text("Not signed in.")
+
+    sign_in(page, STAFF_EMAIL, DEMO_STAFF[STAFF_EMAIL][0])
+    expect(state).to_contain_text("Signed in.", timeout=TIMEOUT_MS)
+    page.get_by_role("button", name="Forget the token").click()
+    expect(state).to_contain_text("Not signed in.")
+    browser.assert_kept_to_itself()
+
+
+def sign_in(page: Page, email: str, password: str) -> None:
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def is_introspection(response: Response) -> bool:
