@@ -114,6 +114,10 @@ class Browser:
         assert response is not None
         assert response.status == 200
         assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+        # GraphiQL loads its editors after the page (CodeMirror comes in chunks of its
+        # own), and ▶ does nothing until they are there.
+        for editor in (".graphiql-query-editor", ".result-window"):
+            expect(self.page.locator(f"{editor} .CodeMirror")).to_be_attached(timeout=TIMEOUT_MS)
 
     def assert_kept_to_itself(self) -> None:
         """Nothing beyond loopback, no policy violation, no failed answer."""
@@ -201,6 +205,7 @@ def is_introspection(response: Response) -> bool:
 def run_tab(page: Page, title: str, *, expect_text: str) -> None:
     """Open the tab called `title`, run it, and wait for the result pane to show `expect_text`."""
     page.locator(".graphiql-tab-button", has_text=title).click(timeout=TIMEOUT_MS)
+    expect(page.locator(".graphiql-query-editor")).to_contain_text(title, timeout=TIMEOUT_MS)
     # At once, as an impatient person would: GraphiQL still holds the other tab's
     # operation name for 100 ms, which the page's fetcher must not send.
     page.locator(".graphiql-execute-button").click(timeout=TIMEOUT_MS)
