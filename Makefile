@@ -12,7 +12,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 UV_STAMP := $(TOOLS)/.uv-$(UV_VERSION)
 
-.PHONY: demo test system-packages check lint typecheck layers unit schema bench clean
+.PHONY: demo test system-packages web check lint typecheck layers unit schema bench clean
 
 $(UV_STAMP):
 	$(PYTHON) -m venv $(TOOLS)
@@ -26,10 +26,30 @@ $(INSTALLED): pyproject.toml adapters/pyproject.toml uv.lock | $(UV_STAMP)
 	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --locked --extra test --python $(PYTHON) --no-python-downloads
 	touch $@
 
-demo: $(INSTALLED)
+demo: $(INSTALLED) web
 	$(BIN)/coop-gateway demo
 
-test: system-packages check unit
+# web: before unit, whose browser test drives the built GraphiQL.
+test: system-packages check web unit
+
+# GraphiQL (gateway/api/graphiql.py serves it), built from web/ by Vite into web/dist/.
+# npm ci installs exactly what web/package-lock.json locks, again only when it changed
+# (npm rewrites node_modules/.package-lock.json on every install); the build runs again
+# only when a file of web/ changed. --ignore-scripts: no package's install script runs.
+WEB_MODULES := web/node_modules/.package-lock.json
+WEB_BUILT := web/dist/.vite/manifest.json
+WEB_SOURCES := $(shell find web -path web/node_modules -prune -o -path web/dist -prune -o -type f -print)
+
+$(WEB_MODULES): web/package.json web/package-lock.json
+	scripts/system-packages web
+	cd web && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+$(WEB_BUILT): $(WEB_MODULES) $(WEB_SOURCES)
+	cd web && npm run build
+	touch $@
+
+web: $(WEB_BUILT)
 
 # redis-server and PostgreSQL 15 for the tests: apt-get as root, else the command to run.
 system-packages:
@@ -61,4 +81,4 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench --output docs/benchmarks.md
 
 clean:
-	rm -rf var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf var web/dist .pytest_cache .mypy_cache .ruff_cache

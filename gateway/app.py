@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -31,10 +31,11 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from adapters.errors import AdapterError
 from gateway.api.context import GatewayContext, create_context
+from gateway.api.graphiql import GraphiQLSite, StarterTab, graphiql_off
 from gateway.api.http import GraphQLEndpoint
 from gateway.api.limits import QueryLimits
 from gateway.api.trusted_documents import load_trusted_documents
@@ -65,10 +66,12 @@ def create_app(
     cache: Cache | None = None,
     *,
     gateway: Gateway | None = None,
+    graphiql_tabs: Sequence[StarterTab] = (),
 ) -> Starlette:
     """The gateway as an ASGI app; `adapters` and `cache` given are used as they are and
     not closed (a `cache` only while `settings.cache_enabled`). With `gateway`, the app
-    uses that open one and neither opens nor closes anything."""
+    uses that open one and neither opens nor closes anything. GraphiQL, when
+    `settings.graphiql_enabled`, opens with `graphiql_tabs`."""
     running: Gateway | None = gateway
     metrics = (
         gateway.metrics
@@ -160,6 +163,11 @@ def create_app(
             settings.trusted_documents_path,
             ", trusted-only mode" if settings.trusted_documents_only else "",
         )
+    graphiql = (
+        GraphiQLSite(build_dir=settings.web_build_dir, tabs=graphiql_tabs)
+        if settings.graphiql_enabled
+        else None
+    )
     graphql = GraphQLEndpoint(
         schema=build_schema(limits),
         context=context,
@@ -167,6 +175,7 @@ def create_app(
         limits=limits,
         trusted_documents=trusted_documents,
         trusted_only=settings.trusted_documents_only,
+        browser_page=graphiql.page if graphiql else graphiql_off,
     )
 
     async def graphql_within_deadline(request: Request) -> Response:
@@ -175,6 +184,14 @@ def create_app(
         with request_deadline(settings.request_deadline_s):
             return await graphql.handle(request)
 
+    routes: list[BaseRoute] = [
+        Route("/graphql", graphql_within_deadline, methods=["GET", "POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics_text, methods=["GET"]),
+    ]
+    if graphiql is not None:
+        routes.extend(graphiql.routes())
     middleware = []
     if settings.cors_origins:
         middleware.append(
@@ -188,12 +205,7 @@ def create_app(
         )
     return Starlette(
         debug=settings.debug,
-        routes=[
-            Route("/graphql", graphql_within_deadline, methods=["GET", "POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-            Route("/readyz", readyz, methods=["GET"]),
-            Route("/metrics", metrics_text, methods=["GET"]),
-        ],
+        routes=routes,
         middleware=middleware,
         lifespan=lifespan,
     )

@@ -125,6 +125,7 @@ def _demo(args: argparse.Namespace) -> int:
         port=args.port,
         cis_latency_ms=args.cis_latency_ms,
         oms_latency_ms=args.oms_latency_ms,
+        graphiql=args.graphiql,
     )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_demo(data, options))
@@ -245,6 +246,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--cis-latency-ms", type=float, default=0.0)
     demo.add_argument("--oms-latency-ms", type=float, default=0.0)
+    demo.add_argument(
+        "--no-graphiql",
+        dest="graphiql",
+        action="store_false",
+        help="answer browsers at /graphql without GraphiQL, as `serve` does by default",
+    )
     data_options(demo)
     demo.set_defaults(run=_demo)
 

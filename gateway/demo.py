@@ -15,8 +15,9 @@ import uvicorn
 from pydantic import SecretStr
 from starlette.applications import Starlette
 
+from gateway.demo_tabs import demo_tabs
 from gateway.forwarding import proxy_options
-from simulators.seed import generate_world
+from simulators.seed import DEMO_EMAIL, DEMO_PASSWORD, generate_world
 from simulators.server import serve_asgi
 from simulators.soap import MultiSpeakCredentials
 from simulators.stores import StandInDatabases, seed_stand_ins, stand_in_schema_fingerprint
@@ -101,6 +102,8 @@ class DemoOptions:
     port: int
     cis_latency_ms: float = 0.0
     oms_latency_ms: float = 0.0
+    # The demo is for trying the API in a browser: GraphiQL is on unless turned off.
+    graphiql: bool = True
 
 
 def stand_in_app(
@@ -206,6 +209,7 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
             # No mail server in the demo: confirmation and reset emails become files.
             outbox_dir=data.directory / "outbox",
             public_base_url=f"http://{options.host}:{options.port}",
+            graphiql_enabled=options.graphiql,
         )
         metrics = GatewayMetrics(multiprocess_dir=settings.prometheus_multiproc_dir)
         # One process: the app and the worker share one open gateway, and so one
@@ -215,7 +219,11 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
         gateway = await stack.enter_async_context(open_gateway(settings, metrics=metrics))
         server = uvicorn.Server(
             uvicorn.Config(
-                create_app(settings, gateway=gateway),
+                create_app(
+                    settings,
+                    gateway=gateway,
+                    graphiql_tabs=demo_tabs(email=DEMO_EMAIL, password=DEMO_PASSWORD),
+                ),
                 host=options.host,
                 port=options.port,
                 access_log=False,
@@ -225,12 +233,14 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
         )
         url = f"http://{options.host}:{options.port}"
         _say(
-            f"\nThe co-op gateway is running: GraphiQL at {url}/graphql\n"
+            f"\nThe co-op gateway is running:"
+            f" {'GraphiQL' if options.graphiql else 'GraphQL'} at {url}/graphql\n"
             f"  CIS stand-in (MultiSpeak CB_Server): {cis}{CIS_SERVICE_PATH}?wsdl\n"
             f"  OMS stand-in (MultiSpeak OA_Server): {oms}{OMS_SERVICE_PATH}?wsdl\n"
             f"  Payment processor stand-in: {payments}/v1"
             f" (publishable key {DEMO_PUBLISHABLE_KEY})\n"
-            f"  Demo member login: demo@example.com / smarthub-demo\n"
+            f"  Demo member login: {DEMO_EMAIL} / {DEMO_PASSWORD}"
+            " (GraphiQL opens with its sign-in and dashboard tabs)\n"
             f"  Demo staff logins: staff@example.com / staff-demo-pass (staff),"
             f" admin@example.com / admin-demo-pass (admin)\n"
             f"  Emails (registration, password reset) are written to {data.directory / 'outbox'}\n"

@@ -95,6 +95,12 @@ class GatewaySettings(BaseSettings):
     cors_origins: tuple[str, ...] = ()
     debug: bool = False
 
+    # GraphiQL for browsers at /graphql (`gateway.api.graphiql`): off unless
+    # COOP_GRAPHIQL=true (the demo turns it on). Its page and scripts are Vite's build
+    # of web/ (`make web`), read from `web_build_dir`, and never from a CDN.
+    graphiql_enabled: bool = Field(default=False, validation_alias=AliasChoices("COOP_GRAPHIQL"))
+    web_build_dir: Path = Path("web/dist")
+
     # Email to members (confirmation, password reset, invitations). With no SMTP host,
     # each message is written as an .eml file to `outbox_dir` instead (the demo).
     smtp_host: str | None = None

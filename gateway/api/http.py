@@ -6,7 +6,8 @@
   request that never executed (bad JSON, syntax, validation, variables) is 4xx,
   one that executed is 200, even with field errors. Clients that accept only
   `application/json` get the legacy behaviour: 200 for every well-formed request.
-- A browser's GET without a query gets GraphiQL.
+- A browser's GET without a query gets the `browser_page`: GraphiQL when it is on
+  (`gateway.api.graphiql`), else a short note on how to send requests.
 
 Every GraphQL request (not the GraphiQL page) is counted and timed in the metrics, by
 operation name and outcome: `ok`, `partial` (data with errors) or `error` (no data).
@@ -33,15 +34,13 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Final
 
 import orjson
 import strawberry
 from graphql import DocumentNode, GraphQLError, GraphQLSyntaxError
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from strawberry.http.ides import get_graphql_ide_html
+from starlette.responses import Response
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
@@ -50,6 +49,7 @@ from strawberry.types.graphql import OperationType
 from gateway.api.context import GatewayContext
 from gateway.api.documents import parse_document, sole_operation_name
 from gateway.api.fairness import retry_after
+from gateway.api.graphiql import graphiql_off
 from gateway.api.limits import BodyTooLarge, QueryLimits, read_body
 from gateway.api.trusted_documents import (
     ChosenDocument,
@@ -117,12 +117,14 @@ class GraphQLEndpoint:
         limits: QueryLimits | None = None,
         trusted_documents: TrustedDocuments | None = None,
         trusted_only: bool = False,
+        browser_page: Callable[[], Response] = graphiql_off,
     ) -> None:
         """`trusted_documents`: the manifest (None: hashes name nothing); with
         `trusted_only`, only staff and admins may run documents outside it."""
         if trusted_only and trusted_documents is None:
             raise ValueError("trusted-only mode needs the trusted documents manifest")
         self._schema = schema
+        self._browser_page = browser_page
         self._context = context
         self._metrics = metrics
         self._limits = limits or QueryLimits.defaults()
@@ -131,7 +133,7 @@ class GraphQLEndpoint:
 
     async def handle(self, request: Request) -> Response:
         if request.method == "GET" and _wants_html(request) and not _names_a_document(request):
-            return HTMLResponse(_graphiql_html())
+            return self._browser_page()
         started = time.perf_counter()
         operation: str | None = None
         outcome = Outcome.ERROR  # what it counts as if no answer comes (raised, cancelled)
@@ -430,11 +432,6 @@ def _names_a_document(request: Request) -> bool:
 def _wants_html(request: Request) -> bool:
     accept = request.headers.get("accept", "")
     return "text/html" in accept.lower()
-
-
-@lru_cache(maxsize=1)
-def _graphiql_html() -> str:
-    return get_graphql_ide_html("graphiql")
 
 
 __all__ = ["GRAPHQL_RESPONSE", "JSON", "GraphQLEndpoint"]

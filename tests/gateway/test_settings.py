@@ -34,6 +34,16 @@ def test_defaults() -> None:
     assert settings.database_url == "sqlite+aiosqlite:///var/gateway.db"
     assert settings.cors_origins == ()
     assert settings.debug is False
+    assert settings.graphiql_enabled is False  # `serve` shows browsers no GraphiQL...
+
+
+def test_coop_graphiql_turns_graphiql_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COOP_JWT_SECRET", SECRET)
+    monkeypatch.setenv("COOP_GRAPHIQL", "true")  # ...unless told to
+    monkeypatch.setenv("COOP_WEB_BUILD_DIR", "/srv/web")
+    settings = GatewaySettings()  # type: ignore[call-arg]
+    assert settings.graphiql_enabled is True
+    assert str(settings.web_build_dir) == "/srv/web"
 
 
 def test_the_signing_secret_is_required_and_never_echoed(monkeypatch: pytest.MonkeyPatch) -> None:

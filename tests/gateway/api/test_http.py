@@ -197,11 +197,12 @@ async def test_unacceptable_media_type_is_406(client: httpx.AsyncClient) -> None
     assert response.status_code == 406
 
 
-async def test_a_browser_gets_graphiql(client: httpx.AsyncClient) -> None:
+async def test_a_browser_never_gets_a_page_from_a_cdn(client: httpx.AsyncClient) -> None:
+    # GraphiQL is off by default (tests/gateway/api/test_graphiql.py has it on).
     response = await client.get("/graphql", headers={"accept": "text/html,application/xhtml+xml"})
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/html")
-    assert "graphiql" in response.text.lower()
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/plain")
+    assert "COOP_GRAPHIQL" in response.text
 
 
 async def test_healthz_and_readyz(client: httpx.AsyncClient, adapters: Adapters) -> None:

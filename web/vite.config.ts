@@ -1,0 +1,38 @@
+import { defineConfig } from "vite";
+
+// One Vite build for every browser app of the gateway, one HTML entry per app. The
+// gateway serves the result (gateway/api/graphiql.py): each page's HTML at its own
+// route, and everything under dist/assets/ at /assets/ as immutable, hashed files.
+export default defineConfig({
+  base: "/",
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    manifest: true,
+    // Nothing inlined as a data: URL into scripts: every asset is a file of its own.
+    assetsInlineLimit: 0,
+    target: "es2022",
+    chunkSizeWarningLimit: 4000,
+    rollupOptions: {
+      input: {
+        graphiql: "./graphiql/index.html",
+      },
+      onwarn(warning, warn) {
+        // "use client" marks React server-component boundaries, meaningless in a
+        // client-only bundle: dropping it is right, and warning about it is noise.
+        if (warning.code !== "MODULE_LEVEL_DIRECTIVE") {
+          warn(warning);
+        }
+      },
+      output: {
+        // graphql-language-service's modules import each other in a cycle; split across
+        // chunks (GraphiQL loads some of them lazily) they could run in the wrong order.
+        manualChunks(id) {
+          return id.includes("/node_modules/graphql-language-service/")
+            ? "graphql-language-service"
+            : undefined;
+        },
+      },
+    },
+  },
+});
