@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from bench.cli import main, parser, run_options
+from bench.cli import main, merged, parser, run_options
 from bench.results import to_json
-from tests.bench.examples import results
+from tests.bench.examples import attack_run, freeze_result, results
 
 
 def test_the_full_run_is_the_default() -> None:
@@ -19,6 +20,33 @@ def test_the_full_run_is_the_default() -> None:
     assert (options.cis_latency_ms, options.oms_latency_ms) == (40.0, 30.0)
     assert options.command == "python -m bench"
     assert not options.quick
+    assert list(options.sections) == ["workloads", "attacks", "freeze"]
+
+
+def test_parts_of_the_run_can_be_run_alone() -> None:
+    arguments = ["--only", "attacks,freeze"]
+    options = run_options(parser().parse_args(arguments), arguments)
+    assert options.sections == ["attacks", "freeze"]
+    assert options.hostile_config.name == "cached-1"
+    with pytest.raises(SystemExit, match="unknown parts: attack"):
+        run_options(parser().parse_args(["--only", "attack"]), [])
+
+
+def test_the_parts_not_run_keep_their_figures_from_the_last_results() -> None:
+    previous = replace(results(), attacks=attack_run(), freeze=freeze_result())
+    fresh = replace(attack_run(), date="2026-12-04 00:00 UTC")
+    new = replace(results(), date="2026-12-04 00:00 UTC", phases=[], attacks=fresh)
+    kept = merged(new, previous, ran=["attacks"])
+    assert kept.attacks == fresh
+    assert kept.freeze == previous.freeze
+    assert (kept.date, kept.phases) == (previous.date, previous.phases)
+    rerun = merged(new, previous, ran=["workloads"])
+    assert (rerun.date, rerun.attacks, rerun.freeze) == (
+        new.date,
+        previous.attacks,
+        previous.freeze,
+    )
+    assert merged(new, None, ran=["attacks"]) == new
 
 
 def test_quick_mode_shortens_everything_and_records_the_command() -> None:
