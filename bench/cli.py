@@ -24,6 +24,9 @@ from bench.wrk import WrkError
 WORKLOADS = ("dashboard", "hourly-year", "staff-list")
 FULL_OUTPUT = Path("docs/benchmarks.md")
 QUICK_OUTPUT = Path("var/bench/benchmarks-quick.md")
+# In a report, the line after which its sections were written by hand: they are kept
+# when the report is generated again.
+HAND_WRITTEN = "<!-- Written by hand from here on: kept when the report is generated again. -->"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -179,10 +182,23 @@ def run_options(args: argparse.Namespace, arguments: Sequence[str]) -> RunOption
     )
 
 
+def with_hand_written(report: str, existing: str | None) -> str:
+    """The generated report, followed by whatever was written by hand below
+    `HAND_WRITTEN` in the report it replaces."""
+    if existing is None or HAND_WRITTEN not in existing:
+        return report
+    return report.rstrip("\n") + "\n\n" + existing[existing.index(HAND_WRITTEN) :]
+
+
 def _write_report(results: BenchResults, output: Path) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     targets = check_targets(results)
-    output.write_text(render_report(results, targets), encoding="utf-8")
+    try:
+        existing: str | None = output.read_text(encoding="utf-8")
+    except OSError:
+        existing = None
+    report = with_hand_written(render_report(results, targets), existing)
+    output.write_text(report, encoding="utf-8")
     for check in targets:
         verdict = {True: "met", False: "MISSED", None: "not measured"}[check.met]
         sys.stderr.write(f"bench: {verdict:>12}: {check.target}: {check.figure}\n")

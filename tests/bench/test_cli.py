@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.cli import main, merged, parser, run_options
+from bench.cli import HAND_WRITTEN, main, merged, parser, run_options, with_hand_written
 from bench.results import to_json
 from tests.bench.examples import attack_run, freeze_result, results
 
@@ -95,3 +95,11 @@ def test_saved_results_render_to_the_report(tmp_path: Path) -> None:
     report = tmp_path / "docs" / "benchmarks.md"
     assert main(["--render", str(saved), "--output", str(report)]) == 0
     assert report.read_text().startswith("# Benchmarks\n")
+
+
+def test_sections_written_by_hand_below_the_marker_are_kept() -> None:
+    existing = f"# Benchmarks\nold figures\n\n{HAND_WRITTEN}\n\n## By hand\n\nA comparison.\n"
+    report = with_hand_written("# Benchmarks\nnew figures\n", existing)
+    assert report == f"# Benchmarks\nnew figures\n\n{HAND_WRITTEN}\n\n## By hand\n\nA comparison.\n"
+    assert with_hand_written("# Benchmarks\n", "# Benchmarks\nno marker\n") == "# Benchmarks\n"
+    assert with_hand_written("# Benchmarks\n", None) == "# Benchmarks\n"
