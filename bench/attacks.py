@@ -209,9 +209,9 @@ def build_attacks(*, as_of: date, member_accounts: Sequence[str]) -> list[Attack
         ),
         Attack(
             "response-bomb",
-            f"A year of hourly usage, its timestamps under {MAX_ALIASES - 1} aliases:"
-            " within the cost limit, an answer of about 45 MB",
-            "RESPONSE_TOO_LARGE",
+            f"A year of hourly usage, its timestamps under {MAX_ALIASES - 1} aliases: an"
+            " answer of about 45 MB (cost 8,761 while repeated arrays cost nothing)",
+            "QUERY_TOO_COMPLEX",
             "{ " + response_bomb + " }",
         ),
     ]
