@@ -83,7 +83,8 @@ def attack_section(run: AttackRun) -> list[str]:
         f"- Against the gateway {run.config}, its request limits at their defaults"
         " (README, *Request limits*), the stand-ins and Redis as above.",
         f"- The attacker: {run.attacker}, signed in. Each attack is sent one request after"
-        " the other, at least 5 times and for at least 3 s (at most 100 times); each send"
+        f" the other, at least {run.min_sends} times and for at least {run.min_window_s:g} s"
+        f" (at most {run.max_sends} times); each send"
         " ends with a comment naming it, so no two are the same document and no cache of"
         " parsed or validated documents spares the gateway any work.",
         f"- The other client: {run.bystander}, signed in, sends `{{ viewer {{ email }} }}`"

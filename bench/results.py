@@ -125,6 +125,10 @@ class AttackRun:
     load_average_end: str
     baseline: LatencySummary | None  # the other client alone, before the attacks
     attacks: list[AttackResult]
+    # Each attack sent at least `min_sends` times and for `min_window_s`, at most `max_sends`.
+    min_sends: int = 5
+    min_window_s: float = 3.0
+    max_sends: int = 100
 
 
 @dataclass(frozen=True, slots=True)

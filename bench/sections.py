@@ -100,6 +100,9 @@ def attack_section(
         load_average_end=load_average(),
         baseline=replayed.baseline,
         attacks=replayed.attacks,
+        min_sends=plan.min_sends,
+        min_window_s=plan.min_window_s,
+        max_sends=plan.max_sends,
     )
 
 
