@@ -153,7 +153,8 @@ def run_benchmarks(options: RunOptions) -> BenchResults:
             meters_database_url=data.demo.databases.meters,
         )
         probe = stack.enter_context(FloorProbe(access))
-        say("measuring the floors")
+        if workloads:
+            say("measuring the floors")
         floors = {}
         for workload in workloads:
             floors[workload.name] = probe.measure(
