@@ -53,6 +53,12 @@ def _other(summary: LatencySummary | None) -> str:
     return " / ".join(milliseconds(v) for v in (summary.p50_ms, summary.p99_ms, summary.max_ms))
 
 
+def _pace(run: AttackRun) -> str:
+    if run.attack_interval_ms <= 0:
+        return "each as soon as the one before was answered"
+    return f"at most one every {run.attack_interval_ms:g} ms (one after the other when slower)"
+
+
 def attack_section(run: AttackRun) -> list[str]:
     baseline = run.baseline
     rows = (
@@ -82,9 +88,11 @@ def attack_section(run: AttackRun) -> list[str]:
         f"- Reproduce: `python -m bench --only attacks` (this run: `{run.command}`, {run.date}).",
         f"- Against the gateway {run.config}, its request limits at their defaults"
         " (README, *Request limits*), the stand-ins and Redis as above.",
-        f"- The attacker: {run.attacker}, signed in. Each attack is sent one request after"
-        f" the other, at least {run.min_sends} times and for at least {run.min_window_s:g} s"
-        f" (at most {run.max_sends} times); each send"
+        f"- The attacker: {run.attacker}, signed in. Each attack is sent one request at a"
+        f" time, {_pace(run)}, at least {run.min_sends} times and for at least"
+        f" {run.min_window_s:g} s (at most {run.max_sends} times): what each attack does to"
+        " the other client, not what a flood of any request would (a rate limit's"
+        " business); each send"
         " ends with a comment naming it, so no two are the same document and no cache of"
         " parsed or validated documents spares the gateway any work.",
         f"- The other client: {run.bystander}, signed in, sends `{{ viewer {{ email }} }}`"

@@ -1,10 +1,13 @@
 """The attacks replayed against a running gateway while another member uses it.
 
-One attacker, signed in as a member, sends each attack one request after the other
-(at least `min_sends` times and for at least `min_window_s`), from a loopback address
-of its own; the other client (`bench.bystander`), a different member from another
-address, sends its small query at a steady rate all along. For each send the gateway's
-own time for an attack's sends is read from its request-duration histogram (the attacks
+One attacker, signed in as a member, sends each attack again and again (at least
+`min_sends` times and for at least `min_window_s`), one request at a time and at most
+one every `attack_interval_s`, from a loopback address of its own. The pace measures
+what each attack does to the other client; a client sending as fast as the gateway
+answers would saturate a worker with any request at all, which is a rate limit's
+business, not a request limit's. Meanwhile the other client (`bench.bystander`), a
+different member from another address, sends its small query at a steady rate. The
+gateway's own time for an attack's sends is read from its request-duration histogram (the attacks
 are its only unnamed operations) before the first and after the last: their mean.
 Reading it around every send would make the gateway collect its metrics twice per send,
 work the other client would wait for. The gateway's processes' CPU time is read around
@@ -49,7 +52,8 @@ NO_CODE: Final = "none"
 class ReplayPlan:
     min_sends: int = 5
     min_window_s: float = 3.0
-    max_sends: int = 100
+    max_sends: int = 1000
+    attack_interval_s: float = 0.1
     baseline_s: float = 3.0
     settle_s: float = 1.0  # the other client's start-up, and a pause between attacks
     bystander_interval_s: float = 0.05
@@ -231,6 +235,8 @@ def replay(
             while len(sent) < plan.max_sends and (
                 len(sent) < plan.min_sends or time.monotonic() - started < plan.min_window_s
             ):
+                due = started + len(sent) * plan.attack_interval_s
+                time.sleep(max(0.0, due - time.monotonic()))
                 sent.append(attacker.send(attack, body or attack.body_for(len(sent))))
             windows.append((started, time.monotonic()))
             after = attacker.after()

@@ -129,6 +129,7 @@ class AttackRun:
     min_sends: int = 5
     min_window_s: float = 3.0
     max_sends: int = 100
+    attack_interval_ms: float = 0.0  # at most one send this often (0: one after the other)
 
 
 @dataclass(frozen=True, slots=True)

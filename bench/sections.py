@@ -103,6 +103,7 @@ def attack_section(
         min_sends=plan.min_sends,
         min_window_s=plan.min_window_s,
         max_sends=plan.max_sends,
+        attack_interval_ms=plan.attack_interval_s * 1000,
     )
 
 
