@@ -7,21 +7,26 @@ import shlex
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
 from bench.client import GatewayRequestFailed
 from bench.configs import CONFIGS, DEFAULT_CONFIGS
 from bench.processes import StartupError
+from bench.replay import ReplayPlan
 from bench.report import render_report
 from bench.results import BenchResults, from_json, to_json
-from bench.runner import RunOptions, run_benchmarks
+from bench.runner import SECTIONS, RunOptions, run_benchmarks
 from bench.targets import check_targets
 from bench.wrk import WrkError
 
 WORKLOADS = ("dashboard", "hourly-year", "staff-list")
 FULL_OUTPUT = Path("docs/benchmarks.md")
 QUICK_OUTPUT = Path("var/bench/benchmarks-quick.md")
+# In a report, the line after which its sections were written by hand: they are kept
+# when the report is generated again.
+HAND_WRITTEN = "<!-- Written by hand from here on: kept when the report is generated again. -->"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -45,6 +50,12 @@ def parser() -> argparse.ArgumentParser:
         "--configs",
         default=",".join(DEFAULT_CONFIGS),
         help=f"comma-separated, from {', '.join(CONFIGS)} (default: {','.join(DEFAULT_CONFIGS)})",
+    )
+    parser.add_argument(
+        "--only",
+        default=",".join(SECTIONS),
+        help=f"comma-separated parts of the run, from {', '.join(SECTIONS)} (default: all);"
+        " the others' figures are kept from the results already beside the report",
     )
     parser.add_argument("--data-dir", type=Path, default=Path("var/bench"))
     parser.add_argument(
@@ -123,9 +134,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stderr.write(f"bench: {error}\nbench: logs in {options.data_dir / 'run'}\n")
             return 1
         output.parent.mkdir(parents=True, exist_ok=True)
+        results = merged(results, _previous(output), ran=options.sections)
         output.with_suffix(".json").write_bytes(to_json(results))
     _write_report(results, output)
     return 0
+
+
+def _previous(output: Path) -> BenchResults | None:
+    try:
+        return from_json(output.with_suffix(".json").read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def merged(new: BenchResults, previous: BenchResults | None, *, ran: Sequence[str]) -> BenchResults:
+    """The new results, with the parts of the run that did not run kept from `previous`."""
+    if previous is None:
+        return new
+    base = new if "workloads" in ran else previous
+    return replace(
+        base,
+        attacks=new.attacks if "attacks" in ran else previous.attacks,
+        freeze=new.freeze if "freeze" in ran else previous.freeze,
+    )
 
 
 def run_options(args: argparse.Namespace, arguments: Sequence[str]) -> RunOptions:
@@ -146,13 +177,28 @@ def run_options(args: argparse.Namespace, arguments: Sequence[str]) -> RunOption
         oms_latency_ms=args.oms_latency_ms,
         quick=args.quick,
         command=shlex.join(["python", "-m", "bench", *arguments]),
+        sections=_choices(args.only, SECTIONS, "parts"),
+        replay=ReplayPlan(min_window_s=1.0, baseline_s=1.5) if args.quick else ReplayPlan(),
     )
+
+
+def with_hand_written(report: str, existing: str | None) -> str:
+    """The generated report, followed by whatever was written by hand below
+    `HAND_WRITTEN` in the report it replaces."""
+    if existing is None or HAND_WRITTEN not in existing:
+        return report
+    return report.rstrip("\n") + "\n\n" + existing[existing.index(HAND_WRITTEN) :]
 
 
 def _write_report(results: BenchResults, output: Path) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     targets = check_targets(results)
-    output.write_text(render_report(results, targets), encoding="utf-8")
+    try:
+        existing: str | None = output.read_text(encoding="utf-8")
+    except OSError:
+        existing = None
+    report = with_hand_written(render_report(results, targets), existing)
+    output.write_text(report, encoding="utf-8")
     for check in targets:
         verdict = {True: "met", False: "MISSED", None: "not measured"}[check.met]
         sys.stderr.write(f"bench: {verdict:>12}: {check.target}: {check.figure}\n")

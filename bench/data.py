@@ -19,7 +19,7 @@ from gateway.core.store.open import open_store
 from gateway.demo import DemoData
 from gateway.identity.tables import Role
 from gateway.identity.users import account_numbers, find_user_by_email, upsert_member
-from simulators.seed import DEMO_EMAIL, DEMO_PASSWORD
+from simulators.seed import DEMO_EMAIL, DEMO_PASSWORD, NEIGHBOR_EMAIL, NEIGHBOR_PASSWORD
 
 STAFF_EMAIL = "bench-staff@example.com"
 
@@ -31,6 +31,9 @@ class Users:
     member_accounts: tuple[str, ...]
     staff_email: str
     staff_password: str
+    # A second member, the other client while the first one attacks the gateway.
+    other_member_email: str = NEIGHBOR_EMAIL
+    other_member_password: str = NEIGHBOR_PASSWORD
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,8 @@ class BenchData:
             member = await find_user_by_email(store, DEMO_EMAIL)
             if member is None:
                 raise RuntimeError(f"the seeded gateway database has no {DEMO_EMAIL}")
+            if await find_user_by_email(store, NEIGHBOR_EMAIL) is None:
+                raise RuntimeError(f"the seeded gateway database has no {NEIGHBOR_EMAIL}")
             accounts = tuple(sorted(await account_numbers(store, member.id)))
         finally:
             await store.aclose()

@@ -79,8 +79,16 @@ class ChildProcess:
     def wait_for_http(self, url: str, *, timeout_s: float) -> None:
         self.wait_until(lambda: http_ok(url), timeout_s=timeout_s, what=f"answering {url}")
 
+    def pause(self) -> None:
+        """SIGSTOP to the whole group: a hung process, whose sockets still take requests."""
+        self._signal_group(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self._signal_group(signal.SIGCONT)
+
     def stop(self) -> None:
         """SIGTERM to the whole group, SIGKILL to whatever is still there after a while."""
+        self.resume()  # a stopped process would act on SIGTERM only once continued
         if self._signal_group(signal.SIGTERM):
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._popen.wait(timeout=STOP_TIMEOUT_S)

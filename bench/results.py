@@ -92,6 +92,73 @@ class RunSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class AttackResult:
+    """One attack, sent again and again while the other client sampled the gateway."""
+
+    name: str
+    title: str
+    expected_code: str
+    request_bytes: int
+    sends: int
+    statuses: dict[str, int]  # HTTP status ("0": no answer) -> sends
+    codes: dict[str, int]  # the first error's extensions.code ("none") -> sends
+    retry_after: str | None  # the Retry-After of the first 429, if any
+    server_requests: int  # sends the gateway's endpoint timed (not one a middleware answered)
+    server_mean_ms: float | None  # the gateway's own mean time for them, from /metrics
+    gateway_cpu_ms: float | None  # the gateway's CPU time per send, all told
+    wall_ms: LatencySummary  # the attacker's wait: first byte sent to last received
+    response_bytes: int  # the largest answer
+    window_s: float  # from the first send to the end of the last
+    bystander: LatencySummary | None  # the other client's requests due in the window
+    bystander_failures: int  # of those, answered with anything but 200
+
+
+@dataclass(frozen=True, slots=True)
+class AttackRun:
+    date: str
+    command: str
+    config: str  # the configuration's title
+    attacker: str  # who sent the attacks, and from which address
+    bystander: str  # the other client
+    bystander_interval_ms: float
+    load_average_start: str
+    load_average_end: str
+    baseline: LatencySummary | None  # the other client alone, before the attacks
+    attacks: list[AttackResult]
+    # Each attack sent at least `min_sends` times and for `min_window_s`, at most `max_sends`.
+    min_sends: int = 5
+    min_window_s: float = 3.0
+    max_sends: int = 100
+    attack_interval_ms: float = 0.0  # at most one send this often (0: one after the other)
+
+
+@dataclass(frozen=True, slots=True)
+class FreezeResult:
+    """Dashboards in a loop while the CIS stand-in is stopped (SIGSTOP) and continued."""
+
+    date: str
+    command: str
+    config: str
+    clients: int
+    freeze_s: float
+    cis_timeout_s: float
+    request_deadline_s: float
+    cache: str  # what the cache held when the CIS froze
+    load_average_start: str
+    load_average_end: str
+    before: LatencySummary | None
+    during: LatencySummary | None  # requests started while the CIS was stopped
+    after: LatencySummary | None  # requests started once it had recovered
+    complete: int  # during the freeze: answers without errors
+    partial: int  # data with errors on some fields
+    failed: int  # no data, or no answer at all
+    error_codes: dict[str, int]  # extensions.code of the errors during the freeze
+    statuses: dict[str, int]
+    over_deadline: int  # requests during the freeze slower than the request deadline
+    recovery_s: float | None  # from SIGCONT to the end of the first complete answer
+
+
+@dataclass(frozen=True, slots=True)
 class BenchResults:
     date: str
     command: str
@@ -103,6 +170,8 @@ class BenchResults:
     phases: list[PhaseResult]
     notes: list[str] = field(default_factory=list)
     gateway_logs: dict[str, list[str]] = field(default_factory=dict)  # config -> digest
+    attacks: AttackRun | None = None
+    freeze: FreezeResult | None = None
 
     def phase(self, config: str, workload: str, phase: str) -> PhaseResult | None:
         for result in self.phases:

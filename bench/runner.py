@@ -8,21 +8,33 @@ import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
 
+from bench.attacks import build_attacks
 from bench.client import GatewayClient
 from bench.configs import CONFIGS, GatewayConfig
 from bench.data import BenchData, Users, evenly_spaced, sqlite_url
 from bench.floor import BackendAccess, FloorProbe
+from bench.freeze import FreezePlan
 from bench.logs import log_digest
 from bench.machine import describe_machine, load_average
 from bench.phases import Target, WarmLoad, cold_phase, warm_phase, warm_serial_phase
-from bench.results import BenchResults, ConfigInfo, PhaseResult, RunSettings, WorkloadInfo
+from bench.replay import ReplayPlan
+from bench.results import (
+    AttackRun,
+    BenchResults,
+    ConfigInfo,
+    FreezeResult,
+    PhaseResult,
+    RunSettings,
+    WorkloadInfo,
+)
+from bench.sections import Gateways, attack_section, freeze_section
 from bench.stack import StandIns, flush_redis, running_gateway, running_redis, running_stand_ins
 from bench.workloads import Workload, build_workloads
 from gateway.settings import GatewaySettings
@@ -32,6 +44,9 @@ WRK_TIMEOUT_S: Final = 60.0
 SERIAL_BUDGET_S: Final = 5.0
 # The account list takes seconds without the cache: fewer cold samples keep the run short.
 SLOW_WORKLOADS: Final = frozenset({"staff-list"})
+# The parts of a run: the workloads in every configuration, the attacks replayed beside
+# another client, and dashboards while the CIS is frozen.
+SECTIONS: Final = ("workloads", "attacks", "freeze")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +67,15 @@ class RunOptions:
     oms_latency_ms: float
     quick: bool
     command: str
+    sections: Sequence[str] = SECTIONS
+    replay: ReplayPlan = field(default_factory=ReplayPlan)
+    freeze: FreezePlan = field(default_factory=FreezePlan)
+
+    @property
+    def hostile_config(self) -> GatewayConfig:
+        """The attacks and the freeze run against the first cached configuration chosen."""
+        cached = [CONFIGS[name] for name in self.configs if CONFIGS[name].cached]
+        return cached[0] if cached else CONFIGS["cached-1"]
 
     def cold_requests_for(self, workload: str) -> int:
         if workload in SLOW_WORKLOADS:
@@ -100,16 +124,14 @@ def run_benchmarks(options: RunOptions) -> BenchResults:
         say(f"logs of this run: {work_dir}")
         gateway_db = work_dir / "gateway.db"
         users = asyncio.run(data.gateway_database(gateway_db))
-        workloads = [
-            w
-            for w in build_workloads(
-                as_of=as_of,
-                zone=zone,
-                member_accounts=users.member_accounts,
-                listed_accounts=evenly_spaced(data.account_numbers(), options.listed_accounts),
-            )
-            if w.name in options.workloads
-        ]
+        every_workload = build_workloads(
+            as_of=as_of,
+            zone=zone,
+            member_accounts=users.member_accounts,
+            listed_accounts=evenly_spaced(data.account_numbers(), options.listed_accounts),
+        )
+        measured = "workloads" in options.sections
+        workloads = [w for w in every_workload if measured and w.name in options.workloads]
         say("starting Redis and the CIS and OMS stand-ins")
         redis_url = stack.enter_context(running_redis(work_dir))
         stand_ins = stack.enter_context(
@@ -131,7 +153,8 @@ def run_benchmarks(options: RunOptions) -> BenchResults:
             meters_database_url=data.demo.databases.meters,
         )
         probe = stack.enter_context(FloorProbe(access))
-        say("measuring the floors")
+        if workloads:
+            say("measuring the floors")
         floors = {}
         for workload in workloads:
             floors[workload.name] = probe.measure(
@@ -149,11 +172,36 @@ def run_benchmarks(options: RunOptions) -> BenchResults:
         )
         phases: list[PhaseResult] = []
         gateway_logs: dict[str, list[str]] = {}
-        for name in options.configs:
+        for name in options.configs if measured else ():
             config_phases, log = _run_config(CONFIGS[name], bench)
             phases += config_phases
             if log:
                 gateway_logs[name] = log
+        gateways = Gateways(work_dir=work_dir, settings=bench.settings, redis_url=redis_url)
+        attacks: AttackRun | None = None
+        if "attacks" in options.sections:
+            attacks = attack_section(
+                build_attacks(as_of=as_of, member_accounts=users.member_accounts),
+                config=options.hostile_config,
+                gateways=gateways,
+                users=users,
+                plan=options.replay,
+                command=options.command,
+                say=say,
+            )
+        freeze: FreezeResult | None = None
+        if "freeze" in options.sections:
+            dashboard = next(w for w in every_workload if w.name == "dashboard")
+            freeze = freeze_section(
+                dashboard.body,
+                config=options.hostile_config,
+                gateways=gateways,
+                users=users,
+                cis=stand_ins.cis_process,
+                plan=options.freeze,
+                command=options.command,
+                say=say,
+            )
         # Other work on the machine shows here: the stand-ins are still up, but idle.
         machine["load average at the end"] = load_average()
         floor_retries = probe.retries
@@ -199,6 +247,8 @@ def run_benchmarks(options: RunOptions) -> BenchResults:
             cache_switches=cache_switches, metrics_seen=metrics_seen, floor_retries=floor_retries
         ),
         gateway_logs=gateway_logs,
+        attacks=attacks,
+        freeze=freeze,
     )
 
 

@@ -30,6 +30,7 @@ class StandIns:
     cis_url: str
     oms_url: str
     password: str
+    cis_process: ChildProcess  # stopped and continued to hang the CIS
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +121,7 @@ def running_stand_ins(
     with ExitStack() as stack:
         environment = {**_base_environment(), "COOP_SIMULATOR_PASSWORD": password}
         urls: dict[str, str] = {}
-        children: list[tuple[ChildProcess, str]] = []
+        children: dict[str, tuple[ChildProcess, str]] = {}
         for system, path, latency in (
             ("cis", CIS_SERVICE_PATH, cis_latency_ms),
             ("oms", OMS_SERVICE_PATH, oms_latency_ms),
@@ -149,10 +150,15 @@ def running_stand_ins(
             )
             stack.callback(child.stop)
             urls[system] = f"http://127.0.0.1:{port}{path}"
-            children.append((child, urls[system]))
-        for child, url in children:  # both start at once; wait for each
+            children[system] = (child, urls[system])
+        for child, url in children.values():  # both start at once; wait for each
             child.wait_for_http(f"{url}?wsdl", timeout_s=STAND_IN_START_TIMEOUT_S)
-        yield StandIns(cis_url=urls["cis"], oms_url=urls["oms"], password=password)
+        yield StandIns(
+            cis_url=urls["cis"],
+            oms_url=urls["oms"],
+            password=password,
+            cis_process=children["cis"][0],
+        )
 
 
 @contextmanager

@@ -10,6 +10,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
+from bench.hostile import (
+    ATTACK_SERVER_MS,
+    BYSTANDER_P99_MS,
+    attack_bounded,
+    attack_time_ms,
+    bystander_unharmed,
+    freeze_within_deadline,
+)
 from bench.results import BenchResults, PhaseResult, phase_name
 
 DASHBOARD_COLD_FLOOR_RATIO: Final = 1.25
@@ -35,7 +43,51 @@ def check_targets(results: BenchResults) -> list[TargetCheck]:
         *_hourly(results),
         *_calls_per_distinct_question(results),
         _peak_rss(results),
+        *_attacks(results),
+        _freeze(results),
     ]
+
+
+def _attacks(results: BenchResults) -> Iterator[TargetCheck]:
+    bounded = f"Every attack refused or bounded within {ATTACK_SERVER_MS:g} ms of server time"
+    unharmed = f"Another member's p99 under {BYSTANDER_P99_MS:g} ms during every attack"
+    run = results.attacks
+    if run is None or not run.attacks:
+        yield TargetCheck(bounded, "not run", None)
+        yield TargetCheck(unharmed, "not run", None)
+        return
+    over = [a for a in run.attacks if not attack_bounded(a)]
+    figure = f"{len(run.attacks) - len(over)} of {len(run.attacks)}"
+    if over:
+        figure += "; over: " + ", ".join(f"{a.name} {attack_time_ms(a):,.0f} ms" for a in over)
+    yield TargetCheck(bounded, figure, not over)
+    seen = [a for a in run.attacks if a.bystander is not None]
+    harmed = [a for a in seen if not bystander_unharmed(a)]
+    if not seen:
+        yield TargetCheck(unharmed, "no samples", None)
+        return
+    worst = max(seen, key=lambda a: a.bystander.p99_ms if a.bystander else 0.0)
+    assert worst.bystander is not None
+    figure = f"{len(seen) - len(harmed)} of {len(seen)}; worst {worst.bystander.p99_ms:,.1f} ms"
+    figure += f" ({worst.name})"
+    yield TargetCheck(unharmed, figure, not harmed)
+
+
+def _freeze(results: BenchResults) -> TargetCheck:
+    freeze = results.freeze
+    if freeze is None:
+        return TargetCheck("A frozen CIS: dashboards answered within the deadline", "not run", None)
+    target = (
+        f"CIS frozen {freeze.freeze_s:g} s under {freeze.clients} dashboards: every request"
+        f" answered, with data, within the {freeze.request_deadline_s:g} s request deadline"
+    )
+    if freeze.during is None:
+        return TargetCheck(target, "no request during the freeze", None)
+    figure = (
+        f"slowest {freeze.during.max_ms / 1000:.2f} s, p99 {freeze.during.p99_ms / 1000:.2f} s;"
+        f" {freeze.complete} complete, {freeze.partial} partial, {freeze.failed} failed"
+    )
+    return TargetCheck(target, figure, freeze_within_deadline(freeze))
 
 
 def _cached(results: BenchResults, workload: str, phase: str) -> Iterator[PhaseResult]:

@@ -73,7 +73,7 @@ def build_schema(limits: QueryLimits | None = None, **overrides: Any) -> Gateway
         "extensions": [
             # First, so that it finishes last: it may withhold a result it cannot audit.
             AuditAccountReads,
-            partial(CachedParse, max_tokens=limits.max_tokens),
+            partial(CachedParse, max_tokens=limits.max_tokens, max_aliases=limits.max_aliases),
             shape_limits(
                 max_depth=limits.max_depth,
                 max_aliases=limits.max_aliases,

@@ -3,7 +3,9 @@
 The endpoint parses the document first (it needs the operation's name for the metrics
 and must refuse an oversized document before anything else); `CachedParse` then hands
 Strawberry the same parsed document from the same cache instead of parsing it again.
-The parser stops at the token limit, so a huge document costs only its first tokens.
+The parser stops at the token limit, so a huge document costs only its first tokens;
+before it, the tokens and the aliases are counted lexically (`gateway.api.lexical`), so
+that a document over either limit costs no parse at all.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Final
 
-from graphql import DocumentNode, GraphQLSyntaxError, OperationDefinitionNode, parse
+from graphql import DocumentNode, GraphQLSyntaxError, OperationDefinitionNode, Source, parse
 from strawberry.extensions import SchemaExtension
 
-from gateway.core.errors import QUERY_TOO_DEEP, QUERY_TOO_LARGE
+from gateway.api.lexical import alias_count, token_count
+from gateway.core.errors import QUERY_TOO_DEEP, QUERY_TOO_LARGE, TOO_MANY_ALIASES
 
 # Distinct documents kept parsed; bounded, since clients choose them.
 DOCUMENT_CACHE_SIZE: Final = 512
@@ -27,17 +30,33 @@ _NESTED_TOO_DEEPLY: Final = re.compile(r"Document is nested too deeply")
 
 
 @lru_cache(maxsize=DOCUMENT_CACHE_SIZE)
-def _parse(query: str, max_tokens: int) -> DocumentNode:
+def _parse(query: str, max_tokens: int, max_aliases: int | None) -> DocumentNode:
+    if token_count(query) > max_tokens:
+        raise _refused(query, f"The document has more than {max_tokens} tokens.", QUERY_TOO_LARGE)
+    aliases = 0 if max_aliases is None else alias_count(query)
+    if max_aliases is not None and aliases > max_aliases:
+        message = f"The document has {aliases} aliases, more than the limit of {max_aliases}."
+        raise _refused(query, message, TOO_MANY_ALIASES)
     return parse(query, max_tokens=max_tokens)
 
 
-def parse_document(query: str, *, max_tokens: int) -> DocumentNode:
+def _refused(query: str, message: str, code: str) -> GraphQLSyntaxError:
+    error = GraphQLSyntaxError(Source(query), 0, message)
+    error.message = message
+    error.extensions = {"code": code}
+    return error
+
+
+def parse_document(query: str, *, max_tokens: int, max_aliases: int | None = None) -> DocumentNode:
     """The parsed document; a `GraphQLSyntaxError` when it cannot be, coded
-    `QUERY_TOO_LARGE` for more than `max_tokens` tokens and `QUERY_TOO_DEEP` for more
-    nesting than the parser takes."""
+    `QUERY_TOO_LARGE` for more than `max_tokens` tokens, `TOO_MANY_ALIASES` for more
+    than `max_aliases` aliases (the validation rule counts them again, through the
+    fragments) and `QUERY_TOO_DEEP` for more nesting than the parser takes."""
     try:
-        return _parse(query, max_tokens)
+        return _parse(query, max_tokens, max_aliases)
     except GraphQLSyntaxError as error:
+        if (error.extensions or {}).get("code"):
+            raise
         if _TOO_MANY_TOKENS.search(error.message):
             error.message = f"The document has more than {max_tokens} tokens."
             error.extensions = {"code": QUERY_TOO_LARGE}
@@ -58,11 +77,14 @@ class CachedParse(SchemaExtension):
     """Strawberry's parsing step, from the cache the endpoint filled (Strawberry's own
     ParserCache keeps a cache of its own, so the endpoint's parse would not count)."""
 
-    def __init__(self, *, max_tokens: int) -> None:
+    def __init__(self, *, max_tokens: int, max_aliases: int | None = None) -> None:
         self._max_tokens = max_tokens
+        self._max_aliases = max_aliases
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         if context.graphql_document is None and context.query is not None:
-            context.graphql_document = parse_document(context.query, max_tokens=self._max_tokens)
+            context.graphql_document = parse_document(
+                context.query, max_tokens=self._max_tokens, max_aliases=self._max_aliases
+            )
         yield

@@ -175,7 +175,11 @@ class GraphQLEndpoint:
             return _refused(media_type, unknown), params.operation_name, Outcome.ERROR
         # Parsed here, once: Strawberry gets this same document from the cache.
         try:
-            document = parse_document(chosen.text, max_tokens=self._limits.max_tokens)
+            document = parse_document(
+                chosen.text,
+                max_tokens=self._limits.max_tokens,
+                max_aliases=self._limits.max_aliases,
+            )
         except GraphQLSyntaxError as error:
             refused = PreExecutionError(data=None, errors=[public_error(error, request_id="-")])
             return response_for(media_type, refused), params.operation_name, Outcome.ERROR

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bench.results import (
+    AttackResult,
+    AttackRun,
     BenchResults,
     ConfigInfo,
     FloorResult,
+    FreezeResult,
     PhaseResult,
     RunSettings,
     WorkloadInfo,
@@ -163,4 +166,84 @@ def results() -> BenchResults:
             ),
         ],
         notes=["A note for the reader."],
+    )
+
+
+def attack(
+    name: str,
+    *,
+    wait_max: float,
+    other_p99: float,
+    statuses: dict[str, int] | None = None,
+    codes: dict[str, int] | None = None,
+    retry_after: str | None = None,
+) -> AttackResult:
+    return AttackResult(
+        name=name,
+        title=f"The {name} attack",
+        expected_code="QUERY_TOO_LARGE",
+        request_bytes=90_000,
+        sends=10,
+        statuses=statuses or {"400": 10},
+        codes=codes or {"QUERY_TOO_LARGE": 10},
+        retry_after=retry_after,
+        server_requests=10,
+        server_mean_ms=wait_max / 2,
+        gateway_cpu_ms=wait_max / 3,
+        wall_ms=latency(wait_max / 2, p99=wait_max),
+        response_bytes=120,
+        window_s=2.0,
+        bystander=latency(other_p99 / 2, p99=other_p99),
+        bystander_failures=0,
+    )
+
+
+def attack_run() -> AttackRun:
+    return AttackRun(
+        date="2026-12-03 03:00 UTC",
+        command="python -m bench --only attacks",
+        config="cached, 1 worker",
+        attacker="demo@example.com from 127.0.0.2",
+        bystander="neighbor@example.com from 127.0.0.3",
+        bystander_interval_ms=20.0,
+        load_average_start="1.00 / 1.00 / 1.00 (1 / 5 / 15 min)",
+        load_average_end="2.00 / 1.00 / 1.00 (1 / 5 / 15 min)",
+        baseline=latency(3.0, p99=8.0),
+        attacks=[
+            attack("tokens", wait_max=12.0, other_p99=20.0),
+            attack("slow", wait_max=250.0, other_p99=300.0),
+            attack(
+                "limited",
+                wait_max=3.0,
+                other_p99=10.0,
+                statuses={"400": 2, "429": 8},
+                codes={"QUERY_TOO_LARGE": 2, "RATE_LIMITED": 8},
+                retry_after="4",
+            ),
+        ],
+    )
+
+
+def freeze_result() -> FreezeResult:
+    return FreezeResult(
+        date="2026-12-03 03:05 UTC",
+        command="python -m bench --only freeze",
+        config="cached, 1 worker",
+        clients=10,
+        freeze_s=10.0,
+        cis_timeout_s=3.0,
+        request_deadline_s=8.0,
+        cache="emptied",
+        load_average_start="1.00 / 1.00 / 1.00 (1 / 5 / 15 min)",
+        load_average_end="2.00 / 1.00 / 1.00 (1 / 5 / 15 min)",
+        before=latency(50.0),
+        during=latency(70.0, p99=3_100.0),
+        after=latency(52.0),
+        complete=40,
+        partial=600,
+        failed=0,
+        error_codes={"BACKEND_UNAVAILABLE": 4_800},
+        statuses={"200": 640},
+        over_deadline=0,
+        recovery_s=0.9,
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from bench.cli import main, parser, run_options
+from bench.cli import HAND_WRITTEN, main, merged, parser, run_options, with_hand_written
 from bench.results import to_json
-from tests.bench.examples import results
+from tests.bench.examples import attack_run, freeze_result, results
 
 
 def test_the_full_run_is_the_default() -> None:
@@ -19,6 +20,33 @@ def test_the_full_run_is_the_default() -> None:
     assert (options.cis_latency_ms, options.oms_latency_ms) == (40.0, 30.0)
     assert options.command == "python -m bench"
     assert not options.quick
+    assert list(options.sections) == ["workloads", "attacks", "freeze"]
+
+
+def test_parts_of_the_run_can_be_run_alone() -> None:
+    arguments = ["--only", "attacks,freeze"]
+    options = run_options(parser().parse_args(arguments), arguments)
+    assert options.sections == ["attacks", "freeze"]
+    assert options.hostile_config.name == "cached-1"
+    with pytest.raises(SystemExit, match="unknown parts: attack"):
+        run_options(parser().parse_args(["--only", "attack"]), [])
+
+
+def test_the_parts_not_run_keep_their_figures_from_the_last_results() -> None:
+    previous = replace(results(), attacks=attack_run(), freeze=freeze_result())
+    fresh = replace(attack_run(), date="2026-12-04 00:00 UTC")
+    new = replace(results(), date="2026-12-04 00:00 UTC", phases=[], attacks=fresh)
+    kept = merged(new, previous, ran=["attacks"])
+    assert kept.attacks == fresh
+    assert kept.freeze == previous.freeze
+    assert (kept.date, kept.phases) == (previous.date, previous.phases)
+    rerun = merged(new, previous, ran=["workloads"])
+    assert (rerun.date, rerun.attacks, rerun.freeze) == (
+        new.date,
+        previous.attacks,
+        previous.freeze,
+    )
+    assert merged(new, None, ran=["attacks"]) == new
 
 
 def test_quick_mode_shortens_everything_and_records_the_command() -> None:
@@ -67,3 +95,11 @@ def test_saved_results_render_to_the_report(tmp_path: Path) -> None:
     report = tmp_path / "docs" / "benchmarks.md"
     assert main(["--render", str(saved), "--output", str(report)]) == 0
     assert report.read_text().startswith("# Benchmarks\n")
+
+
+def test_sections_written_by_hand_below_the_marker_are_kept() -> None:
+    existing = f"# Benchmarks\nold figures\n\n{HAND_WRITTEN}\n\n## By hand\n\nA comparison.\n"
+    report = with_hand_written("# Benchmarks\nnew figures\n", existing)
+    assert report == f"# Benchmarks\nnew figures\n\n{HAND_WRITTEN}\n\n## By hand\n\nA comparison.\n"
+    assert with_hand_written("# Benchmarks\n", "# Benchmarks\nno marker\n") == "# Benchmarks\n"
+    assert with_hand_written("# Benchmarks\n", None) == "# Benchmarks\n"

@@ -51,6 +51,20 @@ def test_usage_costs_its_points() -> None:
     assert cost(query, interval="HOUR", **{"from": "2024-01-01", "to": "2024-12-31"}) == 1 + 8_784
 
 
+def test_a_series_arrays_asked_again_under_aliases_cost_its_points_again() -> None:
+    usage = (
+        '{{ account(number: "1") {{ ... on Account {{ usage(from: "2025-11-15",'
+        ' to: "2026-11-14", interval: HOUR) {{ {fields} }} }} }} }}'
+    )
+    hours = 365 * 24
+    assert cost(usage.format(fields="startsAt kwh temperatureF estimated totalKwh")) == 1 + hours
+    assert cost(usage.format(fields="startsAt a: startsAt b: kwh c: kwh")) == 1 + 3 * hours
+    spread = usage.format(fields="startsAt ... on UsageSeries { again: startsAt }")
+    assert cost(spread) == 1 + 2 * hours
+    aliases = " ".join(f"t{n}: startsAt" for n in range(199))
+    assert cost(usage.format(fields=aliases)) == 1 + 199 * hours
+
+
 def test_fragments_and_aliases_all_count() -> None:
     query = """{ a: account(number: "1") { ...Row } b: account(number: "2") { ...Row } }
     fragment Row on Account { balance { amountDue } customer { lastName } }"""

@@ -255,11 +255,35 @@ async def test_a_megabyte_document_is_refused_without_parsing_it_all(
     async with app_client(adapters, gateway_database_path) as client:
         refused(await post(client, document), "REQUEST_TOO_LARGE")
     assert read == []
-    # ...and with room for it, the parser stops at the token limit.
+    # ...and with room for it, its tokens are counted and it never reaches the parser either.
     async with app_client(adapters, gateway_database_path, max_body_bytes=2_000_000) as client:
         refused(await post(client, document), "QUERY_TOO_LARGE")
-    assert len(read) == 1
+    assert read == []
     assert backend_calls(adapters) == []
+
+
+async def test_a_document_over_the_alias_limit_is_refused_before_it_is_parsed(
+    adapters: Adapters,
+    gateway_database_path: Path,
+    members: Members,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read: list[int] = []
+    parse = documents.parse
+
+    def counting_parse(source: str, **options: Any) -> DocumentNode:
+        read.append(len(source))
+        return parse(source, **options)
+
+    monkeypatch.setattr(documents, "parse", counting_parse)
+    document = "{ " + " ".join(f"a{n}: viewer {{ email }}" for n in range(250)) + " }"
+    async with app_client(adapters, gateway_database_path) as client:
+        refused(await post(client, document), "TOO_MANY_ALIASES")
+        # Within the limit, it is parsed as before.
+        within = "{ " + " ".join(f"a{n}: viewer {{ email }}" for n in range(200)) + " }"
+        response = await post(client, within)
+    assert response.status_code == 200
+    assert len(read) == 1
 
 
 async def test_fragments_that_double_at_every_level_are_refused(
@@ -312,7 +336,8 @@ async def test_a_document_over_the_depth_limit_is_refused(
 async def test_nesting_deep_enough_to_exhaust_the_parser_is_refused(
     client: httpx.AsyncClient,
 ) -> None:
-    document = "{ viewer " * 4_000 + "}" * 4_000
+    # 3,000 tokens, within their limit (more would be refused for them before parsing).
+    document = "{ viewer " * 1_000 + "}" * 1_000
     refused(await post(client, document), "QUERY_TOO_DEEP")
 
 
