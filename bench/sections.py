@@ -36,6 +36,10 @@ from gateway.settings import GatewaySettings
 # limit per client address treats them as the two clients they are.
 ATTACKER_ADDRESS: Final = "127.0.0.2"
 BYSTANDER_ADDRESS: Final = "127.0.0.3"
+# The attacks meet the gateway as deployed, its per-client rate limit on (the throughput
+# configurations switch it off). The freeze keeps it off: its ten loops share one login,
+# which the limit would turn away, and it measures the backend deadlines, not the limit.
+RATE_LIMITED: Final = {"COOP_RATE_LIMIT_ENABLED": "true"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +73,7 @@ def attack_section(
                 work_dir=gateways.work_dir,
                 settings=gateways.settings,
                 redis_url=gateways.redis_url,
+                overrides=RATE_LIMITED,
             )
         )
         attacker_token = _login(gateway.url, users.member_email, users.member_password)

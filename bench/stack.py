@@ -169,8 +169,10 @@ def running_gateway(
     settings: Mapping[str, str],
     redis_url: str,
     cold: bool = False,
+    overrides: Mapping[str, str] | None = None,
 ) -> Iterator[RunningGateway]:
-    """The gateway under `config`, ready (every backend answers) when this yields."""
+    """The gateway under `config` (and `overrides` of its settings), ready (every
+    backend answers) when this yields."""
     name = f"gateway-{config.name}-{'cold' if cold else 'warm'}"
     port = free_port()
     metrics_dir = work_dir / f"metrics-{name}-{time.monotonic_ns()}"
@@ -179,6 +181,7 @@ def running_gateway(
         **_base_environment(),
         **settings,
         **config.environment(redis_url, cold=cold),
+        **(overrides or {}),
         # Workers share their counters through this directory: /metrics sums them.
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
     }
