@@ -9,6 +9,7 @@ import "./page.css";
 
 import { loadPageConfig } from "./config";
 import { gatewayFetcher } from "./fetcher";
+import { memoryStorage } from "./memory-storage";
 import { SessionStore } from "./session";
 import { sessionPlugin } from "./session-plugin";
 
@@ -34,6 +35,7 @@ try {
         {...(config.tabs.length > 0 ? { defaultTabs: config.tabs } : {})}
         defaultEditorToolsVisibility="variables"
         shouldPersistHeaders={false}
+        storage={memoryStorage()}
       />
     </StrictMode>,
   );
