@@ -16,6 +16,7 @@ from adapters.payments.port import (
     PaymentMethod,
     PaymentNotFound,
     PaymentProcessor,
+    PaymentsUnavailable,
 )
 from gateway.core.outcomes import FieldProblem
 
@@ -58,12 +59,15 @@ def choice_problem(choice: MethodChoice) -> FieldProblem | None:
 
 
 async def resolve_method(
-    *, processor: PaymentProcessor, user_id: int, choice: MethodChoice
+    *, processor: PaymentProcessor | None, user_id: int, choice: MethodChoice
 ) -> PaymentMethod | FieldProblem:
     """The processor method to pay with; the member's problem when there is none.
 
-    `PaymentsUnavailable` (the processor is down) is raised: nothing was written yet.
+    `PaymentsUnavailable` (the processor is down, or none is set up: `processor` None)
+    is raised: nothing was written yet.
     """
+    if processor is None:
+        raise PaymentsUnavailable("no payment processor is set up")
     owner = customer_ref(user_id)
     if choice.token is not None:
         try:

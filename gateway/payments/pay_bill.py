@@ -75,13 +75,14 @@ async def pay_bill(
     *,
     access: AccountAccess,
     store: GatewayStore,
-    processor: PaymentProcessor,
+    processor: PaymentProcessor | None,
     request: BillPayment,
     request_id: str,
     clock: Clock = utc_now,
     on_outbox_committed: Callable[[], None] | None = None,
 ) -> PayBillOutcome:
-    """`on_outbox_committed`: wakes a worker running in this process (the demo)."""
+    """`processor` None: payments are not set up, and a valid request raises
+    `PaymentsUnavailable`. `on_outbox_committed` wakes a worker in this process."""
     account_number = request.account_number.strip()
     if not await access.can_see(account_number):
         return AccountHidden()
