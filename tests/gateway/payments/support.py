@@ -15,6 +15,7 @@ from gateway.identity.viewer import Authentication, Viewer
 from gateway.payments.methods import MethodChoice, customer_ref
 from gateway.payments.pay_bill import PROCESS_PAYMENT_KIND, BillPayment
 from gateway.payments.tables import PaymentRow
+from tests.fixtures.payments import PUBLISHABLE_KEY, PaymentsStandIn
 
 APPROVED_CARD = "4242 4242 4242 4242"
 DECLINED_CARD = "4000 0000 0000 0002"
@@ -73,3 +74,23 @@ async def queued_for(store: GatewayStore, payment_ids: set[str]) -> int:
             select(OutboxEntry.payload).where(OutboxEntry.kind == PROCESS_PAYMENT_KIND)
         )
         return sum(1 for payload in payloads if payload["payment_id"] in payment_ids)
+
+
+async def tokenized_card(stand_in: PaymentsStandIn, number: str = APPROVED_CARD) -> str:
+    """What the member's browser does: the card goes to the processor, a token comes back."""
+    async with stand_in.client(PUBLISHABLE_KEY) as browser:
+        response = await browser.post(
+            "/v1/tokens",
+            json={
+                "card": {
+                    "number": number,
+                    "exp_month": 12,
+                    "exp_year": 2035,
+                    "cvc": "123",
+                    "postal_code": "87544",
+                }
+            },
+        )
+    response.raise_for_status()
+    token: str = response.json()["id"]
+    return token

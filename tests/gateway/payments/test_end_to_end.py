@@ -19,7 +19,8 @@ from gateway.payments import store as payments_store
 from gateway.payments.status import PaymentStatus
 from gateway.worker import outbox_handlers, outbox_runner
 from simulators.world import World
-from tests.fixtures.payments import PUBLISHABLE_KEY, SECRET_KEY, PaymentsStandIn
+from tests.fixtures.payments import SECRET_KEY, PaymentsStandIn
+from tests.gateway.payments.support import tokenized_card
 from tests.gateway.served import StandIns, served
 from tests.gateway.support import Member
 
@@ -36,26 +37,6 @@ query Balance($number: String!) { account(number: $number) {
   ... on Account { balance { amountDue } payments(first: 5) { edges { node {
     id status confirmationNumber postedAt } } } } } }
 """
-
-
-async def tokenized_card(stand_in: PaymentsStandIn, number: str) -> str:
-    """What the member's browser does: the card goes to the processor, a token comes back."""
-    async with stand_in.client(PUBLISHABLE_KEY) as browser:
-        response = await browser.post(
-            "/v1/tokens",
-            json={
-                "card": {
-                    "number": number,
-                    "exp_month": 12,
-                    "exp_year": 2035,
-                    "cvc": "123",
-                    "postal_code": "87544",
-                }
-            },
-        )
-    response.raise_for_status()
-    token: str = response.json()["id"]
-    return token
 
 
 async def test_a_card_payment_is_charged_and_posted_and_the_balance_drops(
