@@ -210,3 +210,23 @@ async def test_payments_page_newest_first(
         "hasPreviousPage": True,
         "endCursor": ids[0],
     }
+
+
+async def test_a_processor_that_is_down_fails_the_payment_before_anything_is_written(
+    adapters: Adapters, store: GatewayStore, world: World, processor: FakePaymentProcessor
+) -> None:
+    member = await payer(store, world, account=5)
+    token = processor.tokenize_card(APPROVED_CARD)
+    processor.down = True
+
+    result = await execute(adapters, store, PAY, member, input=pay_input(member, token))
+
+    assert result.data is None
+    assert [(e.message, (e.extensions or {}).get("code")) for e in result.errors or ()] == [
+        ("The payment processor is not available right now.", "BACKEND_UNAVAILABLE")
+    ]
+    listed = await execute(
+        adapters, store, PAYMENTS, member, number=member.account_numbers[0], first=5
+    )
+    assert listed.data is not None
+    assert listed.data["account"]["payments"]["edges"] == []
