@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Final
 
@@ -36,6 +37,13 @@ PROCESS_PAYMENT_KIND: Final = "payments.process"
 # More than any bill of the co-op's: a typo (an extra digit) is caught before a charge.
 MAX_AMOUNT: Final = Decimal("100000.00")
 MAX_IDEMPOTENCY_KEY_LENGTH: Final = 200
+# A second payment to an account this soon after another is more often a member who
+# did not see the first one go through than a second payment meant.
+DUPLICATE_WINDOW: Final = timedelta(days=3)
+# The payments that count: going through, or gone through and not undone.
+_COUNTS_AS_PAID: Final = frozenset(
+    {PaymentStatus.SCHEDULED, PaymentStatus.PROCESSING, PaymentStatus.POSTED}
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,6 +55,8 @@ class BillPayment:
     method: MethodChoice
     # The client's: the same key from the same login is the same payment.
     idempotency_key: str
+    # The member saw the DuplicateSuspected answer and pays anyway.
+    confirm_duplicate: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +73,17 @@ class PaymentWasDeclined:
     payment: StoredPayment
 
 
-PayBillOutcome = PaymentAccepted | PaymentWasDeclined | AccountHidden | FieldProblem
+@dataclass(frozen=True, slots=True)
+class DuplicateSuspected:
+    """Another payment to the account was made lately: nothing is written or charged
+    until the member confirms (`confirm_duplicate`)."""
+
+    recent: StoredPayment
+
+
+PayBillOutcome = (
+    PaymentAccepted | PaymentWasDeclined | DuplicateSuspected | AccountHidden | FieldProblem
+)
 
 
 def new_payment_id() -> str:
@@ -97,6 +117,16 @@ async def pay_bill(
     problem = choice_problem(request.method)
     if problem is not None:
         return problem
+    if not request.confirm_duplicate:
+        # Before the token is spent: the member confirms with the same one.
+        recent = await payments_store.recent_payment(
+            store,
+            account_number=account_number,
+            since=clock() - DUPLICATE_WINDOW,
+            statuses=_COUNTS_AS_PAID,
+        )
+        if recent is not None:
+            return DuplicateSuspected(recent)
 
     method = await resolve_method(processor=processor, user_id=user.id, choice=request.method)
     if isinstance(method, FieldProblem):

@@ -150,6 +150,10 @@ class PayBillInput:
         description="Made by the client per payment: the same key from the same login"
         " answers the first payment instead of paying again."
     )
+    confirm_duplicate: bool = strawberry.field(
+        default=False,
+        description="Pay although DuplicatePaymentWarning said another payment was made lately.",
+    )
 
 
 @strawberry.type(description="The payment is recorded and on its way to the CIS.")
@@ -163,8 +167,17 @@ class PaymentDeclined:
     payment: AccountPayment
 
 
+@strawberry.type(
+    description="Another payment to this account was made in the last few days; nothing"
+    " was charged. Send the request again with `confirmDuplicate: true` to pay anyway."
+)
+class DuplicatePaymentWarning:
+    message: str
+    recent_payment: AccountPayment
+
+
 PayBillResult = Annotated[
-    PaymentAccepted | PaymentDeclined | ValidationError | AccountNotFound,
+    PaymentAccepted | PaymentDeclined | DuplicatePaymentWarning | ValidationError | AccountNotFound,
     strawberry.union("PayBillResult"),
 ]
 
@@ -188,6 +201,7 @@ class PaymentMutations:
                     token=input.method.token, saved_method_id=input.method.saved_method_id
                 ),
                 idempotency_key=input.idempotency_key,
+                confirm_duplicate=input.confirm_duplicate,
             ),
             request_id=context.request_id,
         )
@@ -195,6 +209,11 @@ class PaymentMutations:
             return AccountNotFound(number=input.account_number)
         if isinstance(outcome, FieldProblem):
             return ValidationError.of(outcome)
+        if isinstance(outcome, paying.DuplicateSuspected):
+            return DuplicatePaymentWarning(
+                message="A payment to this account was made in the last few days.",
+                recent_payment=AccountPayment.of(outcome.recent, context.zone),
+            )
         payment = AccountPayment.of(outcome.payment, context.zone)
         if isinstance(outcome, paying.PaymentWasDeclined):
             return PaymentDeclined(reason=outcome.payment.decline_reason or "", payment=payment)

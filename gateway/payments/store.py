@@ -149,6 +149,25 @@ async def record_change(
         )
 
 
+async def recent_payment(
+    store: GatewayStore, *, account_number: str, since: datetime, statuses: frozenset[PaymentStatus]
+) -> StoredPayment | None:
+    """The account's newest payment made at or after `since` whose status is one of
+    `statuses`, by any login."""
+    async with store.sessions() as session:
+        row = await session.scalar(
+            select(PaymentRow)
+            .where(
+                PaymentRow.account_number == account_number,
+                PaymentRow.created_at >= as_utc(since),
+                PaymentRow.status.in_([status.value for status in statuses]),
+            )
+            .order_by(PaymentRow.created_at.desc(), PaymentRow.id.desc())
+            .limit(1)
+        )
+        return None if row is None else _stored(row)
+
+
 async def payment_events(store: GatewayStore, payment_id: str) -> list[PaymentEvent]:
     """The payment's events, oldest first."""
     async with store.sessions() as session:

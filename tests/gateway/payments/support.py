@@ -49,13 +49,21 @@ async def saved_card(
 
 
 def bill_payment(
-    account_number: str, method: MethodChoice, *, amount: str = "84.50", key: str = "key-1"
+    account_number: str,
+    method: MethodChoice,
+    *,
+    amount: str = "84.50",
+    key: str = "key-1",
+    confirm_duplicate: bool = True,
 ) -> BillPayment:
+    """A request; confirmed as a duplicate unless asked, for the tests of other rules
+    pay one account many times."""
     return BillPayment(
         account_number=account_number,
         amount=Decimal(amount),
         method=method,
         idempotency_key=key,
+        confirm_duplicate=confirm_duplicate,
     )
 
 

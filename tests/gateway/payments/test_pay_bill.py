@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,13 @@ from gateway.core.outcomes import AccountHidden, FieldProblem
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.payments import store as payments_store
 from gateway.payments.methods import MethodChoice
-from gateway.payments.pay_bill import PaymentAccepted, PaymentWasDeclined, pay_bill
+from gateway.payments.pay_bill import (
+    DUPLICATE_WINDOW,
+    DuplicateSuspected,
+    PaymentAccepted,
+    PaymentWasDeclined,
+    pay_bill,
+)
 from gateway.payments.status import PaymentStatus
 from tests.gateway.core.store.databases import add_user, store_on_each_backend
 from tests.gateway.payments.support import (
@@ -267,3 +274,105 @@ async def test_a_method_that_is_not_one_token_or_saved_method_is_refused(
     assert isinstance(outcome, FieldProblem)
     assert outcome.field == field
     assert await payments_of(store, user_id) == 0
+
+
+async def test_a_second_payment_soon_after_another_waits_for_the_members_confirmation(
+    store: GatewayStore, processor: FakePaymentProcessor
+) -> None:
+    account = "2000301"
+    first_payer = await add_user(store, account_numbers=(account,))
+    second_payer = await add_user(store, account_numbers=(account,))
+    earlier = await pay_bill(
+        access=access_of(store, first_payer),
+        store=store,
+        processor=processor,
+        request=bill_payment(account, by_card(processor), confirm_duplicate=False),
+        request_id="r-1",
+    )
+    assert isinstance(earlier, PaymentAccepted)
+    method = by_card(processor)
+    access = access_of(store, second_payer)
+
+    warned = await pay_bill(
+        access=access,
+        store=store,
+        processor=processor,
+        request=bill_payment(account, method, key="second", confirm_duplicate=False),
+        request_id="r-2",
+    )
+    assert warned == DuplicateSuspected(earlier.payment)
+    assert await payments_of(store, second_payer) == 0
+
+    # Confirmed with the same token: it was not spent by the warning.
+    confirmed = await pay_bill(
+        access=access,
+        store=store,
+        processor=processor,
+        request=bill_payment(account, method, key="second", confirm_duplicate=True),
+        request_id="r-3",
+    )
+    assert isinstance(confirmed, PaymentAccepted)
+    assert confirmed.payment.id != earlier.payment.id
+
+
+async def test_a_repeated_key_answers_its_payment_rather_than_a_warning(
+    store: GatewayStore, processor: FakePaymentProcessor
+) -> None:
+    account = "2000302"
+    user_id = await add_user(store, account_numbers=(account,))
+    access = access_of(store, user_id)
+    request = bill_payment(account, by_card(processor), confirm_duplicate=False)
+    first = await pay_bill(
+        access=access, store=store, processor=processor, request=request, request_id="r-1"
+    )
+    again = await pay_bill(
+        access=access, store=store, processor=processor, request=request, request_id="r-2"
+    )
+
+    assert isinstance(first, PaymentAccepted)
+    assert again == first
+
+
+async def test_declined_and_older_payments_raise_no_warning(
+    store: GatewayStore, processor: FakePaymentProcessor
+) -> None:
+    account = "2000303"
+    user_id = await add_user(store, account_numbers=(account,))
+    access = access_of(store, user_id)
+    now = datetime.now(UTC)
+    old = await pay_bill(
+        access=access,
+        store=store,
+        processor=processor,
+        request=bill_payment(account, by_card(processor), key="old", confirm_duplicate=False),
+        request_id="r-1",
+        clock=lambda: now - DUPLICATE_WINDOW - timedelta(minutes=1),
+    )
+    declined = await pay_bill(
+        access=access,
+        store=store,
+        processor=processor,
+        request=bill_payment(account, by_card(processor), key="declined", confirm_duplicate=False),
+        request_id="r-2",
+        clock=lambda: now,
+    )
+    assert isinstance(old, PaymentAccepted)
+    assert isinstance(declined, PaymentAccepted)
+    await payments_store.record_change(
+        store,
+        declined.payment.id,
+        status=PaymentStatus.DECLINED,
+        detail="declined by the processor: card_declined",
+        now=now,
+    )
+
+    third = await pay_bill(
+        access=access,
+        store=store,
+        processor=processor,
+        request=bill_payment(account, by_card(processor), key="third", confirm_duplicate=False),
+        request_id="r-3",
+        clock=lambda: now,
+    )
+
+    assert isinstance(third, PaymentAccepted)

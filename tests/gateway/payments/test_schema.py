@@ -24,6 +24,7 @@ mutation Pay($input: PayBillInput!) {
     __typename
     ... on PaymentAccepted { payment { ...Paid } }
     ... on PaymentDeclined { reason payment { ...Paid } }
+    ... on DuplicatePaymentWarning { message recentPayment { id amount status } }
     ... on ValidationError { field message }
     ... on AccountNotFound { number }
   }
@@ -70,6 +71,8 @@ def pay_input(
         "amount": amount,
         "method": {"token": token},
         "idempotencyKey": key,
+        # The tests of other rules pay one account many times.
+        "confirmDuplicate": True,
     }
 
 
@@ -230,3 +233,28 @@ async def test_a_processor_that_is_down_fails_the_payment_before_anything_is_wri
     )
     assert listed.data is not None
     assert listed.data["account"]["payments"]["edges"] == []
+
+
+async def test_a_second_payment_soon_after_another_is_a_warning_until_confirmed(
+    adapters: Adapters, store: GatewayStore, world: World, processor: FakePaymentProcessor
+) -> None:
+    member = await payer(store, world, account=6)
+    first = await pay(
+        adapters,
+        store,
+        member,
+        **pay_input(member, processor.tokenize_card(APPROVED_CARD), key="first"),
+    )
+    token = processor.tokenize_card(APPROVED_CARD)
+    unconfirmed = pay_input(member, token, key="second") | {"confirmDuplicate": False}
+
+    warned = await pay(adapters, store, member, **unconfirmed)
+    confirmed = await pay(adapters, store, member, **unconfirmed | {"confirmDuplicate": True})
+
+    assert warned == {
+        "__typename": "DuplicatePaymentWarning",
+        "message": "A payment to this account was made in the last few days.",
+        "recentPayment": {"id": first["payment"]["id"], "amount": "55.25", "status": "PROCESSING"},
+    }
+    assert confirmed["__typename"] == "PaymentAccepted"
+    assert confirmed["payment"]["id"] != first["payment"]["id"]
