@@ -126,6 +126,11 @@ async def pay_bill(
             statuses=_COUNTS_AS_PAID,
         )
         if recent is not None:
+            # It may be this very request's payment, written a moment ago by a racing
+            # request with the same key: that is a repeat, not a duplicate.
+            first = await payments_store.payment_by_key(store, user_id=user.id, idempotency_key=key)
+            if first is not None:
+                return _repeat(first, account_number=account_number, amount=request.amount)
             return DuplicateSuspected(recent)
 
     method = await resolve_method(processor=processor, user_id=user.id, choice=request.method)

@@ -101,9 +101,12 @@ async def test_the_same_key_again_answers_the_first_payment(
 async def test_twenty_identical_requests_at_once_make_one_payment_and_one_entry(
     store: GatewayStore, processor: FakePaymentProcessor
 ) -> None:
-    user_id = await add_user(store, account_numbers=(ACCOUNT,))
+    # An account of its own: the first request's payment must not look like a duplicate
+    # to the others, which are its repeats.
+    account = "2000305"
+    user_id = await add_user(store, account_numbers=(account,))
     method = await saved_card(processor, user_id)
-    request = bill_payment(ACCOUNT, method, key="storm")
+    request = bill_payment(account, method, key="storm", confirm_duplicate=False)
 
     outcomes = await asyncio.gather(
         *(
