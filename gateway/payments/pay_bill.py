@@ -169,7 +169,7 @@ async def pay_bill(
             await uow.add_outbox(
                 kind=PROCESS_PAYMENT_KIND,
                 payload={"payment_id": payment.id},
-                idempotency_key=f"payment:{payment.id}",
+                idempotency_key=payments_store.outbox_key(payment.id),
             )
     if not created:  # a request with the same key wrote its payment first
         first = await payments_store.payment_by_key(store, user_id=user.id, idempotency_key=key)

@@ -4,6 +4,11 @@ A payment is inserted with ON CONFLICT DO NOTHING on (user, idempotency key), so
 two requests racing with the same key exactly one writes, on SQLite and PostgreSQL
 alike, and the other reads that one back. Every change of a payment is written with
 its event in one transaction.
+
+A payment is read with the state of its outbox entry: one still PROCESSING whose entry
+the outbox set aside reads as NEEDS_ATTENTION. The handler marks the payment itself
+when its last attempt fails, but a last attempt cut short by a crash is set aside by
+the outbox alone, and the payment must not look as if it were still on its way.
 """
 
 from __future__ import annotations
@@ -11,17 +16,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.payments.port import MethodKind
 from gateway.core.clock import as_utc
+from gateway.core.outbox.table import OutboxEntry, OutboxState
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.payments.status import PaymentStatus
 from gateway.payments.tables import PaymentEventRow, PaymentRow
+
+OUTBOX_KEY_PREFIX: Final = "payment:"
+
+
+def outbox_key(payment_id: str) -> str:
+    """The idempotency key of the outbox entry that processes the payment."""
+    return OUTBOX_KEY_PREFIX + payment_id
+
+
+# Every read: the payment and the state of its outbox entry (none for an old row).
+_READ = select(PaymentRow, OutboxEntry.state).outerjoin(
+    OutboxEntry, OutboxEntry.idempotency_key == literal(OUTBOX_KEY_PREFIX) + PaymentRow.id
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,18 +131,20 @@ async def payment_by_key(
     store: GatewayStore, *, user_id: int, idempotency_key: str
 ) -> StoredPayment | None:
     async with store.sessions() as session:
-        row = await session.scalar(
-            select(PaymentRow).where(
-                PaymentRow.user_id == user_id, PaymentRow.idempotency_key == idempotency_key
+        found = (
+            await session.execute(
+                _READ.where(
+                    PaymentRow.user_id == user_id, PaymentRow.idempotency_key == idempotency_key
+                )
             )
-        )
-        return None if row is None else _stored(row)
+        ).first()
+        return None if found is None else _stored(*found)
 
 
 async def get_payment(store: GatewayStore, payment_id: str) -> StoredPayment | None:
     async with store.sessions() as session:
-        row = await session.get(PaymentRow, payment_id)
-        return None if row is None else _stored(row)
+        found = (await session.execute(_READ.where(PaymentRow.id == payment_id))).first()
+        return None if found is None else _stored(*found)
 
 
 async def record_change(
@@ -188,7 +209,7 @@ async def account_payments(
     """The account's payments, newest first, `first` of them after the payment whose id
     is `after` (an id of another account, or none at all, starts from the newest)."""
     async with store.sessions() as session:
-        query = select(PaymentRow).where(PaymentRow.account_number == account_number)
+        query = _READ.where(PaymentRow.account_number == account_number)
         if after is not None:
             anchor = await session.get(PaymentRow, after)
             if anchor is not None and anchor.account_number == account_number:
@@ -203,17 +224,20 @@ async def account_payments(
                 )
         # One more than asked tells whether a next page exists.
         rows = list(
-            await session.scalars(
+            await session.execute(
                 query.order_by(PaymentRow.created_at.desc(), PaymentRow.id.desc()).limit(first + 1)
             )
         )
         return PaymentPage(
-            payments=tuple(_stored(row) for row in rows[:first]),
+            payments=tuple(_stored(row, state) for row, state in rows[:first]),
             has_next_page=len(rows) > first,
         )
 
 
-def _stored(row: PaymentRow) -> StoredPayment:
+def _stored(row: PaymentRow, entry_state: str | None = None) -> StoredPayment:
+    status = PaymentStatus(row.status)
+    if status is PaymentStatus.PROCESSING and entry_state == OutboxState.NEEDS_ATTENTION:
+        status = PaymentStatus.NEEDS_ATTENTION
     return StoredPayment(
         id=row.id,
         user_id=row.user_id,
@@ -224,7 +248,7 @@ def _stored(row: PaymentRow) -> StoredPayment:
         method_label=row.method_label,
         method_last4=row.method_last4,
         processor_method_id=row.processor_method_id,
-        status=PaymentStatus(row.status),
+        status=status,
         idempotency_key=row.idempotency_key,
         created_at=as_utc(row.created_at),
         updated_at=as_utc(row.updated_at),

@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import update
 
 from adapters.payments.fake import FakePaymentProcessor
 from adapters.payments.port import MethodKind
+from gateway.core.outbox.table import OutboxEntry, OutboxState
 from gateway.core.outcomes import AccountHidden, FieldProblem
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.payments import store as payments_store
@@ -379,3 +381,33 @@ async def test_declined_and_older_payments_raise_no_warning(
     )
 
     assert isinstance(third, PaymentAccepted)
+
+
+async def test_a_payment_whose_entry_the_outbox_set_aside_reads_as_needing_attention(
+    store: GatewayStore, processor: FakePaymentProcessor
+) -> None:
+    # A worker that died in the entry's last attempt: the outbox sets the entry aside
+    # without the handler, which could not mark the payment.
+    account = "2000306"
+    user_id = await add_user(store, account_numbers=(account,))
+    accepted = await pay_bill(
+        access=access_of(store, user_id),
+        store=store,
+        processor=processor,
+        request=bill_payment(account, by_card(processor)),
+        request_id="r",
+    )
+    assert isinstance(accepted, PaymentAccepted)
+    async with store.sessions() as session, session.begin():
+        await session.execute(
+            update(OutboxEntry)
+            .where(OutboxEntry.idempotency_key == payments_store.outbox_key(accepted.payment.id))
+            .values(state=OutboxState.NEEDS_ATTENTION.value)
+        )
+
+    read = await payments_store.get_payment(store, accepted.payment.id)
+    page = await payments_store.account_payments(store, account_number=account, first=5, after=None)
+
+    assert read is not None
+    assert read.status is PaymentStatus.NEEDS_ATTENTION
+    assert [p.status for p in page.payments] == [PaymentStatus.NEEDS_ATTENTION]
