@@ -14,11 +14,11 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Final
 
-from adapters.payments.port import PaymentProcessor
+from adapters.payments.port import PaymentMethod, PaymentProcessor
 from adapters.rules.money import whole_cents
 from gateway.core.clock import Clock, utc_now
 from gateway.core.outcomes import AccountHidden, FieldProblem
@@ -111,9 +111,17 @@ async def pay_bill(
     if problem is not None:
         return problem
     key = request.idempotency_key.strip()
-    first = await payments_store.payment_by_key(store, user_id=user.id, idempotency_key=key)
-    if first is not None:
+
+    async def repeat() -> PayBillOutcome | None:
+        """The answer to a key this login used before, or None."""
+        first = await payments_store.payment_by_key(store, user_id=user.id, idempotency_key=key)
+        if first is None:
+            return None
         return _repeat(first, account_number=account_number, amount=request.amount)
+
+    answered = await repeat()
+    if answered is not None:
+        return answered
     problem = choice_problem(request.method)
     if problem is not None:
         return problem
@@ -128,53 +136,24 @@ async def pay_bill(
         if recent is not None:
             # It may be this very request's payment, written a moment ago by a racing
             # request with the same key: that is a repeat, not a duplicate.
-            first = await payments_store.payment_by_key(store, user_id=user.id, idempotency_key=key)
-            if first is not None:
-                return _repeat(first, account_number=account_number, amount=request.amount)
-            return DuplicateSuspected(recent)
+            return await repeat() or DuplicateSuspected(recent)
 
     method = await resolve_method(processor=processor, user_id=user.id, choice=request.method)
     if isinstance(method, FieldProblem):
         # A racing request with the same key may have spent the token a moment ago.
-        first = await payments_store.payment_by_key(store, user_id=user.id, idempotency_key=key)
-        if first is not None:
-            return _repeat(first, account_number=account_number, amount=request.amount)
-        return method
-
-    now = clock()
-    payment = StoredPayment(
-        id=new_payment_id(),
+        return await repeat() or method
+    payment = _new_payment(
         user_id=user.id,
         account_number=account_number,
-        amount=whole_cents(request.amount),
-        fee=Decimal("0.00"),
-        method_kind=method.kind,
-        method_label=method_label(method),
-        method_last4=method.last4,
-        processor_method_id=method.id,
-        status=PaymentStatus.PROCESSING,
+        amount=request.amount,
+        method=method,
         idempotency_key=key,
-        created_at=now,
-        updated_at=now,
-        processor_payment_id=None,
-        confirmation=None,
-        posted_at=None,
-        decline_reason=None,
+        now=clock(),
     )
-    async with unit_of_work(
-        store, clock=lambda: now, on_outbox_committed=on_outbox_committed
-    ) as uow:
-        created = await payments_store.insert_payment(uow.session, payment)
-        if created:
-            await uow.add_outbox(
-                kind=PROCESS_PAYMENT_KIND,
-                payload={"payment_id": payment.id},
-                idempotency_key=payments_store.outbox_key(payment.id),
-            )
-    if not created:  # a request with the same key wrote its payment first
-        first = await payments_store.payment_by_key(store, user_id=user.id, idempotency_key=key)
-        assert first is not None  # a payment is never deleted
-        return _repeat(first, account_number=account_number, amount=request.amount)
+    if not await _write(store, payment, on_outbox_committed=on_outbox_committed):
+        answered = await repeat()  # a request with the same key wrote its payment first
+        assert answered is not None  # a payment is never deleted
+        return answered
     logger.info(
         "request %s: payment %s of %s to account %s accepted",
         request_id,
@@ -183,6 +162,57 @@ async def pay_bill(
         account_number,
     )
     return PaymentAccepted(payment)
+
+
+def _new_payment(
+    *,
+    user_id: int,
+    account_number: str,
+    amount: Decimal,
+    method: PaymentMethod,
+    idempotency_key: str,
+    now: datetime,
+) -> StoredPayment:
+    return StoredPayment(
+        id=new_payment_id(),
+        user_id=user_id,
+        account_number=account_number,
+        amount=whole_cents(amount),
+        fee=Decimal("0.00"),  # no convenience fee yet
+        method_kind=method.kind,
+        method_label=method_label(method),
+        method_last4=method.last4,
+        processor_method_id=method.id,
+        status=PaymentStatus.PROCESSING,
+        idempotency_key=idempotency_key,
+        created_at=now,
+        updated_at=now,
+        processor_payment_id=None,
+        confirmation=None,
+        posted_at=None,
+        decline_reason=None,
+    )
+
+
+async def _write(
+    store: GatewayStore,
+    payment: StoredPayment,
+    *,
+    on_outbox_committed: Callable[[], None] | None,
+) -> bool:
+    """The payment and the outbox entry that processes it, in one transaction; False
+    (and nothing written) when its login already used its idempotency key."""
+    async with unit_of_work(
+        store, clock=lambda: payment.created_at, on_outbox_committed=on_outbox_committed
+    ) as uow:
+        created = await payments_store.insert_payment(uow.session, payment)
+        if created:
+            await uow.add_outbox(
+                kind=PROCESS_PAYMENT_KIND,
+                payload={"payment_id": payment.id},
+                idempotency_key=payments_store.outbox_key(payment.id),
+            )
+    return created
 
 
 def _repeat(first: StoredPayment, *, account_number: str, amount: Decimal) -> PayBillOutcome:
