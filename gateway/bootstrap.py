@@ -16,6 +16,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 from adapters.email.port import EmailSender
+from adapters.payments.port import PaymentProcessor
 from gateway.core.backends import Adapters
 from gateway.core.cache import create_cache
 from gateway.core.cache.near import NearCache, WithNearCache
@@ -145,7 +146,34 @@ async def open_real_adapters(settings: GatewaySettings, stack: AsyncExitStack) -
     stack.push_async_callback(oms.aclose)
     meters = SqlMeterData.from_url(settings.meters_database_url)
     stack.push_async_callback(meters.aclose)
-    return Adapters(cis=cis, oms=oms, meters=meters)
+    # SoapCis speaks the payment half of the CIS too.
+    return Adapters(
+        cis=cis,
+        oms=oms,
+        meters=meters,
+        cis_payments=cis,
+        payments=open_payment_processor(settings, stack),
+    )
+
+
+def open_payment_processor(
+    settings: GatewaySettings, stack: AsyncExitStack
+) -> PaymentProcessor | None:
+    """The processor's HTTP adapter, or None when no processor URL is set."""
+    from adapters.payments.http import HttpPaymentProcessor, PaymentsEndpoint
+
+    if settings.payments_url is None or settings.payments_secret_key is None:
+        logger.info("no payment processor set: payments are not accepted")
+        return None
+    processor = HttpPaymentProcessor(
+        PaymentsEndpoint(
+            base_url=settings.payments_url,
+            secret_key=settings.payments_secret_key.get_secret_value(),
+            timeout_s=settings.payments_timeout_s,
+        )
+    )
+    stack.push_async_callback(processor.aclose)
+    return processor
 
 
 def open_cache(settings: GatewaySettings, stack: AsyncExitStack) -> Cache | None:

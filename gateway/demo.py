@@ -183,12 +183,13 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
                 )
             )
         )
-        # The gateway has no payments domain yet: the stand-in runs for the portal's
-        # tokenization and for trying the processor's API; its webhooks go nowhere.
+        # The portal tokenizes cards at the stand-in, and the gateway's worker charges
+        # them there; its webhooks go nowhere yet.
+        payments_secret_key = "sk_test_" + secrets.token_urlsafe(24)
         payments = await stack.enter_async_context(
             serve_asgi(
                 payments_stand_in_app(
-                    secret_key="sk_test_" + secrets.token_urlsafe(24),
+                    secret_key=payments_secret_key,
                     publishable_key=DEMO_PUBLISHABLE_KEY,
                     webhook_secret="whsec_" + secrets.token_urlsafe(24),
                     webhook_url=None,
@@ -203,6 +204,8 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
             oms_url=oms + OMS_SERVICE_PATH,
             oms_user=SecretStr(oms_credentials.user_id),
             oms_password=SecretStr(oms_credentials.password),
+            payments_url=payments,
+            payments_secret_key=SecretStr(payments_secret_key),
             meters_database_url=data.databases.meters,
             database_url=data.gateway_database_url,
             jwt_secret=SecretStr(secrets.token_urlsafe(32)),

@@ -57,6 +57,13 @@ class GatewaySettings(BaseSettings):
     oms_password: SecretStr = SecretStr("")
     # An OMS call is one per service location (30 ms at the benchmark): 2 s is ample.
     oms_timeout_s: float = Field(default=2.0, gt=0)
+    # The payment processor (`adapters.payments.http`): its base URL (without /v1) and
+    # the secret key. Unset: payments are not set up, and `payBill` accepts none.
+    payments_url: str | None = None
+    payments_secret_key: SecretStr | None = None
+    # Seconds one processor call may take. Longer than a CIS read: a card network's
+    # answer can take seconds, and a call cut short is one whose outcome is unknown.
+    payments_timeout_s: float = Field(default=10.0, gt=0)
     multispeak_app_name: str = "coop-gateway"
     multispeak_company: str = "Demo Electric Cooperative"
 
@@ -252,7 +259,9 @@ class GatewaySettings(BaseSettings):
             raise ValueError("the duration must be positive")
         return value
 
-    @field_validator("smtp_host", "smtp_user", "trusted_documents_path", mode="before")
+    @field_validator(
+        "smtp_host", "smtp_user", "trusted_documents_path", "payments_url", mode="before"
+    )
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         # COOP_SMTP_HOST= (set but empty) means "no SMTP", as an unset variable does.
@@ -279,6 +288,12 @@ class GatewaySettings(BaseSettings):
     def _smtp_login_is_complete(self) -> GatewaySettings:
         if (self.smtp_user is None) != (self.smtp_password is None):
             raise ValueError("set both smtp_user and smtp_password, or neither")
+        return self
+
+    @model_validator(mode="after")
+    def _payments_have_a_key(self) -> GatewaySettings:
+        if self.payments_url is not None and self.payments_secret_key is None:
+            raise ValueError("payments_url needs payments_secret_key (the processor's sk_...)")
         return self
 
     @model_validator(mode="after")

@@ -9,10 +9,18 @@ from gateway.core.outbox import table as outbox_table
 from gateway.core.store.base import Base
 from gateway.identity import tables as identity_tables
 from gateway.members import tables as members_tables
+from gateway.payments import tables as payments_tables
 
 metadata = Base.metadata
 
 # Importing a module declares its tables on `metadata`; these names keep them imported.
-DOMAIN_TABLES = (audit_tables, feed_cursor_table, identity_tables, members_tables, outbox_table)
+DOMAIN_TABLES = (
+    audit_tables,
+    feed_cursor_table,
+    identity_tables,
+    members_tables,
+    outbox_table,
+    payments_tables,
+)
 
 __all__ = ["DOMAIN_TABLES", "metadata"]

@@ -33,6 +33,7 @@ from typing import Any
 
 from gateway.bootstrap import Gateway, open_gateway
 from gateway.core.backends import Adapters
+from gateway.core.cache import invalidate
 from gateway.core.cache.feed_cursor import StoredCursor
 from gateway.core.cache.port import Cache
 from gateway.core.cache.refresher import CisChangeRefresher
@@ -48,6 +49,7 @@ from gateway.core.outbox import (
 )
 from gateway.members import password_reset
 from gateway.members.emails import MemberMail
+from gateway.payments import pay_bill, processing
 from gateway.settings import GatewaySettings
 
 logger = logging.getLogger("gateway.worker")
@@ -79,7 +81,40 @@ def outbox_handlers(gateway: Gateway) -> dict[str, Handler]:
     async def reset_mail(message: OutboxMessage) -> None:
         await password_reset.send_reset_mail(store=gateway.store, mail=mail, message=message)
 
-    return {password_reset.RESET_MAIL_KIND: reset_mail}
+    return {
+        password_reset.RESET_MAIL_KIND: reset_mail,
+        pay_bill.PROCESS_PAYMENT_KIND: payment_handler(gateway),
+    }
+
+
+class PaymentsNotSetUp(RuntimeError):
+    """A payment is queued, but this worker has no processor or CIS payments to use."""
+
+
+def payment_handler(gateway: Gateway) -> Handler:
+    """Charges a queued payment and posts it to the CIS (`gateway.payments.processing`)."""
+    cache = gateway.cache
+    last_attempt = gateway.settings.worker_max_attempts
+
+    async def forget_balance(account_number: str) -> None:
+        if cache is not None:
+            await invalidate.after_payment(cache, account_number=account_number)
+
+    async def process(message: OutboxMessage) -> None:
+        processor, cis = gateway.adapters.payments, gateway.adapters.cis_payments
+        if processor is None or cis is None:
+            # Raised, not dropped: it is retried, and set aside once retries run out.
+            raise PaymentsNotSetUp("no payment processor or CIS payments are configured")
+        await processing.process_payment(
+            store=gateway.store,
+            processor=processor,
+            cis=cis,
+            forget_balance=forget_balance,
+            payment_id=str(message.payload["payment_id"]),
+            last_attempt=message.attempt >= last_attempt,
+        )
+
+    return process
 
 
 def outbox_runner(gateway: Gateway, handlers: Mapping[str, Handler]) -> OutboxRunner:

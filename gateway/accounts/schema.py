@@ -23,6 +23,7 @@ from gateway.audit.reads import audited_fields
 from gateway.billing import bills
 from gateway.billing.schema import Balance, BillConnection
 from gateway.outages.schema import LocationOutageStatus
+from gateway.payments.schema import AccountPaymentConnection, account_payments
 from gateway.usage import comparison_service as comparison
 from gateway.usage.schema import UsageComparison, UsageInterval, UsageSeries
 from gateway.usage.service import usage_series
@@ -172,6 +173,15 @@ class Account:
             loaders=info.context.loaders, account_number=self.number, first=first, after=after
         )
         return BillConnection.of(page)
+
+    @described_field(
+        "Payments made through the gateway, newest first, with where each stands;"
+        " the cursor is the payment id."
+    )
+    async def payments(
+        self, info: GatewayInfo, first: int = 10, after: str | None = None
+    ) -> AccountPaymentConnection | None:
+        return await account_payments(info, account_number=self.number, first=first, after=after)
 
     @described_field(
         "All of the account's meters summed per point; temperature at the weather"

@@ -54,6 +54,7 @@ SYSTEM_NAMES: Mapping[str, str] = {
     "oms": "The outage system",
     "meters": "The meter data system",
     "email": "The email system",
+    "payments": "The payment processor",
 }
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from adapters.payments.fake import FakePaymentProcessor
 from gateway.core.backends import Adapters
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.migrate import migrate
@@ -75,10 +76,13 @@ async def members(world: World, gateway_store: GatewayStore) -> Members:
 @pytest.fixture
 def adapters(world: World) -> Adapters:
     """Fresh fakes per test: their `calls` start empty and outage reports do not leak."""
+    cis = fake_cis_from_world(world)
     return Adapters(
-        cis=fake_cis_from_world(world),
+        cis=cis,
         oms=fake_oms_from_world(world),
         meters=fake_meters_from_world(world),
+        cis_payments=cis,
+        payments=FakePaymentProcessor(),
     )
 
 

@@ -82,3 +82,24 @@ def test_the_rate_limit_is_read_from_coop_variables(monkeypatch: pytest.MonkeyPa
     assert settings.rate_limit_address_refill_per_s == 250.5
     with pytest.raises(ValidationError):
         GatewaySettings(jwt_secret=SECRET, rate_limit_login_refill_per_s=0)  # type: ignore[arg-type]
+
+
+def test_payments_are_read_from_coop_variables_and_the_key_never_shown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COOP_JWT_SECRET", SECRET)
+    monkeypatch.setenv("COOP_PAYMENTS_URL", "https://api.processor.example")
+    monkeypatch.setenv("COOP_PAYMENTS_SECRET_KEY", "sk_live_never_shown_42")
+    monkeypatch.setenv("COOP_PAYMENTS_TIMEOUT_S", "7.5")
+    settings = GatewaySettings()  # type: ignore[call-arg]
+    assert settings.payments_url == "https://api.processor.example"
+    assert settings.payments_secret_key is not None
+    assert settings.payments_secret_key.get_secret_value() == "sk_live_never_shown_42"
+    assert settings.payments_timeout_s == 7.5
+    assert "sk_live_never_shown_42" not in repr(settings) + str(settings)
+
+
+def test_payments_are_off_unless_a_url_is_set_and_a_url_needs_its_key() -> None:
+    assert GatewaySettings(jwt_secret=SECRET, payments_url=" ").payments_url is None  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="payments_secret_key"):
+        GatewaySettings(jwt_secret=SECRET, payments_url="https://api.processor.example")  # type: ignore[arg-type]

@@ -25,11 +25,14 @@ from gateway.core.outbox import AnotherWorkerRunning, OutboxMessage
 from gateway.core.outbox.table import OutboxState
 from gateway.core.store.migrate import migrate
 from gateway.core.store.unit_of_work import unit_of_work
+from gateway.payments.pay_bill import PROCESS_PAYMENT_KIND
 from gateway.worker import (
     WORKER_REFUSED,
     Job,
     JobEnded,
+    PaymentsNotSetUp,
     background_jobs,
+    outbox_handlers,
     outbox_runner,
     run_jobs,
     run_worker,
@@ -247,3 +250,27 @@ async def eventually_missing(cache: RedisCache, key: str, *, within_s: float) ->
             return True
         await asyncio.sleep(0.1)
     return False
+
+
+async def test_a_payment_queued_where_payments_are_not_set_up_is_kept_for_retries(
+    adapters: Adapters, tmp_path: Path
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}"
+    await migrate(url)
+    settings = served_settings(tmp_path / "gateway.db", cis_change_poll_s=0)
+    without_payments = dataclasses.replace(adapters, payments=None, cis_payments=None)
+    message = OutboxMessage(
+        id=1,
+        kind=PROCESS_PAYMENT_KIND,
+        payload={"payment_id": "pay_1"},
+        idempotency_key="payment:pay_1",
+        attempt=1,
+    )
+
+    async with open_gateway(
+        settings, metrics=GatewayMetrics(), adapters=without_payments
+    ) as gateway:
+        handle = outbox_handlers(gateway)[PROCESS_PAYMENT_KIND]
+        # Raised, so that the outbox retries it and in the end sets it aside: never dropped.
+        with pytest.raises(PaymentsNotSetUp):
+            await handle(message)
