@@ -31,7 +31,8 @@ demo: $(INSTALLED)
 
 test: system-packages check unit
 
-# redis-server and PostgreSQL 15 for the tests: apt-get as root, else the command to run.
+# redis-server, PostgreSQL 15, node and npm for the tests: apt-get as root, else the
+# command to run.
 system-packages:
 	scripts/system-packages test
 
