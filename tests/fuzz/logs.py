@@ -27,15 +27,19 @@ class ProblemRecords(logging.Handler):
 
 @contextmanager
 def problems_logged() -> Iterator[ProblemRecords]:
-    """Every logger's records reach the handler: the root logger is opened to DEBUG
-    (records with a traceback may come at any level) for as long as this lasts."""
-    root = logging.getLogger()
+    """Records down to INFO reach the handler (a traceback may come with a warning or
+    a note) for as long as this lasts. Not DEBUG: aiosqlite writes two lines for every
+    statement, which would slow the run down. Nor httpx's INFO line for each of the
+    test's own requests."""
+    root, client = logging.getLogger(), logging.getLogger("httpx")
     handler = ProblemRecords()
-    level = root.level
+    levels = root.level, client.level
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    client.setLevel(logging.WARNING)
     try:
         yield handler
     finally:
-        root.setLevel(level)
+        root.setLevel(levels[0])
+        client.setLevel(levels[1])
         root.removeHandler(handler)
