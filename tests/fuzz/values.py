@@ -184,7 +184,7 @@ def scalar_strategies(
             st.integers(min_value=-3, max_value=60), st.sampled_from(HOSTILE_INTS)
         ).map(nodes.Int),
         "Date": st.one_of(
-            # Mostly within the demo's data, so that usage is read and costed.
+            # Often within the demo's data, so that usage is read, not only refused.
             st.dates(min_value=DATA_FROM, max_value=DATA_TO).map(_iso),
             st.dates().map(_iso),
             _strings(HOSTILE_DATES),
