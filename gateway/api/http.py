@@ -268,6 +268,8 @@ async def _read_params(request: Request, *, max_bytes: int) -> GraphQLParams:
         for name in ("variables", "extensions"):
             if raw.get(name):
                 raw[name] = _json(raw[name], what=f"`{name}`")
+            else:  # `?variables=&...`: given empty, as good as not given
+                raw.pop(name, None)
     elif request.method == "POST":
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != JSON:

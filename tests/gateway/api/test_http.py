@@ -218,6 +218,16 @@ async def test_extensions_that_are_not_an_object_are_refused(
         assert response.json()["errors"][0]["message"] == "`extensions` must be a JSON object."
 
 
+async def test_empty_get_parameters_count_as_not_given(client: httpx.AsyncClient) -> None:
+    response = await client.get(
+        "/graphql",
+        params={"query": "{ __typename }", "variables": "", "extensions": ""},
+        headers=ACCEPT,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["data"] == {"__typename": "Query"}
+
+
 async def test_unacceptable_media_type_is_406(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/graphql", json={"query": "{ viewer { email } }"}, headers={"accept": "text/csv"}
