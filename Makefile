@@ -12,7 +12,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 UV_STAMP := $(TOOLS)/.uv-$(UV_VERSION)
 
-.PHONY: demo test system-packages web check lint typecheck layers unit schema bench clean
+.PHONY: demo test system-packages web check lint typecheck layers unit fuzz schema bench clean
 
 $(UV_STAMP):
 	$(PYTHON) -m venv $(TOOLS)
@@ -51,7 +51,8 @@ $(WEB_BUILT): $(WEB_MODULES) $(WEB_SOURCES)
 
 web: $(WEB_BUILT)
 
-# redis-server and PostgreSQL 15 for the tests: apt-get as root, else the command to run.
+# redis-server, PostgreSQL 15, node, npm and Chromium for the tests: apt-get as root,
+# else the command to run.
 system-packages:
 	scripts/system-packages test
 
@@ -70,6 +71,12 @@ layers: $(INSTALLED)
 
 unit: $(INSTALLED)
 	$(BIN)/pytest
+
+# The suite's fuzzing of every root field (tests/fuzz) with many more cases, for tens of
+# minutes; FUZZ_CASES=N for another number.
+FUZZ_CASES ?= 50000
+fuzz: $(INSTALLED)
+	COOP_FUZZ_CASES=$(FUZZ_CASES) $(BIN)/pytest tests/fuzz -x
 
 schema: $(INSTALLED)
 	$(BIN)/coop-gateway export-schema > schema.graphql

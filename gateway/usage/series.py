@@ -52,7 +52,15 @@ class UsageSeries:
         return round(sum(point.kwh for point in self.points), 3)
 
 
+# The dates a range may name: the day after its end (the half-open bound the stores
+# take) and its local midnights in UTC, whatever the zone, must still be dates.
+EARLIEST = date.min + timedelta(days=1)
+LATEST = date.max - timedelta(days=2)
+
+
 def check_range(interval: Interval, start: date, end: date) -> None:
+    if start < EARLIEST or end > LATEST:
+        raise BadUserInput(f"Usage dates must be between {EARLIEST} and {LATEST}.")
     if end < start:
         raise BadUserInput("`to` must not be before `from`.")
     days = (end - start).days + 1

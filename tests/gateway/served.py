@@ -61,6 +61,18 @@ class StandIns:
             **overrides,
         )
 
+    def environment(self) -> dict[str, str]:
+        """The same as COOP_* variables, for a gateway in a process of its own."""
+        return {
+            "COOP_CIS_URL": self.cis_url,
+            "COOP_CIS_USER": self.cis_credentials.user_id,
+            "COOP_CIS_PASSWORD": self.cis_credentials.password,
+            "COOP_OMS_URL": self.oms_url,
+            "COOP_OMS_USER": self.oms_credentials.user_id,
+            "COOP_OMS_PASSWORD": self.oms_credentials.password,
+            "COOP_METERS_DATABASE_URL": self.meters_database_url,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Served:

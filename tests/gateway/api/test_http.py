@@ -182,12 +182,50 @@ async def test_legacy_json_clients_get_200_for_graphql_errors(client: httpx.Asyn
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     assert response.json()["errors"]
-    no_accept = await client.post(
-        "/graphql", json={"query": "{ viewer { email } }"}, headers={"accept": ""}
+
+
+async def test_clients_that_name_no_media_type_get_json(client: httpx.AsyncClient) -> None:
+    # GraphQL over HTTP: "if the client does not supply an Accept header, the server
+    # SHOULD treat the request as if it had Accept: application/json"; and `*/*` (what
+    # fetch, curl and httpx send unless told otherwise) is answered the same way
+    # (graphql-http's audits 47DE and 80D8). The new media type only when it is named.
+    invalid = {"query": "{ viewer { password } }"}
+    for accept in ("", "*/*", "application/*", "application/json, */*;q=0.5"):
+        response = await client.post("/graphql", json=invalid, headers={"accept": accept})
+        assert response.status_code == 200, accept
+        assert response.headers["content-type"] == "application/json", accept
+        assert response.json()["errors"], accept
+    for accept in (GRAPHQL_RESPONSE, f"*/*, {GRAPHQL_RESPONSE}", f"{GRAPHQL_RESPONSE};q=0.2"):
+        response = await client.post("/graphql", json=invalid, headers={"accept": accept})
+        assert response.status_code == 400, accept
+        assert response.headers["content-type"] == GRAPHQL_RESPONSE, accept
+
+
+@pytest.mark.parametrize("extensions", ['"persisted"', "3", "true", "[]"])
+async def test_extensions_that_are_not_an_object_are_refused(
+    client: httpx.AsyncClient, extensions: str
+) -> None:
+    posted = await client.post(
+        "/graphql",
+        content=f'{{"query": "{{ __typename }}", "extensions": {extensions}}}',
+        headers={"content-type": "application/json", **ACCEPT},
     )
-    assert no_accept.headers["content-type"] == "application/json"
-    anything = await client.post("/graphql", json={"query": "{ viewer { email } }"})
-    assert anything.headers["content-type"] == GRAPHQL_RESPONSE  # httpx sends */*
+    got = await client.get(
+        "/graphql", params={"query": "{ __typename }", "extensions": extensions}, headers=ACCEPT
+    )
+    for response in (posted, got):
+        assert response.status_code == 400, response.text
+        assert response.json()["errors"][0]["message"] == "`extensions` must be a JSON object."
+
+
+async def test_empty_get_parameters_count_as_not_given(client: httpx.AsyncClient) -> None:
+    response = await client.get(
+        "/graphql",
+        params={"query": "{ __typename }", "variables": "", "extensions": ""},
+        headers=ACCEPT,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["data"] == {"__typename": "Query"}
 
 
 async def test_unacceptable_media_type_is_406(client: httpx.AsyncClient) -> None:

@@ -82,3 +82,19 @@ def test_ranges_longer_than_the_interval_allows_are_bad_input(
 def test_a_range_that_ends_before_it_starts_is_bad_input() -> None:
     with pytest.raises(BadUserInput, match="before"):
         check_range(Interval.DAY, date(2026, 2, 2), date(2026, 2, 1))
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (date(9999, 12, 31), date(9999, 12, 31)),
+        (date(9999, 12, 30), date(9999, 12, 30)),
+        (date(1, 1, 1), date(1, 1, 1)),
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_are_bad_input(start: date, end: date) -> None:
+    # Found by tests/fuzz: the day after 9999-12-31 does not exist (OverflowError).
+    with pytest.raises(BadUserInput, match="between 0001-01-02 and 9999-12-29"):
+        check_range(Interval.DAY, start, end)
+    check_range(Interval.DAY, date(1, 1, 2), date(1, 1, 2))
+    check_range(Interval.DAY, date(9999, 12, 29), date(9999, 12, 29))

@@ -1,0 +1,1 @@
+"""Fuzzing the whole app: see test_root_fields.py."""
