@@ -9,6 +9,17 @@ from typing import Final
 # second (over 100,000 cost units a second): the per-client rate limit, made to hold
 # back exactly such a client, is off, so that the figures measure the gateway.
 UNLIMITED: Final = {"COOP_RATE_LIMIT_ENABLED": "false"}
+# The limiter's own cost: on, charging every request to Redis as deployed, with budgets
+# no client here reaches, so that no request is refused and the figures show what the
+# charge adds per request (compare with the same configuration unlimited).
+UNREACHABLE_BUDGET: Final = "1000000000"
+METERED: Final = {
+    "COOP_RATE_LIMIT_ENABLED": "true",
+    "COOP_RATE_LIMIT_LOGIN_CAPACITY": UNREACHABLE_BUDGET,
+    "COOP_RATE_LIMIT_LOGIN_REFILL_PER_S": UNREACHABLE_BUDGET,
+    "COOP_RATE_LIMIT_ADDRESS_CAPACITY": UNREACHABLE_BUDGET,
+    "COOP_RATE_LIMIT_ADDRESS_REFILL_PER_S": UNREACHABLE_BUDGET,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +28,7 @@ class GatewayConfig:
     title: str
     workers: int
     cached: bool  # cache (in Redis) and per-request batching on; both off otherwise
+    metered: bool = False  # the rate limiter charges every request (see METERED)
 
     def environment(self, redis_url: str, *, cold: bool = False) -> dict[str, str]:
         """The gateway's switches; `cold`: nothing may be remembered between requests."""
@@ -25,7 +37,7 @@ class GatewayConfig:
                 "COOP_REDIS_URL": redis_url,
                 "COOP_CACHE_ENABLED": "true",
                 "COOP_BATCHING_ENABLED": "true",
-                **UNLIMITED,
+                **(METERED if self.metered else UNLIMITED),
             }
             # Emptying Redis does not reach the decoded answers each process keeps for a
             # few seconds in front of it: the cold gateway keeps none.
@@ -41,6 +53,13 @@ CONFIGS: dict[str, GatewayConfig] = {
         GatewayConfig("naive-1", "naive, 1 worker", workers=1, cached=False),
         GatewayConfig("cached-2", "cached, 2 workers", workers=2, cached=True),
         GatewayConfig("naive-2", "naive, 2 workers", workers=2, cached=False),
+        GatewayConfig(
+            "metered-1",
+            "cached, 1 worker, rate limiter charging every request",
+            workers=1,
+            cached=True,
+            metered=True,
+        ),
     )
 }
 

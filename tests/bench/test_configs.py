@@ -33,9 +33,22 @@ def test_the_cold_gateway_keeps_nothing_in_its_processes() -> None:
     assert "COOP_CACHE_NEAR_TTL_S" not in CONFIGS["cached-1"].environment("redis://x", cold=False)
 
 
-def test_every_configuration_switches_the_rate_limit_off() -> None:
+def test_every_configuration_but_the_metered_one_switches_the_rate_limit_off() -> None:
     # One address, one login, hundreds of requests a second: what the limit is for.
     for config in CONFIGS.values():
         for cold in (False, True):
             environment = config.environment("redis://x", cold=cold)
-            assert environment["COOP_RATE_LIMIT_ENABLED"] == "false"
+            expected = "true" if config.metered else "false"
+            assert environment["COOP_RATE_LIMIT_ENABLED"] == expected
+
+
+def test_the_metered_configuration_charges_every_request_and_refuses_none() -> None:
+    metered = CONFIGS["metered-1"].environment("redis://x")
+    unlimited = CONFIGS["cached-1"].environment("redis://x")
+    # The same gateway as cached-1 but for the limiter, whose budgets no client reaches.
+    assert {k: v for k, v in metered.items() if "RATE_LIMIT" not in k} == {
+        k: v for k, v in unlimited.items() if "RATE_LIMIT" not in k
+    }
+    budgets = [float(v) for k, v in metered.items() if k.endswith(("CAPACITY", "REFILL_PER_S"))]
+    assert len(budgets) == 4
+    assert min(budgets) >= 1e9
