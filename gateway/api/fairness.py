@@ -2,9 +2,14 @@
 
 Runs right after the cost step (`gateway.api.cost`), in validation: the request's cost
 is charged to its client's buckets (`gateway.core.rate_limit`) before any resolver
-runs. A request validation refused, or one over the cost limit, did no work and is
-charged 1, as is one whose cost is unknown (bad variables); every other one its cost,
-at least 1. A refused request ends there, as a validation error would, with one error
+runs. A request validation refused, or one over the cost limit, did no resolver's work,
+as is one whose cost is unknown (bad variables); every other one is charged its cost.
+Every request is charged at least one unit per `CHARACTERS_PER_UNIT` characters of its
+document: parsing and validating a document take time in proportion to its length,
+whether it then runs or not, and a client sending large documents that validation
+refuses must not get that work for one unit each. (The portal's documents cost more
+than their length; the floor only reaches documents that are long and cheap, or
+refused.) A refused request ends there, as a validation error would, with one error
 coded `RATE_LIMITED` that says when to try again (`retryAfterSeconds`, the same whole
 seconds as the HTTP `Retry-After` header of its 429); its answer still reports its cost.
 
@@ -21,7 +26,7 @@ from typing import Final
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
-from strawberry.types import ExecutionResult
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from gateway.api.context import GatewayContext
 from gateway.api.cost import requested_cost
@@ -29,6 +34,9 @@ from gateway.core.errors import RATE_LIMITED
 from gateway.core.rate_limit import BucketKind, Refusal
 
 RETRY_AFTER_EXTENSION: Final = "retryAfterSeconds"
+# About one token of a document (a name and the space after it): validating 10,000
+# tokens, the most a document may hold, takes tens of milliseconds.
+CHARACTERS_PER_UNIT: Final = 10
 _WHOSE: Final = {
     BucketKind.LOGIN: "this sign-in",
     BucketKind.ADDRESS: "this network address",
@@ -42,16 +50,23 @@ class RateLimit(SchemaExtension):
         execution = self.execution_context
         request = execution.context
         if isinstance(request, GatewayContext) and request.rate_limiter is not None:
-            cost = None if execution.pre_execution_errors else requested_cost(execution)
             viewer = request.authentication.viewer
             refusal = await request.rate_limiter.charge(
                 user_id=viewer.user_id if viewer else None,
                 address=request.client_address,
-                cost=cost or 1,
+                cost=_charge(execution),
             )
             if refusal is not None:
                 execution.pre_execution_errors = [rate_limited_error(refusal)]
         yield
+
+
+def _charge(execution: ExecutionContext) -> int:
+    """The units a request is charged: its cost when it may run, and at least its
+    document's length in units (and 1)."""
+    cost = None if execution.pre_execution_errors else requested_cost(execution)
+    length = len(execution.query or "") // CHARACTERS_PER_UNIT
+    return max(1, length, cost or 0)
 
 
 def rate_limited_error(refusal: Refusal) -> GraphQLError:

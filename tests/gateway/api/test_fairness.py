@@ -187,6 +187,22 @@ async def test_anonymous_requests_are_limited_by_their_address_invalid_ones_incl
         assert (await client(OFFICE).post("{ __typename }")).status_code == 200
 
 
+async def test_long_documents_are_charged_their_length_even_when_validation_refuses_them(
+    serve: Serve,
+) -> None:
+    # Validating a long document is work, run or not: 600 characters are 60 units.
+    tight_address = {"rate_limit_address_capacity": 100, "rate_limit_address_refill_per_s": 0.01}
+    long_and_invalid = "{ noSuchField }".ljust(600)
+    async with serve(**tight_address) as client:
+        stranger = client(HOME)
+        first = await stranger.post(long_and_invalid)
+        assert error_codes(first) == ["GRAPHQL_VALIDATION_FAILED"]
+        refused = await stranger.post(long_and_invalid)
+        assert refused.status_code == 429
+        # 40 units are left of 100: 20 more at 0.01 a second.
+        assert int(refused.headers["retry-after"]) == 2000
+
+
 async def test_refusals_are_counted_by_the_bucket_that_refused(
     serve: Serve, members: Members
 ) -> None:
