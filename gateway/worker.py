@@ -49,7 +49,7 @@ from gateway.core.outbox import (
 )
 from gateway.members import password_reset
 from gateway.members.emails import MemberMail
-from gateway.payments import pay_bill, processing, processor_events, webhook_intake
+from gateway.payments import pay_bill, processing, processor_events, refund, webhook_intake
 from gateway.settings import GatewaySettings
 
 logger = logging.getLogger("gateway.worker")
@@ -85,6 +85,7 @@ def outbox_handlers(gateway: Gateway) -> dict[str, Handler]:
         password_reset.RESET_MAIL_KIND: reset_mail,
         pay_bill.PROCESS_PAYMENT_KIND: payment_handler(gateway),
         webhook_intake.PAYMENT_EVENT_KIND: payment_event_handler(gateway),
+        refund.REFUND_PAYMENT_KIND: refund_handler(gateway),
     }
 
 
@@ -143,6 +144,25 @@ def payment_event_handler(gateway: Gateway) -> Handler:
             cis=cis,
             forget_balance=forget_balance,
             event_id=str(message.payload["event_id"]),
+        )
+
+    return handle
+
+
+def refund_handler(gateway: Gateway) -> Handler:
+    """Refunds a payment an admin asked to refund (`gateway.payments.refund`)."""
+    forget_balance = _balance_forgetter(gateway)
+
+    async def handle(message: OutboxMessage) -> None:
+        processor, cis = gateway.adapters.payments, gateway.adapters.cis_payments
+        if processor is None or cis is None:
+            raise PaymentsNotSetUp("no payment processor or CIS payments are configured")
+        await refund.refund_payment(
+            store=gateway.store,
+            processor=processor,
+            cis=cis,
+            forget_balance=forget_balance,
+            payment_id=str(message.payload["payment_id"]),
         )
 
     return handle
