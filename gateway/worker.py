@@ -144,6 +144,7 @@ def payment_event_handler(gateway: Gateway) -> Handler:
             cis=cis,
             forget_balance=forget_balance,
             event_id=str(message.payload["event_id"]),
+            last_attempt=message.attempt >= gateway.settings.worker_max_attempts,
         )
 
     return handle
@@ -163,6 +164,7 @@ def refund_handler(gateway: Gateway) -> Handler:
             cis=cis,
             forget_balance=forget_balance,
             payment_id=str(message.payload["payment_id"]),
+            last_attempt=message.attempt >= gateway.settings.worker_max_attempts,
         )
 
     return handle

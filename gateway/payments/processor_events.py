@@ -29,6 +29,7 @@ from typing import Final
 from adapters.cis.payments import CisPayments
 from adapters.payments.port import Charge, Debit, DebitStatus, PaymentProcessor
 from gateway.core.clock import Clock, utc_now
+from gateway.core.outbox.failure import describe_failure
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.payments import store as payments_store
 from gateway.payments.processing import ForgetBalance
@@ -44,6 +45,8 @@ DEBIT_RETURNED: Final = "debit.returned"
 CHARGE_REFUNDED: Final = "charge.refunded"
 DEBIT_REFUNDED: Final = "debit.refunded"
 HANDLED_TYPES: Final = frozenset({DEBIT_SETTLED, DEBIT_RETURNED, CHARGE_REFUNDED, DEBIT_REFUNDED})
+# The CIS's reason code for a return whose NACHA code the processor did not give.
+UNKNOWN_RETURN_CODE: Final = "RETURN"
 # Shown to the member when the bank gave no reason of its own.
 RETURNED_BY_BANK: Final = "Your bank returned the payment."
 
@@ -59,9 +62,15 @@ async def handle_event(
     cis: CisPayments,
     forget_balance: ForgetBalance,
     event_id: str,
+    last_attempt: bool = False,
     clock: Clock = utc_now,
 ) -> None:
-    """Act on the accepted event `event_id`; raise what a later run may get past."""
+    """Act on the accepted event `event_id`; raise what a later run may get past.
+
+    `last_attempt`: the outbox runs this entry no more after this run, so a return or
+    refund that fails now sets the payment aside as NEEDS_ATTENTION: the member's bank
+    or the processor gave the money back, and the CIS does not know it yet.
+    """
     event = await accepted_event(store, event_id)
     if event is None:
         raise EventMissing(f"no payment event {event_id}")
@@ -71,14 +80,37 @@ async def handle_event(
     payment = await _payment_of(store, event)
     if payment is None:
         return
+    try:
+        await _act(store, processor, cis, forget_balance, event, payment, clock)
+    except Exception as error:
+        if last_attempt and event.type != DEBIT_SETTLED:
+            await payments_store.record_change(
+                store,
+                payment.id,
+                status=PaymentStatus.NEEDS_ATTENTION,
+                detail=f"gave up on {event.type} {event.object_id}: {describe_failure(error)}",
+                now=clock(),
+            )
+        raise
+
+
+async def _act(
+    store: GatewayStore,
+    processor: PaymentProcessor,
+    cis: CisPayments,
+    forget_balance: ForgetBalance,
+    event: AcceptedEvent,
+    payment: StoredPayment,
+    clock: Clock,
+) -> None:
     if event.type == DEBIT_SETTLED:
         await _settled(store, payment, event, clock)
     elif event.type == DEBIT_RETURNED:
         debit = await processor.get_debit(event.object_id)
         if debit.status is not DebitStatus.RETURNED:
-            logger.warning("payment event %s: debit %s is not returned", event_id, debit.id)
+            logger.warning("payment event %s: debit %s is not returned", event.event_id, debit.id)
             return
-        code = debit.return_code or "R00"
+        code = debit.return_code or UNKNOWN_RETURN_CODE
         await reverse_payment(
             store=store,
             cis=cis,

@@ -31,6 +31,7 @@ from adapters.payments.port import (
     PaymentsUnavailable,
 )
 from gateway.core.clock import Clock, as_utc, utc_now
+from gateway.core.outbox.failure import describe_failure
 from gateway.core.outcomes import FieldProblem
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.unit_of_work import unit_of_work
@@ -142,15 +143,40 @@ async def refund_payment(
     cis: CisPayments,
     forget_balance: ForgetBalance,
     payment_id: str,
+    last_attempt: bool = False,
     clock: Clock = utc_now,
 ) -> None:
     """The worker's half: refund at the processor, then reverse in the CIS. Raises what
-    a later run may get past (a system down, an answer lost: the same key repeats)."""
+    a later run may get past (a system down, an answer lost: the same key repeats); on
+    the `last_attempt`, the payment is set aside as NEEDS_ATTENTION first."""
     payment = await payments_store.get_payment(store, payment_id)
     if payment is None:
         raise LookupError(f"no payment {payment_id}")
     if payment.status is not PaymentStatus.POSTED or payment.processor_payment_id is None:
         return  # returned or refunded meanwhile: nothing is left to give back
+    try:
+        await _refund(store, processor, cis, forget_balance, payment, clock)
+    except Exception as error:
+        if last_attempt:
+            await payments_store.record_change(
+                store,
+                payment.id,
+                status=PaymentStatus.NEEDS_ATTENTION,
+                detail=f"gave up on the refund: {describe_failure(error)}",
+                now=clock(),
+            )
+        raise
+
+
+async def _refund(
+    store: GatewayStore,
+    processor: PaymentProcessor,
+    cis: CisPayments,
+    forget_balance: ForgetBalance,
+    payment: StoredPayment,
+    clock: Clock,
+) -> None:
+    assert payment.processor_payment_id is not None
     try:
         refund = await processor.refund(
             payment_id=payment.processor_payment_id,

@@ -5,12 +5,22 @@ refunded at the processor (REFUNDED); repeats and strangers change nothing."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import pytest
 
 from adapters.cis.fake import FakeCis
+from adapters.cis.payments import (
+    NotPrepay,
+    PaymentExtensionOffer,
+    PaymentPosting,
+    PostingResult,
+    PrepayBalance,
+    Reversal,
+    ReversalResult,
+)
+from adapters.cis.port import CisUnavailable
 from adapters.payments import sandbox
 from adapters.payments.fake import FakePaymentProcessor
 from adapters.payments.port import DeclineCode
@@ -247,3 +257,55 @@ async def test_unknown_types_and_other_systems_payments_are_kept_and_ignored(
 
     assert await payments_store.payment_events(store, payment.id) == events_before
     assert cis.payment_book.reversals == {}
+
+
+@dataclass
+class CisRefusingReversals:
+    """The fake CIS's payments, unreachable for reversals."""
+
+    cis: FakeCis
+
+    async def post_payment(self, posting: PaymentPosting) -> PostingResult:
+        return await self.cis.post_payment(posting)
+
+    async def reverse_payment(self, reversal: Reversal) -> ReversalResult:
+        raise CisUnavailable("ProcessPaymentTransaction: no answer")
+
+    async def request_payment_extension(self, account_number: str) -> PaymentExtensionOffer:
+        return await self.cis.request_payment_extension(account_number)
+
+    async def accept_payment_extension(self, offer: PaymentExtensionOffer) -> None:
+        await self.cis.accept_payment_extension(offer)
+
+    async def prepay_balance(self, account_number: str) -> PrepayBalance | NotPrepay:
+        return await self.cis.prepay_balance(account_number)
+
+
+async def test_a_return_the_cis_cannot_take_is_retried_then_set_aside_on_the_last_run(
+    store: GatewayStore, processor: FakePaymentProcessor, cis: FakeCis, world: World
+) -> None:
+    number = world.accounts[0].account_number
+    payment = await accepted(
+        store, processor, number, by_bank(processor, sandbox.RETURNED_R02_ACCOUNT)
+    )
+    await run(store, processor, cis, payment)
+    await processor.advance(processor.settle_after)
+    await processor.advance(processor.return_after)
+    returned_id = await deliver(store, processor.webhooks[-1])
+    down = CisRefusingReversals(cis)
+
+    for last_attempt in (False, True):
+        with pytest.raises(CisUnavailable):
+            await handle_event(
+                store=store,
+                processor=processor,
+                cis=down,
+                forget_balance=Forgotten(),
+                event_id=returned_id,
+                last_attempt=last_attempt,
+            )
+        expected = PaymentStatus.NEEDS_ATTENTION if last_attempt else PaymentStatus.POSTED
+        assert (await reread(store, payment.id)).status is expected
+
+    assert reversal_id(payment.id) not in cis.payment_book.reversals
+    assert "gave up on debit.returned" in await last_detail(store, payment)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from adapters.cis.fake import FakeCis
 from adapters.payments import sandbox
 from adapters.payments.fake import FakePaymentProcessor
+from adapters.payments.port import PaymentsUnavailable
 from gateway.core.outbox.table import OutboxEntry
 from gateway.core.outcomes import FieldProblem
 from gateway.core.store.gateway_store import GatewayStore
@@ -216,3 +217,27 @@ async def test_an_unknown_payment_or_a_missing_reason_is_a_field_problem(
     assert isinstance(answer, FieldProblem)
     assert answer.field == field
     assert await refund_entries(store, payment.id) == 0
+
+
+async def test_a_refund_the_processor_cannot_take_is_set_aside_on_the_last_run(
+    store: GatewayStore, processor: FakePaymentProcessor, cis: FakeCis, world: World
+) -> None:
+    payment = await run(
+        store, processor, cis, await accepted(store, processor, world.accounts[0].account_number)
+    )
+    assert isinstance(await ask(store, processor, payment), RefundQueued)
+    processor.down = True
+
+    for last_attempt in (False, True):
+        with pytest.raises(PaymentsUnavailable):
+            await refund_payment(
+                store=store,
+                processor=processor,
+                cis=cis,
+                forget_balance=Forgotten(),
+                payment_id=payment.id,
+                last_attempt=last_attempt,
+            )
+        expected = PaymentStatus.NEEDS_ATTENTION if last_attempt else PaymentStatus.POSTED
+        assert (await reread(store, payment.id)).status is expected
+    assert reversal_id(payment.id) not in cis.payment_book.reversals
