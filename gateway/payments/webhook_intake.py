@@ -53,10 +53,12 @@ async def accept_event(
         "reference": event.reference,
         "received_at": as_utc(now),
     }
+    if not event.id or not event.type:
+        raise EventNotUsable("an event needs an id and a type")
     for name in ("event_id", "type", "object_id", "reference"):
         value = values[name]
-        if isinstance(value, str) and not 0 < len(value) <= MAX_ID_LENGTH:
-            raise EventNotUsable(f"{name}: 1 to {MAX_ID_LENGTH} characters")
+        if isinstance(value, str) and len(value) > MAX_ID_LENGTH:
+            raise EventNotUsable(f"{name}: at most {MAX_ID_LENGTH} characters")
     async with unit_of_work(
         store, clock=lambda: as_utc(now), on_outbox_committed=on_outbox_committed
     ) as uow:

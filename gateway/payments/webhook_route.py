@@ -8,6 +8,9 @@ it (`webhook_intake`), and answered 200 at once: the worker does the work, so a 
 CIS never makes the processor time out and redeliver. An event seen before answers
 200 too (the processor must stop redelivering it) and changes nothing.
 
+A store that cannot be written answers 500 (the error is logged): the processor
+redelivers the event later, so an event is never acknowledged without being kept.
+
 The body is read up to `MAX_BODY_BYTES` only: an event is a few kilobytes, and a
 caller without the secret must not make the gateway buffer megabytes to refuse them.
 """

@@ -161,3 +161,28 @@ async def test_without_a_secret_every_event_is_refused(store: GatewayStore) -> N
 
     assert response.status_code == 503
     assert await kept_events(store, event_id) == 0
+
+
+async def test_an_event_about_no_object_is_kept_for_the_record(
+    client: httpx.AsyncClient, store: GatewayStore
+) -> None:
+    event_id = new_event_id()
+    body = json.dumps(
+        {"id": event_id, "type": "account.updated", "created": int(time.time()), "data": {}}
+    ).encode()
+
+    response = await post(client, body)
+
+    assert response.status_code == 200
+    assert await kept_events(store, event_id) == 1
+
+
+async def test_an_event_id_longer_than_the_processors_is_refused(
+    client: httpx.AsyncClient, store: GatewayStore
+) -> None:
+    event_id = "evt_" + "x" * 80
+
+    response = await post(client, event_body(event_id))
+
+    assert response.status_code == 400
+    assert await kept_events(store, event_id) == 0
