@@ -160,7 +160,8 @@ async def _settled(
 ) -> None:
     if payment.status.is_final and payment.status is not PaymentStatus.POSTED:
         return  # returned, refunded or set aside: settlement changes none of those
-    await payments_store.record_change(
+    # An event only: a return or the posting handled meanwhile keeps its status.
+    await payments_store.record_event(
         store,
         payment.id,
         status=payment.status,

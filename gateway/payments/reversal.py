@@ -99,9 +99,12 @@ async def reverse_payment(
         )
         return
     fields = {} if member_reason is None else {"decline_reason": member_reason}
-    await payments_store.record_change(
+    # From POSTED only: a return and a refund of one payment may both get here, and
+    # the CIS reversed it once; the first to finish names what undid it.
+    await payments_store.record_change_from(
         store,
         payment.id,
+        expected=PaymentStatus.POSTED,
         status=status,
         detail=f"{detail}; reversed in the CIS: {result.cis_transaction_id}"
         + (" (reversed before)" if result.already_reversed else ""),
