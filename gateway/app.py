@@ -47,6 +47,7 @@ from gateway.core.resilience.deadline import request_deadline
 from gateway.core.resilience.readiness_log import ReadinessLog
 from gateway.core.runtime import tune_garbage_collector
 from gateway.identity.viewer import authenticate
+from gateway.payments.webhook_route import payments_webhook_route
 from gateway.schema import build_schema
 from gateway.settings import GatewaySettings
 
@@ -189,6 +190,9 @@ def create_app(
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics_text, methods=["GET"]),
+        payments_webhook_route(
+            secret=settings.payments_webhook_secret, store=lambda: current().store
+        ),
     ]
     if graphiql is not None:
         routes.extend(graphiql.routes())

@@ -160,6 +160,7 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
     from gateway.bootstrap import open_gateway
     from gateway.core.metrics import GatewayMetrics
     from gateway.core.outbox import acquire_worker_lock
+    from gateway.payments.webhook_route import WEBHOOK_PATH
     from gateway.settings import GatewaySettings
     from gateway.worker import background_jobs, run_jobs
 
@@ -184,15 +185,16 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
             )
         )
         # The portal tokenizes cards at the stand-in, and the gateway's worker charges
-        # them there; its webhooks go nowhere yet.
+        # them there; its webhooks (settlements, returns, refunds) come to this gateway.
         payments_secret_key = "sk_test_" + secrets.token_urlsafe(24)
+        payments_webhook_secret = "whsec_" + secrets.token_urlsafe(24)
         payments = await stack.enter_async_context(
             serve_asgi(
                 payments_stand_in_app(
                     secret_key=payments_secret_key,
                     publishable_key=DEMO_PUBLISHABLE_KEY,
-                    webhook_secret="whsec_" + secrets.token_urlsafe(24),
-                    webhook_url=None,
+                    webhook_secret=payments_webhook_secret,
+                    webhook_url=f"http://{options.host}:{options.port}{WEBHOOK_PATH}",
                     allowed_origins=(f"http://{options.host}:{options.port}",),
                 )
             )
@@ -206,6 +208,7 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
             oms_password=SecretStr(oms_credentials.password),
             payments_url=payments,
             payments_secret_key=SecretStr(payments_secret_key),
+            payments_webhook_secret=SecretStr(payments_webhook_secret),
             meters_database_url=data.databases.meters,
             database_url=data.gateway_database_url,
             jwt_secret=SecretStr(secrets.token_urlsafe(32)),

@@ -64,6 +64,9 @@ class GatewaySettings(BaseSettings):
     # Seconds one processor call may take. Longer than a CIS read: a card network's
     # answer can take seconds, and a call cut short is one whose outcome is unknown.
     payments_timeout_s: float = Field(default=10.0, gt=0)
+    # The processor signs its webhooks (POST /webhooks/payments) with this secret
+    # (whsec_...). Unset: the route refuses every event, as it cannot check one.
+    payments_webhook_secret: SecretStr | None = None
     multispeak_app_name: str = "coop-gateway"
     multispeak_company: str = "Demo Electric Cooperative"
 

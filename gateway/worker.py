@@ -49,7 +49,7 @@ from gateway.core.outbox import (
 )
 from gateway.members import password_reset
 from gateway.members.emails import MemberMail
-from gateway.payments import pay_bill, processing
+from gateway.payments import pay_bill, processing, processor_events, refund, webhook_intake
 from gateway.settings import GatewaySettings
 
 logger = logging.getLogger("gateway.worker")
@@ -84,6 +84,8 @@ def outbox_handlers(gateway: Gateway) -> dict[str, Handler]:
     return {
         password_reset.RESET_MAIL_KIND: reset_mail,
         pay_bill.PROCESS_PAYMENT_KIND: payment_handler(gateway),
+        webhook_intake.PAYMENT_EVENT_KIND: payment_event_handler(gateway),
+        refund.REFUND_PAYMENT_KIND: refund_handler(gateway),
     }
 
 
@@ -115,6 +117,57 @@ def payment_handler(gateway: Gateway) -> Handler:
         )
 
     return process
+
+
+def _balance_forgetter(gateway: Gateway) -> processing.ForgetBalance:
+    cache = gateway.cache
+
+    async def forget_balance(account_number: str) -> None:
+        if cache is not None:
+            await invalidate.after_payment(cache, account_number=account_number)
+
+    return forget_balance
+
+
+def payment_event_handler(gateway: Gateway) -> Handler:
+    """Acts on a processor event the webhook route accepted: a settlement, a return or
+    a refund (`gateway.payments.processor_events`)."""
+    forget_balance = _balance_forgetter(gateway)
+
+    async def handle(message: OutboxMessage) -> None:
+        processor, cis = gateway.adapters.payments, gateway.adapters.cis_payments
+        if processor is None or cis is None:
+            raise PaymentsNotSetUp("no payment processor or CIS payments are configured")
+        await processor_events.handle_event(
+            store=gateway.store,
+            processor=processor,
+            cis=cis,
+            forget_balance=forget_balance,
+            event_id=str(message.payload["event_id"]),
+            last_attempt=message.attempt >= gateway.settings.worker_max_attempts,
+        )
+
+    return handle
+
+
+def refund_handler(gateway: Gateway) -> Handler:
+    """Refunds a payment an admin asked to refund (`gateway.payments.refund`)."""
+    forget_balance = _balance_forgetter(gateway)
+
+    async def handle(message: OutboxMessage) -> None:
+        processor, cis = gateway.adapters.payments, gateway.adapters.cis_payments
+        if processor is None or cis is None:
+            raise PaymentsNotSetUp("no payment processor or CIS payments are configured")
+        await refund.refund_payment(
+            store=gateway.store,
+            processor=processor,
+            cis=cis,
+            forget_balance=forget_balance,
+            payment_id=str(message.payload["payment_id"]),
+            last_attempt=message.attempt >= gateway.settings.worker_max_attempts,
+        )
+
+    return handle
 
 
 def outbox_runner(gateway: Gateway, handlers: Mapping[str, Handler]) -> OutboxRunner:

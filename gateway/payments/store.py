@@ -170,6 +170,47 @@ async def record_change(
         )
 
 
+async def record_change_from(
+    store: GatewayStore,
+    payment_id: str,
+    *,
+    expected: PaymentStatus,
+    status: PaymentStatus,
+    detail: str,
+    now: datetime,
+    **fields: Any,
+) -> bool:
+    """`record_change`, if the payment is still `expected`; False (nothing written)
+    when a concurrent run changed it first (a return and a refund of one payment)."""
+    at = as_utc(now)
+    async with store.sessions() as session, session.begin():
+        changed = await session.execute(
+            update(PaymentRow)
+            .where(PaymentRow.id == payment_id, PaymentRow.status == expected.value)
+            .values(status=status.value, updated_at=at, **fields)
+            .returning(PaymentRow.id)
+        )
+        if changed.first() is None:
+            return False
+        session.add(
+            PaymentEventRow(payment_id=payment_id, at=at, status=status.value, detail=detail)
+        )
+        return True
+
+
+async def record_event(
+    store: GatewayStore, payment_id: str, *, status: PaymentStatus, detail: str, now: datetime
+) -> None:
+    """Record an event without changing the payment (`status` is the one it had): a
+    step that moves nothing, written without racing a change made meanwhile."""
+    async with store.sessions() as session, session.begin():
+        session.add(
+            PaymentEventRow(
+                payment_id=payment_id, at=as_utc(now), status=status.value, detail=detail
+            )
+        )
+
+
 async def recent_payment(
     store: GatewayStore, *, account_number: str, since: datetime, statuses: frozenset[PaymentStatus]
 ) -> StoredPayment | None:

@@ -72,3 +72,19 @@ class PaymentEventRow(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(24))
     detail: Mapped[str] = mapped_column(Text)
+
+
+class PaymentWebhookEventRow(Base):
+    """A processor event the gateway accepted, once: its id is the key, so a replayed
+    or redelivered event finds its row and changes nothing.
+
+    Only what the worker needs is kept (never the processor's whole object).
+    """
+
+    __tablename__ = "payment_webhook_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # evt_...
+    type: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[str] = mapped_column(String(64))  # ch_... or db_...
+    reference: Mapped[str | None] = mapped_column(String(64))  # the payment id
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

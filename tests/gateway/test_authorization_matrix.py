@@ -21,6 +21,7 @@ import pytest_asyncio
 from graphql import build_schema
 from strawberry.types import ExecutionResult
 
+from adapters.payments.fake import FakePaymentProcessor
 from gateway.core.backends import Adapters
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.migrate import migrate
@@ -191,3 +192,45 @@ def test_a_field_the_generator_cannot_call_is_reported() -> None:
         "Query.ownerOfMeter: no sample value for `meter: Mystery`",
     ]
     assert {case.name for case in cases.cases} >= {"Query.account", "Query.meterOwner"}
+
+
+# Mutations that name a payment rather than an account, and who may use them. The
+# generator above cannot find them (no account argument, no `Account` in the answer).
+PAYMENT_SCOPED: Final = {
+    "Mutation.refundPayment": (
+        "mutation ($payment: ID!) { refundPayment(input: {paymentId: $payment, reason:"
+        ' "matrix"}) { __typename ... on RefundRequested { payment { id accountNumber } } } }'
+    ),
+}
+MATRIX_PAY: Final = """mutation ($input: PayBillInput!) { payBill(input: $input) {
+  ... on PaymentAccepted { payment { id } } } }"""
+
+
+@pytest.mark.parametrize("name", sorted(PAYMENT_SCOPED))
+async def test_payment_scoped_mutations_are_for_admins_only(
+    name: str, adapters: Adapters, matrix_store: GatewayStore, people: People
+) -> None:
+    assert isinstance(adapters.payments, FakePaymentProcessor)
+    paid = await execute(
+        adapters,
+        matrix_store,
+        MATRIX_PAY,
+        people.other,
+        input={
+            "accountNumber": people.other.account_numbers[0],
+            "amount": "12.00",
+            "method": {"token": adapters.payments.tokenize_card("4242 4242 4242 4242")},
+            "idempotencyKey": f"matrix-{name}",
+            "confirmDuplicate": True,
+        },
+    )
+    assert paid.data is not None, paid.errors
+    theirs = paid.data["payBill"]["payment"]["id"]
+    document = PAYMENT_SCOPED[name]
+
+    for who in (people.member, people.other, people.staff):
+        asked = await execute(adapters, matrix_store, document, who, payment=theirs)
+        missing = await execute(adapters, matrix_store, document, who, payment="pay_none")
+        assert codes(asked) == ["FORBIDDEN"], asked
+        assert answer(asked, theirs) == answer(missing, "pay_none")
+        assert not any(marker in answer(asked, theirs) for marker in people.other_markers)

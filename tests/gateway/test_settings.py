@@ -103,3 +103,15 @@ def test_payments_are_off_unless_a_url_is_set_and_a_url_needs_its_key() -> None:
     assert GatewaySettings(jwt_secret=SECRET, payments_url=" ").payments_url is None  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="payments_secret_key"):
         GatewaySettings(jwt_secret=SECRET, payments_url="https://api.processor.example")  # type: ignore[arg-type]
+
+
+def test_the_payments_webhook_secret_is_read_and_never_shown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COOP_JWT_SECRET", SECRET)
+    assert GatewaySettings().payments_webhook_secret is None  # type: ignore[call-arg]
+    monkeypatch.setenv("COOP_PAYMENTS_WEBHOOK_SECRET", "whsec_never_shown_42")
+    settings = GatewaySettings()  # type: ignore[call-arg]
+    assert settings.payments_webhook_secret is not None
+    assert settings.payments_webhook_secret.get_secret_value() == "whsec_never_shown_42"
+    assert "whsec_never_shown_42" not in repr(settings) + str(settings)

@@ -2,8 +2,9 @@
 
     python -m tests.gateway.payments.worker_process SETTINGS_JSON
 
-It runs the outbox with the real payment handler, against the processor over HTTP and
-the CIS over SOAP, until SIGTERM. `pause_after` ("charge" or "post") makes it stop
+It runs the outbox with the real payment and refund handlers, against the processor
+over HTTP and the CIS over SOAP, until SIGTERM. `pause_after` ("charge", "post",
+"refund" or "reverse") makes it stop
 right after that call answered, before the handler writes anything down: it writes
 GATE/paused-<step> and waits for GATE/open, so that the test can SIGKILL it there.
 """
@@ -32,11 +33,12 @@ from adapters.cis.payments import (
 from adapters.cis.soap import SoapCis
 from adapters.multispeak import MultiSpeakEndpoint
 from adapters.payments.http import HttpPaymentProcessor, PaymentsEndpoint
-from adapters.payments.port import Charge
+from adapters.payments.port import Charge, Refund
 from gateway.core.outbox import OutboxMessage, OutboxRunner, RetryPolicy, acquire_worker_lock
 from gateway.core.store.open import open_store
 from gateway.payments.pay_bill import PROCESS_PAYMENT_KIND
 from gateway.payments.processing import process_payment
+from gateway.payments.refund import REFUND_PAYMENT_KIND, refund_payment
 
 
 async def pause(gate: Path, step: str) -> None:
@@ -63,6 +65,19 @@ class PausingProcessor(HttpPaymentProcessor):
             await pause(self._gate, "charge")
         return charged
 
+    async def refund(
+        self, *, payment_id: str, amount: Decimal, idempotency_key: str, reference: str
+    ) -> Refund:
+        refunded = await super().refund(
+            payment_id=payment_id,
+            amount=amount,
+            idempotency_key=idempotency_key,
+            reference=reference,
+        )
+        if self._pause_after == "refund":
+            await pause(self._gate, "refund")
+        return refunded
+
 
 class PausingCis:
     def __init__(self, cis: CisPayments, *, gate: Path, pause_after: str) -> None:
@@ -77,7 +92,10 @@ class PausingCis:
         return posted
 
     async def reverse_payment(self, reversal: Reversal) -> ReversalResult:
-        return await self._cis.reverse_payment(reversal)
+        reversed_ = await self._cis.reverse_payment(reversal)
+        if self._pause_after == "reverse":
+            await pause(self._gate, "reverse")
+        return reversed_
 
     async def request_payment_extension(self, account_number: str) -> PaymentExtensionOffer:
         return await self._cis.request_payment_extension(account_number)
@@ -120,10 +138,19 @@ async def work(settings: dict[str, Any]) -> None:
             last_attempt=False,
         )
 
+    async def handle_refund(message: OutboxMessage) -> None:
+        await refund_payment(
+            store=store,
+            processor=processor,
+            cis=cis,
+            forget_balance=forget,
+            payment_id=str(message.payload["payment_id"]),
+        )
+
     try:
         runner = OutboxRunner(
             store.engine,
-            {PROCESS_PAYMENT_KIND: handle},
+            {PROCESS_PAYMENT_KIND: handle, REFUND_PAYMENT_KIND: handle_refund},
             worker_id=f"process-{os.getpid()}",
             poll_interval_s=0.05,
             lease_s=float(settings["lease_s"]),
