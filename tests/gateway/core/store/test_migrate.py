@@ -32,6 +32,8 @@ EXPECTED_TABLES = {
     "outbox",
     "payments",
     "payment_events",
+    "saved_payment_methods",
+    "autopay_enrollments",
 }
 
 
@@ -63,7 +65,7 @@ async def tables_and_revision(url: str) -> tuple[set[str], str]:
 async def check_database(url: str) -> None:
     await migrate(url)
     await migrate(url)  # a second run finds nothing to do
-    assert await tables_and_revision(url) == (EXPECTED_TABLES, "0006")
+    assert await tables_and_revision(url) == (EXPECTED_TABLES, "0008")
     assert await differences_from_models(url) == []
     user_id = await upsert_member(url, email="m@example.com", password="p", account_numbers=["7"])
     store = open_store(url)
