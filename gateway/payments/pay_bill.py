@@ -243,3 +243,29 @@ def _key_problem(key: str) -> FieldProblem | None:
             "idempotencyKey", f"Send a key of 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} characters."
         )
     return None
+
+
+async def queue_payment(
+    store: GatewayStore,
+    *,
+    user_id: int,
+    account_number: str,
+    amount: Decimal,
+    method: PaymentMethod,
+    idempotency_key: str,
+    now: datetime,
+    on_outbox_committed: Callable[[], None] | None = None,
+) -> StoredPayment | None:
+    """Write a payment the gateway makes itself (an autopay draft) as `pay_bill` writes
+    a member's: PROCESSING, with the outbox entry that charges and posts it. None (and
+    nothing written) when `user_id` already used `idempotency_key`."""
+    payment = _new_payment(
+        user_id=user_id,
+        account_number=account_number,
+        amount=amount,
+        method=method,
+        idempotency_key=idempotency_key,
+        now=now,
+    )
+    written = await _write(store, payment, on_outbox_committed=on_outbox_committed)
+    return payment if written else None
