@@ -24,7 +24,9 @@ from gateway.core.errors import ErrorMasking, public_error
 from gateway.members.contact_schema import ContactMutations
 from gateway.members.registration_schema import RegistrationMutations, RegistrationQueries
 from gateway.outages.schema import OutageMutations
+from gateway.payments.autopay.schema import AutopayMutations
 from gateway.payments.schema import PaymentMutations
+from gateway.payments.wallet.schema import WalletMutations
 from gateway.staff.schema import StaffQueries
 from gateway.usage.cost import usage_points
 from gateway.viewer.schema import AuthMutations, AuthQueries
@@ -43,7 +45,13 @@ class Query(AccountQueries, AuthQueries, StaffQueries, RegistrationQueries):
 
 @strawberry.type
 class Mutation(
-    AuthMutations, OutageMutations, ContactMutations, RegistrationMutations, PaymentMutations
+    AuthMutations,
+    OutageMutations,
+    ContactMutations,
+    RegistrationMutations,
+    PaymentMutations,
+    WalletMutations,
+    AutopayMutations,
 ):
     pass
 

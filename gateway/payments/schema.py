@@ -24,6 +24,7 @@ from gateway.payments import pay_bill as paying
 from gateway.payments import store as payments_store
 from gateway.payments.methods import MethodChoice
 from gateway.payments.store import PaymentPage, StoredPayment
+from gateway.payments.wallet import service as wallet
 
 MAX_PAYMENTS_PAGE = 100
 
@@ -154,6 +155,10 @@ class PayBillInput:
         default=False,
         description="Pay although DuplicatePaymentWarning said another payment was made lately.",
     )
+    save_method: bool = strawberry.field(
+        default=False,
+        description="Paying with a token: also save the card or bank account to the wallet.",
+    )
 
 
 @strawberry.type(description="The payment is recorded and on its way to the CIS.")
@@ -217,4 +222,13 @@ class PaymentMutations:
         payment = AccountPayment.of(outcome.payment, context.zone)
         if isinstance(outcome, paying.PaymentWasDeclined):
             return PaymentDeclined(reason=outcome.payment.decline_reason or "", payment=payment)
+        processor = context.adapters.payments
+        if input.save_method and input.method.token is not None and processor is not None:
+            # The method the token became, made for this login by pay_bill.
+            await wallet.save_paid_method(
+                store=context.store,
+                processor=processor,
+                user_id=outcome.payment.user_id,
+                method_id=outcome.payment.processor_method_id,
+            )
         return PaymentAccepted(payment=payment)
