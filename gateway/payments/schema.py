@@ -6,7 +6,7 @@ balance (`Balance.lastPayment`), and renaming that would break clients.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ from gateway.core.errors import BadUserInput
 from gateway.core.outcomes import AccountHidden, FieldProblem
 from gateway.payments import pay_bill as paying
 from gateway.payments import store as payments_store
+from gateway.payments.autopay.pending import pending_draft_finder
 from gateway.payments.methods import MethodChoice
 from gateway.payments.store import PaymentPage, StoredPayment
 from gateway.payments.wallet import service as wallet
@@ -181,8 +182,23 @@ class DuplicatePaymentWarning:
     recent_payment: AccountPayment
 
 
+@strawberry.type(
+    description="Autopay will draft this account's current bill; nothing was charged. Send"
+    " the request again with `confirmDuplicate: true` to pay anyway."
+)
+class AutopayDraftPendingWarning:
+    message: str
+    draft_date: date
+    amount: Money
+
+
 PayBillResult = Annotated[
-    PaymentAccepted | PaymentDeclined | DuplicatePaymentWarning | ValidationError | AccountNotFound,
+    PaymentAccepted
+    | PaymentDeclined
+    | DuplicatePaymentWarning
+    | AutopayDraftPendingWarning
+    | ValidationError
+    | AccountNotFound,
     strawberry.union("PayBillResult"),
 ]
 
@@ -209,6 +225,9 @@ class PaymentMutations:
                 confirm_duplicate=input.confirm_duplicate,
             ),
             request_id=context.request_id,
+            pending_draft=pending_draft_finder(
+                store=context.store, balance_of=context.loaders.balance.load, zone=context.zone
+            ),
         )
         if isinstance(outcome, AccountHidden):
             return AccountNotFound(number=input.account_number)
@@ -218,6 +237,12 @@ class PaymentMutations:
             return DuplicatePaymentWarning(
                 message="A payment to this account was made in the last few days.",
                 recent_payment=AccountPayment.of(outcome.recent, context.zone),
+            )
+        if isinstance(outcome, paying.AutopayDraftPending):
+            return AutopayDraftPendingWarning(
+                message="Autopay will pay this bill.",
+                draft_date=outcome.draft_date,
+                amount=money(outcome.amount),
             )
         payment = AccountPayment.of(outcome.payment, context.zone)
         if isinstance(outcome, paying.PaymentWasDeclined):

@@ -14,11 +14,11 @@ from gateway.api.results import AccountNotFound, ValidationError
 from gateway.api.scalars import Money, local, money
 from gateway.core.clock import utc_now
 from gateway.core.outcomes import AccountHidden, FieldProblem
-from gateway.payments import store as payments_store
 from gateway.payments.autopay import enrollment as enrolling
 from gateway.payments.autopay import store as autopay_store
 from gateway.payments.autopay.draft_rule import DraftRuleKind
-from gateway.payments.autopay.plan import DraftPlan, draft_key, plan_draft
+from gateway.payments.autopay.pending import current_plan
+from gateway.payments.autopay.plan import DraftPlan
 from gateway.payments.autopay.store import Enrollment
 from gateway.payments.wallet import store as wallet_store
 from gateway.payments.wallet.schema import SavedPaymentMethod
@@ -95,19 +95,12 @@ class Autopay:
 async def _pending_plan(enrollment: Enrollment, info: GatewayInfo) -> DraftPlan | None:
     """The current bill's draft, unless it is drafted already or nothing is due."""
     context = info.context
-    if enrollment.status is not autopay_store.EnrollmentStatus.ACTIVE:
-        return None
-    balance = await context.loaders.balance.load(enrollment.account_number)
-    today = utc_now().astimezone(context.zone).date()
-    plan = plan_draft(enrollment, balance, today=today)
-    if plan is None:
-        return None
-    drafted = await payments_store.payment_by_key(
-        context.store,
-        user_id=enrollment.user_id,
-        idempotency_key=draft_key(enrollment.id, plan.due_date),
+    return await current_plan(
+        store=context.store,
+        enrollment=enrollment,
+        balance_of=context.loaders.balance.load,
+        today=utc_now().astimezone(context.zone).date(),
     )
-    return None if drafted is not None else plan
 
 
 async def account_autopay(info: GatewayInfo, account_number: str) -> Autopay | None:

@@ -139,3 +139,51 @@ async def test_a_rule_out_of_range_is_a_validation_error(
     )
 
     assert answer["enrollAutopay"] == {"__typename": "ValidationError", "field": "draft.dayOfMonth"}
+
+
+PAY = """
+mutation Pay($input: PayBillInput!) { payBill(input: $input) {
+  __typename
+  ... on AutopayDraftPendingWarning { message draftDate amount }
+  ... on PaymentAccepted { payment { amount } }
+} }
+"""
+
+
+async def test_paying_by_hand_a_bill_autopay_will_draft_asks_to_confirm(
+    wired: Adapters, store: GatewayStore, world: World, processor: FakePaymentProcessor
+) -> None:
+    number = world.accounts[7].account_number
+    user_id = await add_user(store, account_numbers=(number,))
+    member = Member(user_id, "m@example.com", "", Role.MEMBER, (number,))
+    card = await saved_card(store, processor, user_id)
+    assert isinstance(wired.cis, FakeCis)
+    due = today() + timedelta(days=12)
+    wired.cis.balances[number] = balance(number, "64.00", due)
+    await ask(
+        wired,
+        store,
+        ENROLL,
+        member,
+        input={"accountNumber": number, "paymentMethodId": card.id, "draft": {"rule": "DUE_DATE"}},
+    )
+
+    def paying(confirm: bool) -> dict[str, Any]:
+        return {
+            "accountNumber": number,
+            "amount": "64.00",
+            "method": {"savedMethodId": card.id},
+            "idempotencyKey": f"by-hand-{confirm}",
+            "confirmDuplicate": confirm,
+        }
+
+    warned = (await ask(wired, store, PAY, member, input=paying(False)))["payBill"]
+    paid = (await ask(wired, store, PAY, member, input=paying(True)))["payBill"]
+
+    assert warned == {
+        "__typename": "AutopayDraftPendingWarning",
+        "message": "Autopay will pay this bill.",
+        "draftDate": due.isoformat(),
+        "amount": "64.00",
+    }
+    assert paid == {"__typename": "PaymentAccepted", "payment": {"amount": "64.00"}}
