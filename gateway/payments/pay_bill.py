@@ -264,6 +264,9 @@ def _key_problem(key: str) -> FieldProblem | None:
         return FieldProblem(
             "idempotencyKey", f"Send a key of 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} characters."
         )
+    if key.strip().startswith(payments_store.AUTOPAY_KEY_PREFIX):
+        # A member's payment under a draft's key would stand in for that draft.
+        return FieldProblem("idempotencyKey", "Keys starting with autopay: are reserved.")
     return None
 
 

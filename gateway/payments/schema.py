@@ -72,6 +72,7 @@ class AccountPayment:
         description="When the CIS booked it on the account."
     )
     decline_reason: str | None
+    by_autopay: bool = strawberry.field(description="Drafted by the account's autopay.")
 
     @classmethod
     def of(cls, payment: StoredPayment, zone: ZoneInfo) -> AccountPayment:
@@ -91,6 +92,7 @@ class AccountPayment:
             created_at=local(payment.created_at, zone),
             posted_at=local_or_none(payment.posted_at, zone),
             decline_reason=payment.decline_reason,
+            by_autopay=payment.by_autopay,
         )
 
 

@@ -9,14 +9,13 @@ from decimal import Decimal
 
 from adapters.cis.port import Balance
 from gateway.payments.autopay.store import Enrollment
-
-DRAFT_KEY_PREFIX = "autopay:"
+from gateway.payments.store import AUTOPAY_KEY_PREFIX
 
 
 def draft_key(enrollment_id: int, due_date: date) -> str:
     """The draft's idempotency key: one payment per enrollment and bill, whoever writes
     it and however often (two workers, a restart)."""
-    return f"{DRAFT_KEY_PREFIX}{enrollment_id}:{due_date.isoformat()}"
+    return f"{AUTOPAY_KEY_PREFIX}{enrollment_id}:{due_date.isoformat()}"
 
 
 @dataclass(frozen=True, slots=True)

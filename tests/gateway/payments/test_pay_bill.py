@@ -447,3 +447,21 @@ async def test_a_pending_autopay_draft_is_confirmed_before_anything_is_charged(
     assert isinstance(await pay(True), PaymentAccepted)
     assert asked == [account]  # confirmed: not asked again
     assert await payments_of(store, user_id) == 1
+
+
+async def test_a_key_of_autopays_is_refused(
+    store: GatewayStore, processor: FakePaymentProcessor
+) -> None:
+    user_id = await add_user(store, account_numbers=(ACCOUNT,))
+
+    outcome = await pay_bill(
+        access=access_of(store, user_id),
+        store=store,
+        processor=processor,
+        request=bill_payment(ACCOUNT, by_card(processor), key="autopay:1:2026-12-15"),
+        request_id="r-1",
+    )
+
+    assert isinstance(outcome, FieldProblem)
+    assert outcome.field == "idempotencyKey"
+    assert await payments_of(store, user_id) == 0

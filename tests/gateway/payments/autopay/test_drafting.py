@@ -94,6 +94,7 @@ async def test_a_bill_is_drafted_on_its_day_once_with_its_outbox_entry(
     assert draft.idempotency_key == draft_key(enrollment.id, DUE)
     assert draft.processor_method_id == enrollment.method_id
     assert draft.method_label == "Visa ending 4242"
+    assert draft.by_autopay
     assert await queued_for(store, {draft.id}) == 1
 
 

@@ -42,7 +42,7 @@ ACCOUNT = """
 query Account($number: String!) { account(number: $number) { ... on Account {
   balance { amountDue }
   autopay { status nextDraftDate nextDraftAmount }
-  payments(first: 5) { edges { node { id status amount method { label } } } } } } }
+  payments(first: 5) { edges { node { id status amount byAutopay method { label } } } } } } }
 """
 
 
@@ -139,5 +139,6 @@ async def test_a_saved_card_drafts_the_bill_once_and_it_is_posted(
             "id": draft.id,
             "status": "POSTED",
             "amount": f"{owed:.2f}",
+            "byAutopay": True,
             "method": {"label": "Visa ending 4242"},
         }
