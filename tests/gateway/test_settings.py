@@ -103,3 +103,12 @@ def test_payments_are_off_unless_a_url_is_set_and_a_url_needs_its_key() -> None:
     assert GatewaySettings(jwt_secret=SECRET, payments_url=" ").payments_url is None  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="payments_secret_key"):
         GatewaySettings(jwt_secret=SECRET, payments_url="https://api.processor.example")  # type: ignore[arg-type]
+
+
+def test_autopay_drafts_hourly_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert GatewaySettings(jwt_secret=SECRET).autopay_draft_interval_s == 3600  # type: ignore[arg-type]
+
+    monkeypatch.setenv("COOP_AUTOPAY_DRAFT_INTERVAL_S", "0")
+    assert GatewaySettings(jwt_secret=SECRET).autopay_draft_interval_s == 0  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        GatewaySettings(jwt_secret=SECRET, autopay_draft_interval_s=-1)  # type: ignore[arg-type]
