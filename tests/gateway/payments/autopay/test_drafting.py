@@ -14,6 +14,7 @@ from sqlalchemy import select
 from adapters.cis.fake import FakeCis
 from adapters.payments.fake import FakePaymentProcessor
 from gateway.core.store.gateway_store import GatewayStore
+from gateway.payments import pay_bill
 from gateway.payments import store as payments_store
 from gateway.payments.autopay import store as autopay_store
 from gateway.payments.autopay.draft_rule import DraftRule, DraftRuleKind
@@ -35,7 +36,8 @@ _accounts = iter(range(4_000_100, 4_001_000))
 
 @pytest.fixture(scope="module")
 def processor(store: GatewayStore) -> FakePaymentProcessor:
-    return FakePaymentProcessor()
+    # Early enough to take a card that has expired by the drafts' days.
+    return FakePaymentProcessor(start=datetime(2026, 10, 1, tzinfo=UTC))
 
 
 async def enrolled(
@@ -198,3 +200,53 @@ async def test_one_accounts_cis_trouble_stops_no_other(
 
     assert unknown.account_number in done.waiting
     assert known.account_number in done.drafted
+
+
+async def test_an_expired_card_is_not_drafted_and_says_why(
+    store: GatewayStore, processor: FakePaymentProcessor
+) -> None:
+    account = str(next(_accounts))
+    user_id = await add_user(store, account_numbers=(account,))
+    card = await saved_card(store, processor, user_id, exp_month=11, exp_year=2026)
+    enrollment = await enroll(
+        store,
+        account_number=account,
+        user_id=user_id,
+        method=card,
+        rule=DraftRule(DraftRuleKind.DUE_DATE),
+    )
+    cis = cis_with(balance(account, "84.50", DUE))
+
+    await run(store, cis, datetime(2026, 12, 15, 18, tzinfo=UTC))
+
+    assert await payments_to(store, account) == []
+    skipped = await autopay_store.active_enrollment(store, account)
+    assert skipped is not None
+    assert skipped.id == enrollment.id
+    assert skipped.skipped_reason is not None
+    assert "expired" in skipped.skipped_reason
+
+
+async def test_the_draft_waits_while_another_payment_is_on_its_way(
+    store: GatewayStore, processor: FakePaymentProcessor
+) -> None:
+    enrollment = await enrolled(store, processor)
+    account = enrollment.account_number
+    cis = cis_with(balance(account, "84.50", DUE))
+    by_hand = await saved_card(store, processor, enrollment.user_id)
+    await pay_bill.queue_payment(
+        store,
+        user_id=enrollment.user_id,
+        account_number=account,
+        amount=Decimal("84.50"),
+        method=by_hand.as_processor_method(),
+        idempotency_key="by-hand",
+        now=datetime(2026, 12, 11, 18, tzinfo=UTC),
+    )
+
+    done = await draft_due_bills(
+        store=store, cis=cis, zone=DENVER, clock=lambda: datetime(2026, 12, 12, 18, tzinfo=UTC)
+    )
+
+    assert account in done.waiting
+    assert [p.idempotency_key for p in await payments_to(store, account)] == ["by-hand"]
