@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from adapters.rules.money import whole_cents
 from gateway.core.clock import Clock, utc_now
@@ -44,8 +45,10 @@ async def enroll_autopay(
     access: AccountAccess,
     store: GatewayStore,
     request: AutopayRequest,
+    zone: ZoneInfo,
     clock: Clock = utc_now,
 ) -> Enrollment | AlreadyEnrolled | AccountHidden | FieldProblem:
+    """`zone`: the co-op's, in which a card's expiry month ends."""
     account_number = request.account_number.strip()
     if not await access.can_see(account_number):
         return AccountHidden()
@@ -60,7 +63,7 @@ async def enroll_autopay(
     if method is None:
         return FieldProblem("paymentMethodId", "No such saved payment method.")
     now = clock()
-    if method.expired(now.date()):
+    if method.expired(now.astimezone(zone).date()):
         return FieldProblem("paymentMethodId", "This card has expired: save the new one first.")
     enrolled = await autopay_store.insert_enrollment(
         store,

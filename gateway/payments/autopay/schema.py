@@ -186,6 +186,7 @@ class AutopayMutations:
                 day_of_month=input.draft.day_of_month,
                 max_amount=input.max_amount,
             ),
+            zone=context.zone,
         )
         if isinstance(outcome, AccountHidden):
             return AccountNotFound(number=input.account_number)

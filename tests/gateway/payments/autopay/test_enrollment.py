@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -43,7 +44,11 @@ def request(account_number: str, method_id: str, **rule: object) -> AutopayReque
 
 async def enroll(store: GatewayStore, user_id: int, asked: AutopayRequest) -> object:
     return await enrolling.enroll_autopay(
-        access=access_of(store, user_id), store=store, request=asked, clock=lambda: NOW
+        access=access_of(store, user_id),
+        store=store,
+        request=asked,
+        zone=ZoneInfo("America/Denver"),
+        clock=lambda: NOW,
     )
 
 
@@ -173,3 +178,22 @@ async def test_cancelling_what_is_not_enrolled_or_not_the_members(
     assert not_enrolled == enrolling.NotEnrolled()
     assert hidden == AccountHidden()
     assert await autopay_store.active_enrollment(store, theirs) is not None
+
+
+async def test_a_card_is_good_through_its_last_evening_in_the_cooperatives_zone(
+    store: GatewayStore, processor: FakePaymentProcessor
+) -> None:
+    account = str(next(_accounts))
+    user_id = await add_user(store, account_numbers=(account,))
+    card = await saved_card(store, processor, user_id, exp_month=11, exp_year=2026)
+
+    # 03:00 UTC on December 1st is still November 30th in Denver.
+    enrolled = await enrolling.enroll_autopay(
+        access=access_of(store, user_id),
+        store=store,
+        request=request(account, card.id),
+        zone=ZoneInfo("America/Denver"),
+        clock=lambda: datetime(2026, 12, 1, 3, tzinfo=UTC),
+    )
+
+    assert isinstance(enrolled, Enrollment)
