@@ -24,8 +24,10 @@ from gateway.core.errors import ErrorMasking, public_error
 from gateway.members.contact_schema import ContactMutations
 from gateway.members.registration_schema import RegistrationMutations, RegistrationQueries
 from gateway.outages.schema import OutageMutations
+from gateway.payments.autopay.schema import AutopayMutations
 from gateway.payments.refund_schema import RefundMutations
 from gateway.payments.schema import PaymentMutations
+from gateway.payments.wallet.schema import WalletMutations
 from gateway.staff.schema import StaffQueries
 from gateway.usage.cost import usage_points
 from gateway.viewer.schema import AuthMutations, AuthQueries
@@ -50,6 +52,8 @@ class Mutation(
     RegistrationMutations,
     PaymentMutations,
     RefundMutations,
+    WalletMutations,
+    AutopayMutations,
 ):
     pass
 

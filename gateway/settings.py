@@ -157,6 +157,10 @@ class GatewaySettings(BaseSettings):
     worker_retry_base_s: float = Field(default=5.0, gt=0)
     worker_retry_cap_s: float = Field(default=900.0, gt=0)
     worker_max_attempts: int = Field(default=12, ge=1)
+    # Seconds between the worker's autopay drafting runs (`gateway.payments.autopay`);
+    # a bill is drafted on the first run on or after its draft day. Each run reads every
+    # enrolled account's balance from the CIS: an hour keeps that light. 0: no drafting.
+    autopay_draft_interval_s: float = Field(default=3600.0, ge=0)
     # Names this worker in claimed entries and logs; unset: host, pid and a random part.
     worker_id: str | None = None
     # Set for several server processes (`serve --workers N`): prometheus-client reads it

@@ -10,17 +10,21 @@ from gateway.core.store.base import Base
 from gateway.identity import tables as identity_tables
 from gateway.members import tables as members_tables
 from gateway.payments import tables as payments_tables
+from gateway.payments.autopay import tables as autopay_tables
+from gateway.payments.wallet import tables as wallet_tables
 
 metadata = Base.metadata
 
 # Importing a module declares its tables on `metadata`; these names keep them imported.
 DOMAIN_TABLES = (
     audit_tables,
+    autopay_tables,
     feed_cursor_table,
     identity_tables,
     members_tables,
     outbox_table,
     payments_tables,
+    wallet_tables,
 )
 
 __all__ = ["DOMAIN_TABLES", "metadata"]

@@ -50,6 +50,7 @@ from gateway.core.outbox import (
 from gateway.members import password_reset
 from gateway.members.emails import MemberMail
 from gateway.payments import pay_bill, processing, processor_events, refund, webhook_intake
+from gateway.payments.autopay.jobs import drafting_job
 from gateway.settings import GatewaySettings
 
 logger = logging.getLogger("gateway.worker")
@@ -202,6 +203,15 @@ def background_jobs(gateway: Gateway, *, outbox: OutboxRunner | None = None) -> 
             cursors=StoredCursor(gateway.store),
         )
         jobs.append(Job("cis-change-refresher", refresher.run))
+    if settings.autopay_draft_interval_s > 0:
+        drafting = drafting_job(
+            store=gateway.store,
+            cis=gateway.adapters.cis,
+            zone=settings.zone,
+            interval_s=settings.autopay_draft_interval_s,
+            on_outbox_committed=runner.wake,
+        )
+        jobs.append(Job("autopay-drafting", drafting))
     return jobs
 
 

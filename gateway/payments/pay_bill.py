@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Final
 
@@ -81,8 +81,26 @@ class DuplicateSuspected:
     recent: StoredPayment
 
 
+@dataclass(frozen=True, slots=True)
+class AutopayDraftPending:
+    """Autopay will draft the account's current bill: nothing is written or charged
+    until the member confirms (`confirm_duplicate`)."""
+
+    draft_date: date
+    amount: Decimal
+
+
+# The account's autopay draft still to come (its day and amount), or None: given by the
+# caller, as autopay itself writes its drafts through this module.
+PendingDraft = Callable[[str], Awaitable[tuple[date, Decimal] | None]]
+
 PayBillOutcome = (
-    PaymentAccepted | PaymentWasDeclined | DuplicateSuspected | AccountHidden | FieldProblem
+    PaymentAccepted
+    | PaymentWasDeclined
+    | DuplicateSuspected
+    | AutopayDraftPending
+    | AccountHidden
+    | FieldProblem
 )
 
 
@@ -100,6 +118,7 @@ async def pay_bill(
     request_id: str,
     clock: Clock = utc_now,
     on_outbox_committed: Callable[[], None] | None = None,
+    pending_draft: PendingDraft | None = None,
 ) -> PayBillOutcome:
     """`processor` None: payments are not set up, and a valid request raises
     `PaymentsUnavailable`. `on_outbox_committed` wakes a worker in this process."""
@@ -137,6 +156,9 @@ async def pay_bill(
             # It may be this very request's payment, written a moment ago by a racing
             # request with the same key: that is a repeat, not a duplicate.
             return await repeat() or DuplicateSuspected(recent)
+        draft = None if pending_draft is None else await pending_draft(account_number)
+        if draft is not None:
+            return await repeat() or AutopayDraftPending(*draft)
 
     method = await resolve_method(processor=processor, user_id=user.id, choice=request.method)
     if isinstance(method, FieldProblem):
@@ -242,4 +264,33 @@ def _key_problem(key: str) -> FieldProblem | None:
         return FieldProblem(
             "idempotencyKey", f"Send a key of 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} characters."
         )
+    if key.strip().startswith(payments_store.AUTOPAY_KEY_PREFIX):
+        # A member's payment under a draft's key would stand in for that draft.
+        return FieldProblem("idempotencyKey", "Keys starting with autopay: are reserved.")
     return None
+
+
+async def queue_payment(
+    store: GatewayStore,
+    *,
+    user_id: int,
+    account_number: str,
+    amount: Decimal,
+    method: PaymentMethod,
+    idempotency_key: str,
+    now: datetime,
+    on_outbox_committed: Callable[[], None] | None = None,
+) -> StoredPayment | None:
+    """Write a payment the gateway makes itself (an autopay draft) as `pay_bill` writes
+    a member's: PROCESSING, with the outbox entry that charges and posts it. None (and
+    nothing written) when `user_id` already used `idempotency_key`."""
+    payment = _new_payment(
+        user_id=user_id,
+        account_number=account_number,
+        amount=amount,
+        method=method,
+        idempotency_key=idempotency_key,
+        now=now,
+    )
+    written = await _write(store, payment, on_outbox_committed=on_outbox_committed)
+    return payment if written else None

@@ -6,7 +6,7 @@ balance (`Balance.lastPayment`), and renaming that would break clients.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -22,8 +22,10 @@ from gateway.core.errors import BadUserInput
 from gateway.core.outcomes import AccountHidden, FieldProblem
 from gateway.payments import pay_bill as paying
 from gateway.payments import store as payments_store
+from gateway.payments.autopay.pending import pending_draft_finder
 from gateway.payments.methods import MethodChoice
 from gateway.payments.store import PaymentPage, StoredPayment
+from gateway.payments.wallet import service as wallet
 
 MAX_PAYMENTS_PAGE = 100
 
@@ -70,6 +72,7 @@ class AccountPayment:
         description="When the CIS booked it on the account."
     )
     decline_reason: str | None
+    by_autopay: bool = strawberry.field(description="Drafted by the account's autopay.")
 
     @classmethod
     def of(cls, payment: StoredPayment, zone: ZoneInfo) -> AccountPayment:
@@ -89,6 +92,7 @@ class AccountPayment:
             created_at=local(payment.created_at, zone),
             posted_at=local_or_none(payment.posted_at, zone),
             decline_reason=payment.decline_reason,
+            by_autopay=payment.by_autopay,
         )
 
 
@@ -154,6 +158,10 @@ class PayBillInput:
         default=False,
         description="Pay although DuplicatePaymentWarning said another payment was made lately.",
     )
+    save_method: bool = strawberry.field(
+        default=False,
+        description="Paying with a token: also save the card or bank account to the wallet.",
+    )
 
 
 @strawberry.type(description="The payment is recorded and on its way to the CIS.")
@@ -176,8 +184,23 @@ class DuplicatePaymentWarning:
     recent_payment: AccountPayment
 
 
+@strawberry.type(
+    description="Autopay will draft this account's current bill; nothing was charged. Send"
+    " the request again with `confirmDuplicate: true` to pay anyway."
+)
+class AutopayDraftPendingWarning:
+    message: str
+    draft_date: date
+    amount: Money
+
+
 PayBillResult = Annotated[
-    PaymentAccepted | PaymentDeclined | DuplicatePaymentWarning | ValidationError | AccountNotFound,
+    PaymentAccepted
+    | PaymentDeclined
+    | DuplicatePaymentWarning
+    | AutopayDraftPendingWarning
+    | ValidationError
+    | AccountNotFound,
     strawberry.union("PayBillResult"),
 ]
 
@@ -204,6 +227,9 @@ class PaymentMutations:
                 confirm_duplicate=input.confirm_duplicate,
             ),
             request_id=context.request_id,
+            pending_draft=pending_draft_finder(
+                store=context.store, balance_of=context.loaders.balance.load, zone=context.zone
+            ),
         )
         if isinstance(outcome, AccountHidden):
             return AccountNotFound(number=input.account_number)
@@ -214,7 +240,22 @@ class PaymentMutations:
                 message="A payment to this account was made in the last few days.",
                 recent_payment=AccountPayment.of(outcome.recent, context.zone),
             )
+        if isinstance(outcome, paying.AutopayDraftPending):
+            return AutopayDraftPendingWarning(
+                message="Autopay will pay this bill.",
+                draft_date=outcome.draft_date,
+                amount=money(outcome.amount),
+            )
         payment = AccountPayment.of(outcome.payment, context.zone)
         if isinstance(outcome, paying.PaymentWasDeclined):
             return PaymentDeclined(reason=outcome.payment.decline_reason or "", payment=payment)
+        processor = context.adapters.payments
+        if input.save_method and input.method.token is not None and processor is not None:
+            # The method the token became, made for this login by pay_bill.
+            await wallet.save_paid_method(
+                store=context.store,
+                processor=processor,
+                user_id=outcome.payment.user_id,
+                method_id=outcome.payment.processor_method_id,
+            )
         return PaymentAccepted(payment=payment)

@@ -30,6 +30,9 @@ from gateway.payments.status import PaymentStatus
 from gateway.payments.tables import PaymentEventRow, PaymentRow
 
 OUTBOX_KEY_PREFIX: Final = "payment:"
+# The idempotency keys of autopay's drafts (`gateway.payments.autopay.plan`); a member's
+# request may not use one (`pay_bill`), so a key so named is a draft's.
+AUTOPAY_KEY_PREFIX: Final = "autopay:"
 
 
 def outbox_key(payment_id: str) -> str:
@@ -66,6 +69,10 @@ class StoredPayment:
     @property
     def total(self) -> Decimal:
         return self.amount + self.fee
+
+    @property
+    def by_autopay(self) -> bool:
+        return self.idempotency_key.startswith(AUTOPAY_KEY_PREFIX)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from gateway.identity.login import EmailNotConfirmed as NotConfirmed
 from gateway.identity.login import WrongCredentials, login
 from gateway.identity.store import Device, StoredSession
 from gateway.identity.throttle import Throttled
+from gateway.payments.wallet.schema import SavedPaymentMethod, payment_methods
 
 MAX_DEVICE_NAME_LENGTH = 120
 MAX_SESSION_ID_LENGTH = 32
@@ -65,6 +66,10 @@ class Viewer:
         return [
             _login_session(s, current=s.id == self.session_id, context=context) for s in running
         ]
+
+    @described_field("The payment methods saved in this login's wallet, the default first.")
+    async def payment_methods(self, info: GatewayInfo) -> list[SavedPaymentMethod]:
+        return await payment_methods(info, self.user_id)
 
 
 def _login_session(

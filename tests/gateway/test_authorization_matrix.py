@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Final
 
 import pytest
@@ -22,12 +23,16 @@ from graphql import build_schema
 from strawberry.types import ExecutionResult
 
 from adapters.payments.fake import FakePaymentProcessor
+from adapters.payments.port import MethodKind, PaymentMethod
 from gateway.core.backends import Adapters
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.migrate import migrate
 from gateway.core.store.open import open_store
 from gateway.identity.tables import Role
 from gateway.identity.users import upsert_member
+from gateway.payments.autopay import store as autopay_store
+from gateway.payments.autopay.draft_rule import DraftRule, DraftRuleKind
+from gateway.payments.wallet import store as wallet_store
 from gateway.schema import schema
 from simulators.world import World
 from tests.gateway.authorization_cases import Case, build_cases
@@ -36,6 +41,7 @@ from tests.gateway.support import Member, codes, execute
 CASES: Final = build_cases(schema._schema)
 NONEXISTENT: Final = "9999999"
 PLACEHOLDER: Final = "<account>"
+OTHERS_CARD_NICKNAME: Final = "Others-Autopay-Card"
 NOT_ALLOWED: Final = {"UNAUTHENTICATED", "FORBIDDEN"}
 NEVER_RAN: Final = {"GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED", "BAD_USER_INPUT"}
 
@@ -47,6 +53,39 @@ STAFF_MAY_NOT: Final = {
     "Mutation.register": "proves the account with CIS facts, whoever asks",
     "Mutation.linkAccount": "proves the account with CIS facts, whoever asks",
 }
+
+
+async def enroll_in_autopay(store: GatewayStore, member: Member) -> None:
+    """The member's card saved, and their first account drafted with it."""
+    card = PaymentMethod(
+        id="pm_matrix_other",
+        kind=MethodKind.CARD,
+        customer_ref=f"user-{member.user_id}",
+        last4="1881",
+        brand="visa",
+        exp_month=12,
+        exp_year=2099,
+    )
+    now = datetime.now(UTC)
+    await wallet_store.insert_method(
+        store,
+        user_id=member.user_id,
+        method=card,
+        nickname=OTHERS_CARD_NICKNAME,
+        make_default=True,
+        now=now,
+    )
+    await autopay_store.insert_enrollment(
+        store,
+        autopay_store.NewEnrollment(
+            account_number=member.account_numbers[0],
+            user_id=member.user_id,
+            method_id=card.id,
+            rule=DraftRule(DraftRuleKind.DUE_DATE),
+            max_amount=None,
+            now=now,
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +121,7 @@ async def people(world: World, matrix_store: GatewayStore) -> People:
 
     mine, theirs = world.customers[0], world.customers[1]
     other = await person("other@example.com", Role.MEMBER, theirs.customer_id)
+    await enroll_in_autopay(matrix_store, other)
     locations = [loc for loc in world.locations if loc.customer_id == theirs.customer_id]
     return People(
         member=await person("member@example.com", Role.MEMBER, mine.customer_id),
@@ -92,6 +132,7 @@ async def people(world: World, matrix_store: GatewayStore) -> People:
             theirs.billing_address.line1,
             *(loc.location_id for loc in locations),
             *(meter for loc in locations for meter in loc.meter_nos),
+            OTHERS_CARD_NICKNAME,
         ),
     )
 
@@ -118,6 +159,9 @@ def test_every_account_scoped_field_has_a_generated_call() -> None:
         "Query.account>payments",
         "Mutation.updateContactDetails",
         "Mutation.payBill",
+        "Query.account>autopay",
+        "Mutation.enrollAutopay",
+        "Mutation.cancelAutopay",
     } <= names
     assert set(STAFF_MAY_NOT) <= names, "an exemption names a field that is gone"
 

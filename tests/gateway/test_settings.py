@@ -115,3 +115,12 @@ def test_the_payments_webhook_secret_is_read_and_never_shown(
     assert settings.payments_webhook_secret is not None
     assert settings.payments_webhook_secret.get_secret_value() == "whsec_never_shown_42"
     assert "whsec_never_shown_42" not in repr(settings) + str(settings)
+
+
+def test_autopay_drafts_hourly_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert GatewaySettings(jwt_secret=SECRET).autopay_draft_interval_s == 3600  # type: ignore[arg-type]
+
+    monkeypatch.setenv("COOP_AUTOPAY_DRAFT_INTERVAL_S", "0")
+    assert GatewaySettings(jwt_secret=SECRET).autopay_draft_interval_s == 0  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        GatewaySettings(jwt_secret=SECRET, autopay_draft_interval_s=-1)  # type: ignore[arg-type]

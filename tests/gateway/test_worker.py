@@ -77,12 +77,23 @@ async def test_the_worker_follows_the_change_feed_from_startup_and_is_counted(
         stop.set()
         await asyncio.wait_for(running, WORKER_STOPS_WITHIN_S)
 
-    assert [job.name for job in jobs] == ["outbox", "cis-change-refresher"]
+    assert [job.name for job in jobs] == ["outbox", "cis-change-refresher", "autopay-drafting"]
     text = metrics.render().decode()
     assert polled in text
     assert 'gateway_backend_calls_total{operation="changes_since",system="cis"} 1.0' in text
     await asyncio.sleep(0.02)
     assert cis.feed_calls == 1  # stopped; the next poll was 30 s away
+
+
+async def test_no_autopay_drafting_runs_when_its_interval_is_0(
+    with_cis: Adapters, gateway_database_path: Path
+) -> None:
+    settings = served_settings(gateway_database_path, autopay_draft_interval_s=0)
+    async with open_gateway(settings, metrics=GatewayMetrics(), adapters=with_cis) as gateway:
+        names = [job.name for job in background_jobs(gateway)]
+
+    assert "autopay-drafting" not in names
+    assert "outbox" in names
 
 
 @pytest.mark.parametrize("switched_off", [{"cis_change_poll_s": 0}, {"cache_enabled": False}])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -18,6 +18,7 @@ from gateway.payments import store as payments_store
 from gateway.payments.methods import MethodChoice
 from gateway.payments.pay_bill import (
     DUPLICATE_WINDOW,
+    AutopayDraftPending,
     DuplicateSuspected,
     PaymentAccepted,
     PaymentWasDeclined,
@@ -411,3 +412,56 @@ async def test_a_payment_whose_entry_the_outbox_set_aside_reads_as_needing_atten
     assert read is not None
     assert read.status is PaymentStatus.NEEDS_ATTENTION
     assert [p.status for p in page.payments] == [PaymentStatus.NEEDS_ATTENTION]
+
+
+async def test_a_pending_autopay_draft_is_confirmed_before_anything_is_charged(
+    store: GatewayStore, processor: FakePaymentProcessor
+) -> None:
+    account = "2000999"
+    user_id = await add_user(store, account_numbers=(account,))
+    access = access_of(store, user_id)
+    asked: list[str] = []
+
+    async def pending_draft(account_number: str) -> tuple[date, Decimal] | None:
+        asked.append(account_number)
+        return date(2026, 12, 15), Decimal("84.50")
+
+    async def pay(confirm: bool) -> object:
+        return await pay_bill(
+            access=access,
+            store=store,
+            processor=processor,
+            request=bill_payment(
+                account, by_card(processor), key=f"k-{confirm}", confirm_duplicate=confirm
+            ),
+            request_id="r-1",
+            pending_draft=pending_draft,
+        )
+
+    warned = await pay(False)
+
+    assert warned == AutopayDraftPending(date(2026, 12, 15), Decimal("84.50"))
+    assert asked == [account]
+    assert await payments_of(store, user_id) == 0
+
+    assert isinstance(await pay(True), PaymentAccepted)
+    assert asked == [account]  # confirmed: not asked again
+    assert await payments_of(store, user_id) == 1
+
+
+async def test_a_key_of_autopays_is_refused(
+    store: GatewayStore, processor: FakePaymentProcessor
+) -> None:
+    user_id = await add_user(store, account_numbers=(ACCOUNT,))
+
+    outcome = await pay_bill(
+        access=access_of(store, user_id),
+        store=store,
+        processor=processor,
+        request=bill_payment(ACCOUNT, by_card(processor), key="autopay:1:2026-12-15"),
+        request_id="r-1",
+    )
+
+    assert isinstance(outcome, FieldProblem)
+    assert outcome.field == "idempotencyKey"
+    assert await payments_of(store, user_id) == 0

@@ -1,0 +1,1 @@
+"""The member's wallet: payment methods saved at the processor, shown masked."""
