@@ -33,6 +33,9 @@ from gateway.settings import GatewaySettings
 
 logger = logging.getLogger("gateway.bootstrap")
 
+# Seconds the payment guard waits past the processor adapter's own timeout.
+PAYMENTS_GUARD_GRACE_S = 0.5
+
 
 @dataclass(frozen=True, slots=True)
 class Gateway:
@@ -103,6 +106,9 @@ def backend_policies(settings: GatewaySettings) -> BackendPolicies:
         cis_timeout_s=settings.cis_timeout_s,
         oms_timeout_s=settings.oms_timeout_s,
         meters_timeout_s=settings.meters_timeout_s,
+        # A little past the processor adapter's own timeout, so that the adapter, which
+        # knows whether the request went out, answers first; the guard's is the backstop.
+        payments_timeout_s=settings.payments_timeout_s + PAYMENTS_GUARD_GRACE_S,
         failure_threshold=settings.backend_failure_threshold,
         cool_down_s=settings.backend_cool_down_s,
         retry_jitter_s=settings.backend_retry_jitter_s,
