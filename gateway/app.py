@@ -41,7 +41,7 @@ from gateway.api.graphiql import GraphiQLSite, StarterTab, graphiql_off
 from gateway.api.http import GraphQLEndpoint
 from gateway.api.limits import QueryLimits
 from gateway.api.trusted_documents import load_trusted_documents
-from gateway.bootstrap import Gateway, open_gateway
+from gateway.bootstrap import Gateway, open_gateway, payment_rules
 from gateway.core.backends import Adapters
 from gateway.core.cache.port import Cache, CacheUnavailable
 from gateway.core.metrics import CONTENT_TYPE, GatewayMetrics
@@ -121,9 +121,11 @@ def create_app(
             email=now.email,
             public_base_url=settings.public_base_url,
             rate_limiter=now.rate_limiter,
+            payment_rules=rules_of_payments,
         )
 
     readiness_log = ReadinessLog(logger)
+    rules_of_payments = payment_rules(settings)
 
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})

@@ -16,13 +16,14 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 from adapters.email.port import EmailSender
-from adapters.payments.port import PaymentProcessor
+from adapters.payments.port import MethodKind, PaymentProcessor
 from gateway.core.backends import Adapters
 from gateway.core.cache import create_cache
 from gateway.core.cache.near import NearCache, WithNearCache
 from gateway.core.cache.port import Cache
 from gateway.core.instrumented import instrument
 from gateway.core.metrics import GatewayMetrics
+from gateway.core.payment_rules import ConvenienceFee, PaymentRules
 from gateway.core.rate_limit import Rate, RateLimiter, RateLimits, create_rate_limiter
 from gateway.core.resilience.policy import BackendPolicies
 from gateway.core.store.gateway_store import GatewayStore
@@ -98,6 +99,23 @@ async def open_gateway(
             metrics=metrics,
             rate_limiter=open_rate_limiter(settings, stack, metrics=metrics),
         )
+
+
+def payment_rules(settings: GatewaySettings) -> PaymentRules:
+    """What one payment may be, with what, and at what fee, from the settings."""
+    return PaymentRules(
+        min_amount=settings.payment_min_amount,
+        max_amount=settings.payment_max_amount,
+        methods=settings.payment_methods,
+        fees={
+            MethodKind.CARD: ConvenienceFee(
+                flat=settings.card_fee_flat, percent=settings.card_fee_percent
+            ),
+            MethodKind.BANK_ACCOUNT: ConvenienceFee(
+                flat=settings.bank_fee_flat, percent=settings.bank_fee_percent
+            ),
+        },
+    )
 
 
 def backend_policies(settings: GatewaySettings) -> BackendPolicies:

@@ -22,11 +22,13 @@ from adapters.payments.port import PaymentMethod, PaymentProcessor
 from adapters.rules.money import whole_cents
 from gateway.core.clock import Clock, utc_now
 from gateway.core.outcomes import AccountHidden, FieldProblem
+from gateway.core.payment_rules import PaymentRules
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.unit_of_work import unit_of_work
 from gateway.identity.policy import AccountAccess
 from gateway.payments import store as payments_store
 from gateway.payments.methods import MethodChoice, choice_problem, method_label, resolve_method
+from gateway.payments.options import amount_problem, method_problem
 from gateway.payments.status import PaymentStatus
 from gateway.payments.store import StoredPayment
 
@@ -100,14 +102,21 @@ async def pay_bill(
     request_id: str,
     clock: Clock = utc_now,
     on_outbox_committed: Callable[[], None] | None = None,
+    rules: PaymentRules | None = None,
 ) -> PayBillOutcome:
     """`processor` None: payments are not set up, and a valid request raises
-    `PaymentsUnavailable`. `on_outbox_committed` wakes a worker in this process."""
+    `PaymentsUnavailable`. `on_outbox_committed` wakes a worker in this process.
+    `rules`: the bounds, methods and fees (`payment_options`); the defaults if None."""
+    rules = rules or PaymentRules()
     account_number = request.account_number.strip()
     if not await access.can_see(account_number):
         return AccountHidden()
     user = await access.require_user()
-    problem = _amount_problem(request.amount) or _key_problem(request.idempotency_key)
+    problem = (
+        _amount_problem(request.amount)
+        or amount_problem(request.amount, rules)
+        or _key_problem(request.idempotency_key)
+    )
     if problem is not None:
         return problem
     key = request.idempotency_key.strip()
@@ -142,10 +151,14 @@ async def pay_bill(
     if isinstance(method, FieldProblem):
         # A racing request with the same key may have spent the token a moment ago.
         return await repeat() or method
+    refused = method_problem(method.kind, rules)
+    if refused is not None:
+        return refused
     payment = _new_payment(
         user_id=user.id,
         account_number=account_number,
         amount=request.amount,
+        fee=rules.fee(method.kind, whole_cents(request.amount)),
         method=method,
         idempotency_key=key,
         now=clock(),
@@ -169,6 +182,7 @@ def _new_payment(
     user_id: int,
     account_number: str,
     amount: Decimal,
+    fee: Decimal,
     method: PaymentMethod,
     idempotency_key: str,
     now: datetime,
@@ -178,7 +192,7 @@ def _new_payment(
         user_id=user_id,
         account_number=account_number,
         amount=whole_cents(amount),
-        fee=Decimal("0.00"),  # no convenience fee yet
+        fee=fee,
         method_kind=method.kind,
         method_label=method_label(method),
         method_last4=method.last4,
