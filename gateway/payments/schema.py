@@ -204,6 +204,7 @@ class PaymentMutations:
                 confirm_duplicate=input.confirm_duplicate,
             ),
             request_id=context.request_id,
+            rules=context.payment_rules,
         )
         if isinstance(outcome, AccountHidden):
             return AccountNotFound(number=input.account_number)
