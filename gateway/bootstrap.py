@@ -107,6 +107,7 @@ def payment_rules(settings: GatewaySettings) -> PaymentRules:
         min_amount=settings.payment_min_amount,
         max_amount=settings.payment_max_amount,
         methods=settings.payment_methods,
+        schedule_days_ahead=settings.payment_schedule_days_ahead,
         fees={
             MethodKind.CARD: ConvenienceFee(
                 flat=settings.card_fee_flat, percent=settings.card_fee_percent

@@ -83,6 +83,8 @@ class GatewaySettings(BaseSettings):
     card_fee_percent: Decimal = Field(default=Decimal("0"), ge=0, le=10)
     bank_fee_flat: Decimal = Field(default=Decimal("0.00"), ge=0, decimal_places=2)
     bank_fee_percent: Decimal = Field(default=Decimal("0"), ge=0, le=10)
+    # How many days ahead `payBill(scheduledFor:)` may set a payment: a bill's cycle.
+    payment_schedule_days_ahead: int = Field(default=30, ge=0, le=366)
     multispeak_app_name: str = "coop-gateway"
     multispeak_company: str = "Demo Electric Cooperative"
 

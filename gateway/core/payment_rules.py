@@ -43,6 +43,8 @@ class PaymentRules:
     # co-op's setting decides for every account.
     methods: tuple[MethodKind, ...] = (MethodKind.CARD, MethodKind.BANK_ACCOUNT)
     fees: Mapping[MethodKind, ConvenienceFee] = field(default_factory=dict)
+    # How many days ahead a payment may be scheduled.
+    schedule_days_ahead: int = 30
 
     def __post_init__(self) -> None:
         if not ZERO < self.min_amount <= self.max_amount:

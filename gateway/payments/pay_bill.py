@@ -14,9 +14,10 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Final
+from zoneinfo import ZoneInfo
 
 from adapters.payments.port import PaymentMethod, PaymentProcessor
 from adapters.rules.money import whole_cents
@@ -29,10 +30,13 @@ from gateway.identity.policy import AccountAccess
 from gateway.payments import store as payments_store
 from gateway.payments.methods import MethodChoice, choice_problem, method_label, resolve_method
 from gateway.payments.options import amount_problem, method_problem
+from gateway.payments.scheduling import falls_due_at, schedule_problem
 from gateway.payments.status import PaymentStatus
 from gateway.payments.store import StoredPayment
 
 logger = logging.getLogger("gateway.payments")
+
+UTC_ZONE: Final = ZoneInfo("UTC")
 
 # The outbox entry that charges a payment and posts it (see gateway.worker).
 PROCESS_PAYMENT_KIND: Final = "payments.process"
@@ -59,6 +63,8 @@ class BillPayment:
     idempotency_key: str
     # The member saw the DuplicateSuspected answer and pays anyway.
     confirm_duplicate: bool = False
+    # A later day in the co-op's time zone to pay on; None or today: at once.
+    scheduled_for: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,11 +109,14 @@ async def pay_bill(
     clock: Clock = utc_now,
     on_outbox_committed: Callable[[], None] | None = None,
     rules: PaymentRules | None = None,
+    zone: ZoneInfo = UTC_ZONE,
 ) -> PayBillOutcome:
     """`processor` None: payments are not set up, and a valid request raises
     `PaymentsUnavailable`. `on_outbox_committed` wakes a worker in this process.
-    `rules`: the bounds, methods and fees (`payment_options`); the defaults if None."""
+    `rules`: the bounds, methods and fees (`payment_options`); the defaults if None.
+    `zone`: the co-op's, whose calendar `request.scheduled_for` is a day of."""
     rules = rules or PaymentRules()
+    today = clock().astimezone(zone).date()
     account_number = request.account_number.strip()
     if not await access.can_see(account_number):
         return AccountHidden()
@@ -116,9 +125,13 @@ async def pay_bill(
         _amount_problem(request.amount)
         or amount_problem(request.amount, rules)
         or _key_problem(request.idempotency_key)
+        or schedule_problem(request.scheduled_for, today=today, rules=rules)
     )
     if problem is not None:
         return problem
+    later = request.scheduled_for
+    if later is not None and later <= today:
+        later = None  # today is at once
     key = request.idempotency_key.strip()
 
     async def repeat() -> PayBillOutcome | None:
@@ -162,8 +175,10 @@ async def pay_bill(
         method=method,
         idempotency_key=key,
         now=clock(),
+        scheduled_for=later,
     )
-    if not await _write(store, payment, on_outbox_committed=on_outbox_committed):
+    due_at = None if later is None else falls_due_at(later, zone)
+    if not await _write(store, payment, on_outbox_committed=on_outbox_committed, due_at=due_at):
         answered = await repeat()  # a request with the same key wrote its payment first
         assert answered is not None  # a payment is never deleted
         return answered
@@ -186,6 +201,7 @@ def _new_payment(
     method: PaymentMethod,
     idempotency_key: str,
     now: datetime,
+    scheduled_for: date | None,
 ) -> StoredPayment:
     return StoredPayment(
         id=new_payment_id(),
@@ -197,7 +213,7 @@ def _new_payment(
         method_label=method_label(method),
         method_last4=method.last4,
         processor_method_id=method.id,
-        status=PaymentStatus.PROCESSING,
+        status=PaymentStatus.PROCESSING if scheduled_for is None else PaymentStatus.SCHEDULED,
         idempotency_key=idempotency_key,
         created_at=now,
         updated_at=now,
@@ -205,6 +221,7 @@ def _new_payment(
         confirmation=None,
         posted_at=None,
         decline_reason=None,
+        scheduled_for=scheduled_for,
     )
 
 
@@ -213,6 +230,7 @@ async def _write(
     payment: StoredPayment,
     *,
     on_outbox_committed: Callable[[], None] | None,
+    due_at: datetime | None = None,
 ) -> bool:
     """The payment and the outbox entry that processes it, in one transaction; False
     (and nothing written) when its login already used its idempotency key."""
@@ -225,6 +243,7 @@ async def _write(
                 kind=PROCESS_PAYMENT_KIND,
                 payload={"payment_id": payment.id},
                 idempotency_key=payments_store.outbox_key(payment.id),
+                due_at=due_at,  # a scheduled payment: the start of its day
             )
     return created
 
