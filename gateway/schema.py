@@ -24,6 +24,7 @@ from gateway.core.errors import ErrorMasking, public_error
 from gateway.members.contact_schema import ContactMutations
 from gateway.members.registration_schema import RegistrationMutations, RegistrationQueries
 from gateway.outages.schema import OutageMutations
+from gateway.payments.cancel_schema import ScheduledPaymentMutations
 from gateway.payments.schema import PaymentMutations
 from gateway.staff.schema import StaffQueries
 from gateway.usage.cost import usage_points
@@ -43,7 +44,12 @@ class Query(AccountQueries, AuthQueries, StaffQueries, RegistrationQueries):
 
 @strawberry.type
 class Mutation(
-    AuthMutations, OutageMutations, ContactMutations, RegistrationMutations, PaymentMutations
+    AuthMutations,
+    OutageMutations,
+    ContactMutations,
+    RegistrationMutations,
+    PaymentMutations,
+    ScheduledPaymentMutations,
 ):
     pass
 

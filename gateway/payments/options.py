@@ -4,12 +4,14 @@ their fees, from one set of rules (`PaymentRules`) that `payBill` enforces too."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from adapters.cis.port import Balance
 from adapters.payments.port import MethodKind
 from gateway.core.outcomes import FieldProblem
 from gateway.core.payment_rules import ConvenienceFee, PaymentRules
+from gateway.payments.scheduling import latest_date
 
 # How each method is named to the member when it is refused.
 _METHOD_NAMES = {MethodKind.CARD: "card", MethodKind.BANK_ACCOUNT: "bank account (e-check)"}
@@ -28,11 +30,15 @@ class PaymentOptions:
     min_amount: Decimal
     max_amount: Decimal
     methods: tuple[MethodOption, ...]
+    latest_scheduled_date: date
 
 
-def payment_options(*, balance: Balance, rules: PaymentRules) -> PaymentOptions:
+def payment_options(*, balance: Balance, rules: PaymentRules, today: date) -> PaymentOptions:
+    """`today` in the co-op's time zone: a payment may be scheduled from it to
+    `rules.schedule_days_ahead` days later."""
     due = balance.amount_due
     return PaymentOptions(
+        latest_scheduled_date=latest_date(today, rules),
         amount_due=due,
         min_amount=rules.min_amount,
         max_amount=rules.max_amount,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import strawberry
 
 from gateway.api.context import GatewayInfo
 from gateway.api.scalars import Money, money
+from gateway.core.clock import utc_now
 from gateway.payments import options
 from gateway.payments.schema import PaymentMethodKind
 
@@ -39,6 +42,9 @@ class PaymentOptions:
     minimum_amount: Money
     maximum_amount: Money
     methods: list[PaymentMethodOption]
+    latest_scheduled_date: date = strawberry.field(
+        description="The last day `payBill(scheduledFor:)` accepts, in the co-op's time zone."
+    )
 
     @classmethod
     def of(cls, chosen: options.PaymentOptions) -> PaymentOptions:
@@ -47,12 +53,14 @@ class PaymentOptions:
             minimum_amount=money(chosen.min_amount),
             maximum_amount=money(chosen.max_amount),
             methods=[PaymentMethodOption.of(option) for option in chosen.methods],
+            latest_scheduled_date=chosen.latest_scheduled_date,
         )
 
 
 async def account_payment_options(info: GatewayInfo, *, account_number: str) -> PaymentOptions:
     """For `Account.paymentOptions`: the account was authorized when it was opened."""
     balance = await info.context.loaders.balance.load(account_number)
+    today = utc_now().astimezone(info.context.zone).date()
     return PaymentOptions.of(
-        options.payment_options(balance=balance, rules=info.context.payment_rules)
+        options.payment_options(balance=balance, rules=info.context.payment_rules, today=today)
     )

@@ -6,7 +6,7 @@ balance (`Balance.lastPayment`), and renaming that would break clients.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -70,6 +70,9 @@ class AccountPayment:
         description="When the CIS booked it on the account."
     )
     decline_reason: str | None
+    scheduled_for: date | None = strawberry.field(
+        default=None, description="The day a SCHEDULED payment waits for."
+    )
 
     @classmethod
     def of(cls, payment: StoredPayment, zone: ZoneInfo) -> AccountPayment:
@@ -89,6 +92,7 @@ class AccountPayment:
             created_at=local(payment.created_at, zone),
             posted_at=local_or_none(payment.posted_at, zone),
             decline_reason=payment.decline_reason,
+            scheduled_for=payment.scheduled_for,
         )
 
 
@@ -154,6 +158,12 @@ class PayBillInput:
         default=False,
         description="Pay although DuplicatePaymentWarning said another payment was made lately.",
     )
+    scheduled_for: date | None = strawberry.field(
+        default=None,
+        description="A later day (in the co-op's time zone) to pay on: the payment waits"
+        " SCHEDULED until that day starts, and can be cancelled until then. Absent or today:"
+        " at once. At most `paymentOptions.latestScheduledDate`.",
+    )
 
 
 @strawberry.type(description="The payment is recorded and on its way to the CIS.")
@@ -202,9 +212,11 @@ class PaymentMutations:
                 ),
                 idempotency_key=input.idempotency_key,
                 confirm_duplicate=input.confirm_duplicate,
+                scheduled_for=input.scheduled_for,
             ),
             request_id=context.request_id,
             rules=context.payment_rules,
+            zone=context.zone,
         )
         if isinstance(outcome, AccountHidden):
             return AccountNotFound(number=input.account_number)

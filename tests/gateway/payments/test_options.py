@@ -37,10 +37,11 @@ RULES = PaymentRules(
     },
 )
 CARDS_ONLY = PaymentRules(methods=(MethodKind.CARD,))
+TODAY = date(2026, 12, 3)
 
 OPTIONS = """
 query Options($number: String!) { account(number: $number) { ... on Account {
-  paymentOptions { amountDue minimumAmount maximumAmount
+  paymentOptions { amountDue minimumAmount maximumAmount latestScheduledDate
     methods { kind flatFee percentFee feeOnAmountDue } } } } }
 """
 
@@ -73,14 +74,15 @@ def test_the_rules_refuse_a_minimum_above_the_maximum() -> None:
 
 
 def test_options_show_the_amount_due_and_each_methods_fee_on_it() -> None:
-    options = payment_options(balance=balance("84.50"), rules=RULES)
+    options = payment_options(balance=balance("84.50"), rules=RULES, today=TODAY)
     assert options.amount_due == Decimal("84.50")
     assert (options.min_amount, options.max_amount) == (Decimal("5.00"), Decimal("500.00"))
     assert [(m.kind, m.fee_on_amount_due) for m in options.methods] == [
         (MethodKind.CARD, Decimal("3.61")),
         (MethodKind.BANK_ACCOUNT, Decimal("0.25")),
     ]
-    nothing_due = payment_options(balance=balance("0.00"), rules=RULES)
+    assert options.latest_scheduled_date == date(2027, 1, 2)  # 30 days ahead by default
+    nothing_due = payment_options(balance=balance("0.00"), rules=RULES, today=TODAY)
     assert [m.fee_on_amount_due for m in nothing_due.methods] == [None, None]
 
 
