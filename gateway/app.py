@@ -10,7 +10,8 @@ that fails its check stops the server before it accepts a connection. Background
 `gateway.worker`.
 
 `/readyz` reports the cache (`"cache": "up" | "down" | "off"`) but does not depend on
-it: with Redis down the gateway still serves, from the backends. It answers within a
+it: with Redis down the gateway still serves, from the backends. The payment processor
+(`"payments"`) is reported the same way, for the same reason. It answers within a
 second whatever the backends do: every check runs at once under a deadline shorter
 than that, a hung system shows as down, and one whose breaker is open shows as down
 without being called.
@@ -34,12 +35,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.errors import AdapterError
+from adapters.payments.port import PaymentProcessor
 from gateway.api.context import GatewayContext, create_context
 from gateway.api.graphiql import GraphiQLSite, StarterTab, graphiql_off
 from gateway.api.http import GraphQLEndpoint
 from gateway.api.limits import QueryLimits
 from gateway.api.trusted_documents import load_trusted_documents
-from gateway.bootstrap import Gateway, open_gateway
+from gateway.bootstrap import Gateway, open_gateway, payment_rules
 from gateway.core.backends import Adapters
 from gateway.core.cache.port import Cache, CacheUnavailable
 from gateway.core.metrics import CONTENT_TYPE, GatewayMetrics
@@ -57,6 +59,8 @@ logger = logging.getLogger("gateway.app")
 
 # Each check's deadline: the checks run concurrently, so /readyz answers within a second.
 READINESS_DEADLINE_S = 0.8
+# The reference /readyz looks up at the processor: no payment is ever made with it.
+READINESS_PAYMENT_REFERENCE = "readiness-check"
 # For checks no guard bounds (the gateway's own store, the cache): a little later still.
 READINESS_TIMEOUT_S = 0.9
 
@@ -118,9 +122,11 @@ def create_app(
             email=now.email,
             public_base_url=settings.public_base_url,
             rate_limiter=now.rate_limiter,
+            payment_rules=rules_of_payments,
         )
 
     readiness_log = ReadinessLog(logger)
+    rules_of_payments = payment_rules(settings)
 
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -133,11 +139,12 @@ def create_app(
             "meters": now.adapters.meters.ping,
             "gateway_store": now.store.ping,
         }
-        answers, cache_state = await asyncio.gather(
+        answers, cache_state, payments_state = await asyncio.gather(
             asyncio.gather(
                 *(_answers(name, check, readiness_log) for name, check in checks.items())
             ),
             _cache_state(now.cache, readiness_log),
+            _payments_state(now.adapters.payments, readiness_log),
         )
         systems = dict(zip(checks, answers, strict=True))
         down = sorted(name for name, ok in systems.items() if not ok)
@@ -145,6 +152,7 @@ def create_app(
             "status": "unavailable" if down else "ready",
             "systems": {name: "up" if ok else "down" for name, ok in systems.items()},
             "cache": cache_state,
+            "payments": payments_state,
         }
         return JSONResponse(body, status_code=503 if down else 200)
 
@@ -245,6 +253,20 @@ async def _cache_state(cache: Cache | None, readiness_log: ReadinessLog) -> str:
         return "down"
     readiness_log.record("cache", up=True)
     return "up"
+
+
+async def _payments_state(processor: PaymentProcessor | None, readiness_log: ReadinessLog) -> str:
+    """Informational only, like the cache: without the processor every read still
+    works, `payBill` answers that payments are unavailable, and queued payments wait
+    in the outbox. Taking the gateway out of rotation for it would cost members
+    everything else for one third party's outage. The check is a lookup that moves no
+    money, through the processor's guard: an open breaker shows "down" uncalled."""
+    if processor is None:
+        return "off"
+    up = await _answers(
+        "payments", lambda: processor.find_charge(READINESS_PAYMENT_REFERENCE), readiness_log
+    )
+    return "up" if up else "down"
 
 
 def create_app_from_environment() -> Starlette:

@@ -16,13 +16,14 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 from adapters.email.port import EmailSender
-from adapters.payments.port import PaymentProcessor
+from adapters.payments.port import MethodKind, PaymentProcessor
 from gateway.core.backends import Adapters
 from gateway.core.cache import create_cache
 from gateway.core.cache.near import NearCache, WithNearCache
 from gateway.core.cache.port import Cache
 from gateway.core.instrumented import instrument
 from gateway.core.metrics import GatewayMetrics
+from gateway.core.payment_rules import ConvenienceFee, PaymentRules
 from gateway.core.rate_limit import Rate, RateLimiter, RateLimits, create_rate_limiter
 from gateway.core.resilience.policy import BackendPolicies
 from gateway.core.store.gateway_store import GatewayStore
@@ -32,6 +33,9 @@ from gateway.identity.tokens import TokenIssuer
 from gateway.settings import GatewaySettings
 
 logger = logging.getLogger("gateway.bootstrap")
+
+# Seconds the payment guard waits past the processor adapter's own timeout.
+PAYMENTS_GUARD_GRACE_S = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +101,33 @@ async def open_gateway(
         )
 
 
+def payment_rules(settings: GatewaySettings) -> PaymentRules:
+    """What one payment may be, with what, and at what fee, from the settings."""
+    return PaymentRules(
+        min_amount=settings.payment_min_amount,
+        max_amount=settings.payment_max_amount,
+        methods=settings.payment_methods,
+        schedule_days_ahead=settings.payment_schedule_days_ahead,
+        fees={
+            MethodKind.CARD: ConvenienceFee(
+                flat=settings.card_fee_flat, percent=settings.card_fee_percent
+            ),
+            MethodKind.BANK_ACCOUNT: ConvenienceFee(
+                flat=settings.bank_fee_flat, percent=settings.bank_fee_percent
+            ),
+        },
+    )
+
+
 def backend_policies(settings: GatewaySettings) -> BackendPolicies:
     """Each backend's timeout and the breaker and retry rules, from the settings."""
     return BackendPolicies(
         cis_timeout_s=settings.cis_timeout_s,
         oms_timeout_s=settings.oms_timeout_s,
         meters_timeout_s=settings.meters_timeout_s,
+        # A little past the processor adapter's own timeout, so that the adapter, which
+        # knows whether the request went out, answers first; the guard's is the backstop.
+        payments_timeout_s=settings.payments_timeout_s + PAYMENTS_GUARD_GRACE_S,
         failure_threshold=settings.backend_failure_threshold,
         cool_down_s=settings.backend_cool_down_s,
         retry_jitter_s=settings.backend_retry_jitter_s,

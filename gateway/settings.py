@@ -7,6 +7,7 @@ Nothing else in the gateway or the adapters reads the environment. Secrets are
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.payments.port import MethodKind
 from adapters.rules.email import is_email_address, mailbox_address
 from adapters.rules.numbers import parse_natural
 
@@ -67,6 +69,25 @@ class GatewaySettings(BaseSettings):
     # The processor signs its webhooks (POST /webhooks/payments) with this secret
     # (whsec_...). Unset: the route refuses every event, as it cannot check one.
     payments_webhook_secret: SecretStr | None = None
+    # What one payment may be (`Account.paymentOptions`, `payBill`): below the minimum
+    # a payment costs more to process than it brings; above the maximum it is more
+    # often a typo (an extra digit) than a payment meant.
+    payment_min_amount: Decimal = Field(default=Decimal("1.00"), gt=0, decimal_places=2)
+    payment_max_amount: Decimal = Field(default=Decimal("10000.00"), gt=0, decimal_places=2)
+    # The methods members may pay with, for every account: the MultiSpeak CIS does not
+    # say which tenders an account takes. JSON: ["card", "bank_account"].
+    payment_methods: tuple[MethodKind, ...] = Field(
+        default=(MethodKind.CARD, MethodKind.BANK_ACCOUNT), min_length=1
+    )
+    # Convenience fees, per method: a flat amount plus a percent of the payment, added
+    # to what is charged and sent to the CIS as the tender's convenience fee. None by
+    # default (many co-ops absorb them).
+    card_fee_flat: Decimal = Field(default=Decimal("0.00"), ge=0, decimal_places=2)
+    card_fee_percent: Decimal = Field(default=Decimal("0"), ge=0, le=10)
+    bank_fee_flat: Decimal = Field(default=Decimal("0.00"), ge=0, decimal_places=2)
+    bank_fee_percent: Decimal = Field(default=Decimal("0"), ge=0, le=10)
+    # How many days ahead `payBill(scheduledFor:)` may set a payment: a bill's cycle.
+    payment_schedule_days_ahead: int = Field(default=30, ge=0, le=366)
     multispeak_app_name: str = "coop-gateway"
     multispeak_company: str = "Demo Electric Cooperative"
 
@@ -295,6 +316,12 @@ class GatewaySettings(BaseSettings):
     def _smtp_login_is_complete(self) -> GatewaySettings:
         if (self.smtp_user is None) != (self.smtp_password is None):
             raise ValueError("set both smtp_user and smtp_password, or neither")
+        return self
+
+    @model_validator(mode="after")
+    def _payment_bounds_in_order(self) -> GatewaySettings:
+        if self.payment_min_amount > self.payment_max_amount:
+            raise ValueError("payment_min_amount must be at most payment_max_amount")
         return self
 
     @model_validator(mode="after")

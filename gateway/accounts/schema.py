@@ -24,6 +24,7 @@ from gateway.billing import bills
 from gateway.billing.schema import Balance, BillConnection
 from gateway.outages.schema import LocationOutageStatus
 from gateway.payments.autopay.schema import Autopay, account_autopay
+from gateway.payments.options_schema import PaymentOptions, account_payment_options
 from gateway.payments.schema import AccountPaymentConnection, account_payments
 from gateway.usage import comparison_service as comparison
 from gateway.usage.schema import UsageComparison, UsageInterval, UsageSeries
@@ -190,6 +191,13 @@ class Account:
     )
     async def autopay(self, info: GatewayInfo) -> Autopay | None:
         return await account_autopay(info, self.number)
+
+    @described_field(
+        "What the payment form offers: the amount due, the smallest and largest payment,"
+        " and the methods accepted with their convenience fees."
+    )
+    async def payment_options(self, info: GatewayInfo) -> PaymentOptions | None:
+        return await account_payment_options(info, account_number=self.number)
 
     @described_field(
         "All of the account's meters summed per point; temperature at the weather"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from strawberry import Info
@@ -15,6 +15,7 @@ from gateway.core.backends import Adapters
 from gateway.core.cache.port import Cache, CacheStats
 from gateway.core.invalidation import Invalidation
 from gateway.core.loaders import DataLoaders, LoaderOptions
+from gateway.core.payment_rules import PaymentRules
 from gateway.core.rate_limit import RateLimiter
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.policy import AccountAccess
@@ -50,6 +51,8 @@ class GatewayContext:
     rate_limiter: RateLimiter | None
 
     loaders: DataLoaders
+    # What one payment may be, with what, at what fee (the settings'; defaults in-process).
+    payment_rules: PaymentRules = field(default_factory=PaymentRules)
 
 
 GatewayInfo = Info[GatewayContext, None]
@@ -72,6 +75,7 @@ def create_context(
     email: EmailSender | None = None,
     public_base_url: str = DEFAULT_PUBLIC_BASE_URL,
     rate_limiter: RateLimiter | None = None,
+    payment_rules: PaymentRules | None = None,
 ) -> GatewayContext:
     """`cache` None: the loaders go straight to the adapters (as in unit tests)."""
     options = LoaderOptions(cache=cache, batching=batching, zone=zone, stats=cache_stats)
@@ -115,4 +119,5 @@ def create_context(
         public_base_url=public_base_url,
         rate_limiter=rate_limiter,
         loaders=request_loaders,
+        payment_rules=payment_rules or PaymentRules(),
     )

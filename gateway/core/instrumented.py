@@ -47,6 +47,7 @@ from adapters.oms.port import (
     OutageCall,
     OutageEvent,
 )
+from adapters.payments.port import PaymentsUnavailable
 from gateway.core.backends import Adapters
 from gateway.core.metrics import GatewayMetrics
 from gateway.core.resilience.breaker import BackendBreaker
@@ -61,13 +62,28 @@ def instrument(
 ) -> Adapters:
     """The same adapters, each call guarded (`BackendGuard`: timeout, breaker, retry of
     reads) and counted in `metrics` under its system and method."""
+    # Here, not at the top: that module builds on `InstrumentedBackend` below.
+    from gateway.core.instrumented_payments import InstrumentedCisPayments, InstrumentedPayments
+
     chosen = policies or BackendPolicies()
+    cis_guard = _guard("cis", CisUnavailable, chosen, metrics)
     return dataclasses.replace(
         adapters,
-        cis=InstrumentedCis(adapters.cis, metrics, _guard("cis", CisUnavailable, chosen, metrics)),
+        cis=InstrumentedCis(adapters.cis, metrics, cis_guard),
         oms=InstrumentedOms(adapters.oms, metrics, _guard("oms", OmsUnavailable, chosen, metrics)),
         meters=InstrumentedMeterData(
             adapters.meters, metrics, _guard("meters", MeterDataUnavailable, chosen, metrics)
+        ),
+        # The CIS's payment half shares the CIS's breaker: one server, one outage.
+        cis_payments=None
+        if adapters.cis_payments is None
+        else InstrumentedCisPayments(adapters.cis_payments, metrics, cis_guard),
+        payments=None
+        if adapters.payments is None
+        else InstrumentedPayments(
+            adapters.payments,
+            metrics,
+            _guard("payments", PaymentsUnavailable, chosen, metrics),
         ),
     )
 
@@ -95,7 +111,7 @@ def _guard(
     )
 
 
-class _Instrumented:
+class InstrumentedBackend:
     system: str
 
     def __init__(self, metrics: GatewayMetrics, guard: BackendGuard) -> None:
@@ -117,7 +133,7 @@ class _Instrumented:
             self._metrics.backend_called(self.system, operation, time.perf_counter() - started)
 
 
-class InstrumentedCis(_Instrumented):
+class InstrumentedCis(InstrumentedBackend):
     system = "cis"
 
     def __init__(self, inner: CisPort, metrics: GatewayMetrics, guard: BackendGuard) -> None:
@@ -206,7 +222,7 @@ class InstrumentedCis(_Instrumented):
         await self.inner.aclose()
 
 
-class InstrumentedOms(_Instrumented):
+class InstrumentedOms(InstrumentedBackend):
     system = "oms"
 
     def __init__(self, inner: OmsPort, metrics: GatewayMetrics, guard: BackendGuard) -> None:
@@ -236,7 +252,7 @@ class InstrumentedOms(_Instrumented):
         await self.inner.aclose()
 
 
-class InstrumentedMeterData(_Instrumented):
+class InstrumentedMeterData(InstrumentedBackend):
     system = "meters"
 
     def __init__(self, inner: MeterDataPort, metrics: GatewayMetrics, guard: BackendGuard) -> None:

@@ -17,20 +17,26 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Final
+from zoneinfo import ZoneInfo
 
 from adapters.payments.port import PaymentMethod, PaymentProcessor
 from adapters.rules.money import whole_cents
 from gateway.core.clock import Clock, utc_now
 from gateway.core.outcomes import AccountHidden, FieldProblem
+from gateway.core.payment_rules import PaymentRules
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.unit_of_work import unit_of_work
 from gateway.identity.policy import AccountAccess
 from gateway.payments import store as payments_store
 from gateway.payments.methods import MethodChoice, choice_problem, method_label, resolve_method
+from gateway.payments.options import amount_problem, method_problem
+from gateway.payments.scheduling import falls_due_at, schedule_problem
 from gateway.payments.status import PaymentStatus
 from gateway.payments.store import StoredPayment
 
 logger = logging.getLogger("gateway.payments")
+
+UTC_ZONE: Final = ZoneInfo("UTC")
 
 # The outbox entry that charges a payment and posts it (see gateway.worker).
 PROCESS_PAYMENT_KIND: Final = "payments.process"
@@ -57,6 +63,8 @@ class BillPayment:
     idempotency_key: str
     # The member saw the DuplicateSuspected answer and pays anyway.
     confirm_duplicate: bool = False
+    # A later day in the co-op's time zone to pay on; None or today: at once.
+    scheduled_for: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,16 +127,30 @@ async def pay_bill(
     clock: Clock = utc_now,
     on_outbox_committed: Callable[[], None] | None = None,
     pending_draft: PendingDraft | None = None,
+    rules: PaymentRules | None = None,
+    zone: ZoneInfo = UTC_ZONE,
 ) -> PayBillOutcome:
     """`processor` None: payments are not set up, and a valid request raises
-    `PaymentsUnavailable`. `on_outbox_committed` wakes a worker in this process."""
+    `PaymentsUnavailable`. `on_outbox_committed` wakes a worker in this process.
+    `rules`: the bounds, methods and fees (`payment_options`); the defaults if None.
+    `zone`: the co-op's, whose calendar `request.scheduled_for` is a day of."""
+    rules = rules or PaymentRules()
+    today = clock().astimezone(zone).date()
     account_number = request.account_number.strip()
     if not await access.can_see(account_number):
         return AccountHidden()
     user = await access.require_user()
-    problem = _amount_problem(request.amount) or _key_problem(request.idempotency_key)
+    problem = (
+        _amount_problem(request.amount)
+        or amount_problem(request.amount, rules)
+        or _key_problem(request.idempotency_key)
+        or schedule_problem(request.scheduled_for, today=today, rules=rules)
+    )
     if problem is not None:
         return problem
+    later = request.scheduled_for
+    if later is not None and later <= today:
+        later = None  # today is at once
     key = request.idempotency_key.strip()
 
     async def repeat() -> PayBillOutcome | None:
@@ -164,15 +186,21 @@ async def pay_bill(
     if isinstance(method, FieldProblem):
         # A racing request with the same key may have spent the token a moment ago.
         return await repeat() or method
+    refused = method_problem(method.kind, rules)
+    if refused is not None:
+        return refused
     payment = _new_payment(
         user_id=user.id,
         account_number=account_number,
         amount=request.amount,
+        fee=rules.fee(method.kind, whole_cents(request.amount)),
         method=method,
         idempotency_key=key,
         now=clock(),
+        scheduled_for=later,
     )
-    if not await _write(store, payment, on_outbox_committed=on_outbox_committed):
+    due_at = None if later is None else falls_due_at(later, zone)
+    if not await _write(store, payment, on_outbox_committed=on_outbox_committed, due_at=due_at):
         answered = await repeat()  # a request with the same key wrote its payment first
         assert answered is not None  # a payment is never deleted
         return answered
@@ -191,21 +219,23 @@ def _new_payment(
     user_id: int,
     account_number: str,
     amount: Decimal,
+    fee: Decimal,
     method: PaymentMethod,
     idempotency_key: str,
     now: datetime,
+    scheduled_for: date | None,
 ) -> StoredPayment:
     return StoredPayment(
         id=new_payment_id(),
         user_id=user_id,
         account_number=account_number,
         amount=whole_cents(amount),
-        fee=Decimal("0.00"),  # no convenience fee yet
+        fee=fee,
         method_kind=method.kind,
         method_label=method_label(method),
         method_last4=method.last4,
         processor_method_id=method.id,
-        status=PaymentStatus.PROCESSING,
+        status=PaymentStatus.PROCESSING if scheduled_for is None else PaymentStatus.SCHEDULED,
         idempotency_key=idempotency_key,
         created_at=now,
         updated_at=now,
@@ -213,6 +243,7 @@ def _new_payment(
         confirmation=None,
         posted_at=None,
         decline_reason=None,
+        scheduled_for=scheduled_for,
     )
 
 
@@ -221,6 +252,7 @@ async def _write(
     payment: StoredPayment,
     *,
     on_outbox_committed: Callable[[], None] | None,
+    due_at: datetime | None = None,
 ) -> bool:
     """The payment and the outbox entry that processes it, in one transaction; False
     (and nothing written) when its login already used its idempotency key."""
@@ -233,6 +265,7 @@ async def _write(
                 kind=PROCESS_PAYMENT_KIND,
                 payload={"payment_id": payment.id},
                 idempotency_key=payments_store.outbox_key(payment.id),
+                due_at=due_at,  # a scheduled payment: the start of its day
             )
     return created
 
@@ -288,9 +321,13 @@ async def queue_payment(
         user_id=user_id,
         account_number=account_number,
         amount=amount,
+        # No convenience fee on a draft: co-ops waive it for autopay, which saves
+        # them the reminders and the late payments.
+        fee=Decimal("0.00"),
         method=method,
         idempotency_key=idempotency_key,
         now=now,
+        scheduled_for=None,
     )
     written = await _write(store, payment, on_outbox_committed=on_outbox_committed)
     return payment if written else None

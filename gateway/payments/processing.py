@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Final
 
 from adapters.cis.payments import CisPayments, PaymentMode, PaymentPosting, PaymentRefused
@@ -42,6 +43,7 @@ from gateway.core.clock import Clock, utc_now
 from gateway.core.outbox.failure import describe_failure
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.payments import store as payments_store
+from gateway.payments.scheduling import claim_scheduled
 from gateway.payments.status import PaymentStatus
 from gateway.payments.store import StoredPayment
 
@@ -80,6 +82,11 @@ async def process_payment(
         raise PaymentMissing(f"no payment {payment_id}")
     if payment.status.is_final:
         return
+    if payment.status is PaymentStatus.SCHEDULED:
+        # Its day has come: take it, unless the member cancelled it a moment ago.
+        if not await claim_scheduled(store, payment.id, now=clock()):
+            return
+        payment = replace(payment, status=PaymentStatus.PROCESSING)
     try:
         if payment.processor_payment_id is None:
             charged = await _charge(store, processor, payment, clock)

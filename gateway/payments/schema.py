@@ -73,6 +73,9 @@ class AccountPayment:
     )
     decline_reason: str | None
     by_autopay: bool = strawberry.field(description="Drafted by the account's autopay.")
+    scheduled_for: date | None = strawberry.field(
+        default=None, description="The day a SCHEDULED payment waits for."
+    )
 
     @classmethod
     def of(cls, payment: StoredPayment, zone: ZoneInfo) -> AccountPayment:
@@ -93,6 +96,7 @@ class AccountPayment:
             posted_at=local_or_none(payment.posted_at, zone),
             decline_reason=payment.decline_reason,
             by_autopay=payment.by_autopay,
+            scheduled_for=payment.scheduled_for,
         )
 
 
@@ -162,6 +166,12 @@ class PayBillInput:
         default=False,
         description="Paying with a token: also save the card or bank account to the wallet.",
     )
+    scheduled_for: date | None = strawberry.field(
+        default=None,
+        description="A later day (in the co-op's time zone) to pay on: the payment waits"
+        " SCHEDULED until that day starts, and can be cancelled until then. Absent or today:"
+        " at once. At most `paymentOptions.latestScheduledDate`.",
+    )
 
 
 @strawberry.type(description="The payment is recorded and on its way to the CIS.")
@@ -225,11 +235,14 @@ class PaymentMutations:
                 ),
                 idempotency_key=input.idempotency_key,
                 confirm_duplicate=input.confirm_duplicate,
+                scheduled_for=input.scheduled_for,
             ),
             request_id=context.request_id,
             pending_draft=pending_draft_finder(
                 store=context.store, balance_of=context.loaders.balance.load, zone=context.zone
             ),
+            rules=context.payment_rules,
+            zone=context.zone,
         )
         if isinstance(outcome, AccountHidden):
             return AccountNotFound(number=input.account_number)

@@ -14,7 +14,7 @@ the outbox alone, and the payment must not look as if it were still on its way.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
@@ -65,6 +65,7 @@ class StoredPayment:
     confirmation: str | None
     posted_at: datetime | None
     decline_reason: str | None
+    scheduled_for: date | None = None  # the local date a SCHEDULED payment is due on
 
     @property
     def total(self) -> Decimal:
@@ -106,6 +107,7 @@ async def insert_payment(session: AsyncSession, payment: StoredPayment) -> bool:
         "idempotency_key": payment.idempotency_key,
         "created_at": as_utc(payment.created_at),
         "updated_at": as_utc(payment.updated_at),
+        "scheduled_for": payment.scheduled_for,
     }
     insert = _insert_unless_key_used(session.get_bind().dialect.name)
     inserted = await session.scalar(insert.values(values).returning(PaymentRow.id))
@@ -304,4 +306,5 @@ def _stored(row: PaymentRow, entry_state: str | None = None) -> StoredPayment:
         confirmation=row.confirmation,
         posted_at=None if row.posted_at is None else as_utc(row.posted_at),
         decline_reason=row.decline_reason,
+        scheduled_for=row.scheduled_for,
     )

@@ -7,11 +7,12 @@ and the CIS answer the first result instead of moving money twice.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -57,6 +58,8 @@ class PaymentRow(Base):
     confirmation: Mapped[str | None] = mapped_column(String(64))  # the CIS's receipt
     posted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decline_reason: Mapped[str | None] = mapped_column(String(300))  # member-facing
+    # The co-op's local date a SCHEDULED payment is due on; None: paid at once.
+    scheduled_for: Mapped[date | None] = mapped_column(Date)
 
 
 class PaymentEventRow(Base):

@@ -157,6 +157,7 @@ def test_every_account_scoped_field_has_a_generated_call() -> None:
         "Query.account",
         "Query.account>balance",
         "Query.account>payments",
+        "Query.account>paymentOptions",
         "Mutation.updateContactDetails",
         "Mutation.payBill",
         "Query.account>autopay",

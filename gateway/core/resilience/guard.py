@@ -12,6 +12,12 @@ calls through: a blip costs one extra call, a hung system no more than the break
 threshold. Writes (an outage report, a contact change) are never retried here: a
 timed-out write may have been carried out, and only the outbox, with its idempotency
 keys, may send one again. Faults and "not found" are answers, never retried.
+
+A write the guard itself cut short (its timeout, the request's deadline) was sent and
+may have been carried out: a caller for whom "unavailable" would wrongly mean "nothing
+happened" (a payment) passes `lost_answer`, and that error is raised instead. An error
+the adapter raised is passed on as it is, with its type: `PaymentOutcomeUnknown` keeps
+meaning "look it up", never "unavailable".
 """
 
 from __future__ import annotations
@@ -78,11 +84,20 @@ class BackendGuard:
                 await asyncio.sleep(pause)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
-    async def write(self, operation: str, call: Callable[[], Awaitable[T]]) -> T:
-        """A call that changes the system: sent at most once."""
+    async def write(
+        self,
+        operation: str,
+        call: Callable[[], Awaitable[T]],
+        *,
+        lost_answer: Callable[[str], BackendUnavailable] | None = None,
+    ) -> T:
+        """A call that changes the system: sent at most once. `lost_answer` makes the
+        error for a call the guard cut short after sending it."""
         try:
             return await self._once(operation, call)
         except _NoAnswer as error:
+            if error.cut_short and lost_answer is not None:
+                raise lost_answer(str(error.cause)) from None
             raise error.cause from None
 
     async def _once(self, operation: str, call: Callable[[], Awaitable[T]]) -> T:
@@ -110,11 +125,14 @@ class BackendGuard:
                 raise _NoAnswer(
                     self._error(f"{operation}: no answer before the request's deadline"),
                     refused=False,
+                    cut_short=True,
                 ) from None
             self.breaker.record_failure(permit, f"{operation} timed out")
             self._count("timeout")
             raise _NoAnswer(
-                self._error(f"{operation}: no answer within {timeout:g} s"), refused=False
+                self._error(f"{operation}: no answer within {timeout:g} s"),
+                refused=False,
+                cut_short=True,
             ) from None
         except BackendUnavailable as error:
             self.breaker.record_failure(permit, str(error))
@@ -141,9 +159,13 @@ class BackendGuard:
 
 
 class _NoAnswer(Exception):
-    """Inside the guard only: a call that got no answer, and whether it was even sent."""
+    """Inside the guard only: a call that got no answer, whether it was even sent, and
+    whether the guard cut it short while it was under way."""
 
-    def __init__(self, cause: BackendUnavailable, *, refused: bool) -> None:
+    def __init__(
+        self, cause: BackendUnavailable, *, refused: bool, cut_short: bool = False
+    ) -> None:
         super().__init__(str(cause))
         self.cause = cause
         self.refused = refused
+        self.cut_short = cut_short

@@ -251,6 +251,7 @@ async def test_healthz_and_readyz(client: httpx.AsyncClient, adapters: Adapters)
         "status": "ready",
         "systems": {"cis": "up", "oms": "up", "meters": "up", "gateway_store": "up"},
         "cache": "up",  # informational: the gateway serves without its cache
+        "payments": "up",  # informational too: reads are served without the processor
     }
     adapters.oms.down = True  # type: ignore[attr-defined]
     down = await client.get("/readyz")
@@ -259,6 +260,18 @@ async def test_healthz_and_readyz(client: httpx.AsyncClient, adapters: Adapters)
     assert down.json()["systems"]["oms"] == "down"
     assert down.json()["systems"]["cis"] == "up"
     assert "not answering" not in down.text  # the adapter's message stays in the log
+
+
+async def test_a_processor_that_is_down_is_reported_but_keeps_the_gateway_ready(
+    client: httpx.AsyncClient, adapters: Adapters
+) -> None:
+    adapters.payments.down = True  # type: ignore[union-attr]
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "ready"
+    assert ready.json()["payments"] == "down"
+    adapters.payments.down = False  # type: ignore[union-attr]
+    assert (await client.get("/readyz")).json()["payments"] == "up"
 
 
 async def test_cors_is_closed_unless_origins_are_configured(

@@ -66,7 +66,7 @@ async def tables_and_revision(url: str) -> tuple[set[str], str]:
 async def check_database(url: str) -> None:
     await migrate(url)
     await migrate(url)  # a second run finds nothing to do
-    assert await tables_and_revision(url) == (EXPECTED_TABLES, "0008")
+    assert await tables_and_revision(url) == (EXPECTED_TABLES, "0009")
     assert await differences_from_models(url) == []
     user_id = await upsert_member(url, email="m@example.com", password="p", account_numbers=["7"])
     store = open_store(url)
