@@ -21,7 +21,6 @@ import asyncio
 import base64
 import binascii
 import hmac
-import itertools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -95,7 +94,6 @@ def create_sms_app(config: SmsStandInConfig) -> Starlette:
             max_attempts=config.callback_max_attempts,
         )
     )
-    inbound_ids = itertools.count(1)
 
     def progress() -> None:
         for due in store.progress():
@@ -148,7 +146,7 @@ def create_sms_app(config: SmsStandInConfig) -> Starlette:
         if config.inbound_url is None:
             raise invalid("no inbound URL is configured (--inbound-url)")
         message = InboundMessage(
-            id=f"SM{next(inbound_ids):08x}inbound",
+            id=store.new_id(),
             from_=str(sender_number),
             to=str(to),
             body=str(text),

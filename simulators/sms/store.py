@@ -84,7 +84,7 @@ class MessageStore:
         if reason is not None:
             raise ApiError(400, reason.value, f"refused: {reason.value}")
         message: Json = {
-            "sid": f"SM{next(self._ids):032x}",
+            "sid": self.new_id(),
             "account_sid": self.account_sid,
             "to": to,
             "from": sender,
@@ -102,6 +102,10 @@ class MessageStore:
             _Journey(message, callback, list(steps), error_code, self.now() + self.step)
         )
         return 201, message
+
+    def new_id(self) -> str:
+        """An id for a message either way: sent, or a member's text coming in."""
+        return f"SM{next(self._ids):032x}"
 
     def get(self, message_id: str) -> Json:
         message = self.messages.get(message_id)

@@ -13,7 +13,9 @@ import pytest
 from adapters.sms import sandbox
 from adapters.sms.port import InboundMessage, MessageStatus, StatusUpdate
 from adapters.sms.signature import verify
-from tests.fixtures.sms import ACCOUNT_SID, AUTH_TOKEN, SmsStandIn, serve_sms
+from simulators.server import serve_asgi
+from simulators.sms.app import create_sms_app
+from tests.fixtures.sms import ACCOUNT_SID, AUTH_TOKEN, TEST_CONFIG, SmsStandIn, serve_sms
 
 MESSAGES = f"/v1/Accounts/{ACCOUNT_SID}/Messages"
 MEMBER = "+15055550142"
@@ -182,3 +184,13 @@ async def test_bad_faults_are_refused(sms_stand_in: SmsStandIn) -> None:
         response = await client.post("/v1/_faults", json={"latency_ms": -1})
 
     assert response.status_code == 400
+
+
+async def test_inbound_injection_needs_an_inbound_url() -> None:
+    async with serve_asgi(create_sms_app(TEST_CONFIG)) as url:
+        client = httpx.AsyncClient(base_url=url, auth=(ACCOUNT_SID, AUTH_TOKEN))
+        async with client:
+            response = await client.post("/v1/_inbound", json={"from": MEMBER, "body": "HELP"})
+
+    assert response.status_code == 400
+    assert "--inbound-url" in response.json()["error"]["message"]
