@@ -23,7 +23,11 @@ ERROR_UNREACHABLE: Final = "30003"  # "unreachable destination handset"
 
 
 def refusal(to: str, body: str) -> RejectReason | None:
-    """Why a provider refuses this send outright, or None when it accepts it."""
+    """Why a provider refuses this send outright, or None when it accepts it.
+
+    A number must be written in E.164 and be North American (`adapters.rules.phone`):
+    the co-op texts its own members, and a number the CIS could not keep is a mistake.
+    """
     phone = parse_phone(to)
     if phone is None or phone.e164 != to or to == INVALID_NUMBER:
         return RejectReason.INVALID_NUMBER
