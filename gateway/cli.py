@@ -69,6 +69,8 @@ def _simulate(args: argparse.Namespace) -> int:
 
     if args.system == "payments":
         return _simulate_payments(args)
+    if args.system == "sms":
+        return _simulate_sms(args)
 
     from gateway.demo import DemoData, stand_in_app
     from simulators.soap import MultiSpeakCredentials
@@ -110,6 +112,33 @@ def _simulate_payments(args: argparse.Namespace) -> int:
         allowed_origins=tuple(args.allowed_origin),
         settle_after_s=args.settle_after_s,
         return_after_s=args.return_after_s,
+        latency_ms=args.latency_ms,
+    )
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False)
+    return 0
+
+
+def _simulate_sms(args: argparse.Namespace) -> int:
+    import os
+
+    import uvicorn
+
+    from gateway.demo import sms_stand_in_app
+
+    account_sid = os.environ.get("COOP_SMS_ACCOUNT_SID", "")
+    auth_token = os.environ.get("COOP_SMS_AUTH_TOKEN", "")
+    if not account_sid or not auth_token:
+        sys.stderr.write(
+            "set COOP_SMS_ACCOUNT_SID and COOP_SMS_AUTH_TOKEN to the credentials callers must"
+            " send (the token also signs status callbacks and inbound texts)\n"
+        )
+        return 2
+    app = sms_stand_in_app(
+        account_sid=account_sid,
+        auth_token=auth_token,
+        from_number=args.from_number,
+        status_callback_url=args.status_callback_url,
+        inbound_url=args.inbound_url,
         latency_ms=args.latency_ms,
     )
     uvicorn.run(app, host=args.host, port=args.port, access_log=False)
@@ -221,9 +250,10 @@ def _parser() -> argparse.ArgumentParser:
     seed.set_defaults(run=_seed)
 
     simulate = commands.add_parser(
-        "simulate", help="run one stand-in (MultiSpeak SOAP, or the payment processor)"
+        "simulate",
+        help="run one stand-in (MultiSpeak SOAP, the payment processor or the SMS provider)",
     )
-    simulate.add_argument("system", choices=("cis", "oms", "payments"))
+    simulate.add_argument("system", choices=("cis", "oms", "payments", "sms"))
     simulate.add_argument("--host", default="127.0.0.1")
     simulate.add_argument("--port", type=int, required=True)
     simulate.add_argument("--latency-ms", type=float, default=0.0, help="added to every call")
@@ -238,6 +268,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     payments.add_argument("--settle-after-s", type=float, default=60.0, help="bank debits settle")
     payments.add_argument("--return-after-s", type=float, default=60.0, help="returns come")
+    sms = simulate.add_argument_group("sms")
+    sms.add_argument("--from-number", default="+15005550100", help="the co-op's number (E.164)")
+    sms.add_argument(
+        "--status-callback-url", default=None, help="status callbacks, when a send names none"
+    )
+    sms.add_argument("--inbound-url", default=None, help="where members' texts are POSTed")
     data_options(simulate)
     simulate.set_defaults(run=_simulate)
 

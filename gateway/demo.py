@@ -27,6 +27,7 @@ CIS_SERVICE_PATH = "/multispeak/v3/CB_Server.asmx"
 # fixed so that the README's curl example works against `demo` and `simulate payments`.
 DEMO_PUBLISHABLE_KEY = "pk_test_demo"
 OMS_SERVICE_PATH = "/multispeak/v3/OA_Server.asmx"
+DEMO_SMS_NUMBER = "+15005550100"  # the co-op's number at the SMS stand-in
 # The demo's staff console logins, easy to type and published in the README: the demo
 # seeds them directly, while `coop-gateway create-staff` holds real ones to the policy.
 DEMO_STAFF = {
@@ -155,6 +156,29 @@ def payments_stand_in_app(
     )
 
 
+def sms_stand_in_app(
+    *,
+    account_sid: str,
+    auth_token: str,
+    from_number: str,
+    status_callback_url: str | None = None,
+    inbound_url: str | None = None,
+    latency_ms: float = 0.0,
+) -> Starlette:
+    from simulators.sms.app import SmsStandInConfig, create_sms_app
+
+    return create_sms_app(
+        SmsStandInConfig(
+            account_sid=account_sid,
+            auth_token=auth_token,
+            from_number=from_number,
+            status_callback_url=status_callback_url,
+            inbound_url=inbound_url,
+            latency_ms=latency_ms,
+        )
+    )
+
+
 async def run_demo(data: DemoData, options: DemoOptions) -> None:
     from gateway.app import create_app
     from gateway.bootstrap import open_gateway
@@ -196,6 +220,16 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
                     webhook_secret=payments_webhook_secret,
                     webhook_url=f"http://{options.host}:{options.port}{WEBHOOK_PATH}",
                     allowed_origins=(f"http://{options.host}:{options.port}",),
+                )
+            )
+        )
+        # The SMS provider's stand-in: texts the gateway sends are read in its outbox.
+        sms = await stack.enter_async_context(
+            serve_asgi(
+                sms_stand_in_app(
+                    account_sid="AC" + secrets.token_hex(16),
+                    auth_token=secrets.token_urlsafe(24),
+                    from_number=DEMO_SMS_NUMBER,
                 )
             )
         )
@@ -245,6 +279,7 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
             f"  OMS stand-in (MultiSpeak OA_Server): {oms}{OMS_SERVICE_PATH}?wsdl\n"
             f"  Payment processor stand-in: {payments}/v1"
             f" (publishable key {DEMO_PUBLISHABLE_KEY})\n"
+            f"  SMS provider stand-in: {sms}/v1, texts sent in {sms}/outbox.html\n"
             f"  Demo member login: {DEMO_EMAIL} / {DEMO_PASSWORD}"
             " (GraphiQL opens with its sign-in and dashboard tabs)\n"
             f"  Demo staff logins: staff@example.com / staff-demo-pass (staff),"

@@ -24,4 +24,5 @@ pytest_plugins = [
     "tests.fixtures.smtp",
     "tests.fixtures.redis",
     "tests.fixtures.payments",
+    "tests.fixtures.sms",
 ]

@@ -114,6 +114,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def test_every_module_of_the_package_imports(installed: dict[str, Any]) -> None:
     assert "adapters.multispeak" in installed["modules"]
     assert {"adapters.payments.http", "adapters.payments.contract"} <= set(installed["modules"])
+    assert {"adapters.sms.http", "adapters.sms.contract"} <= set(installed["modules"])
     assert installed["failures"] == {}, "modules that do not import on their own:\n" + "\n".join(
         f"  {name}: {error}" for name, error in installed["failures"].items()
     )

@@ -42,7 +42,7 @@ def test_a_module_imports_nothing_of_ours_outside_adapters(path: Path) -> None:
 def test_every_system_has_a_contract_suite() -> None:
     systems = {name.split(".")[1] for name in CONTRACT_MODULES}
 
-    assert systems >= {"cis", "oms", "meters", "email", "payments"}
+    assert systems >= {"cis", "oms", "meters", "email", "payments", "sms"}
 
 
 @pytest.mark.parametrize("name", CONTRACT_MODULES)

@@ -1,0 +1,1 @@
+"""The SMS provider stand-in: a Messages API, an outbox to read, signed callbacks."""

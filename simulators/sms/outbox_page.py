@@ -1,0 +1,32 @@
+"""The outbox as a page a person reads: every text, grouped by number, newest first."""
+
+from __future__ import annotations
+
+from html import escape
+
+from simulators.sms.store import Json
+
+
+def render_outbox(messages: list[Json]) -> str:
+    """`messages` newest first; numbers in the order of their newest text."""
+    by_number: dict[str, list[Json]] = {}
+    for message in messages:
+        by_number.setdefault(message["to"], []).append(message)
+    sections = [
+        f"<section><h2>{escape(number)}</h2><ol>"
+        + "".join(
+            f"<li><time>{escape(text['date_created'])}</time> "
+            f"<strong>{escape(text['status'])}</strong> "
+            f"({text['num_segments']} segment{'s' if text['num_segments'] != 1 else ''})"
+            f"<p>{escape(text['body'])}</p></li>"
+            for text in texts
+        )
+        + "</ol></section>"
+        for number, texts in by_number.items()
+    ]
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        "<title>SMS stand-in: outbox</title></head><body><h1>Outbox</h1>"
+        + ("".join(sections) or "<p>No texts yet.</p>")
+        + "</body></html>"
+    )
