@@ -25,6 +25,7 @@ from gateway.members.contact_schema import ContactMutations
 from gateway.members.registration_schema import RegistrationMutations, RegistrationQueries
 from gateway.outages.schema import OutageMutations
 from gateway.payments.autopay.schema import AutopayMutations
+from gateway.payments.extension_schema import PaymentExtensionMutations
 from gateway.payments.refund_schema import RefundMutations
 from gateway.payments.schema import PaymentMutations
 from gateway.payments.wallet.schema import WalletMutations
@@ -54,6 +55,7 @@ class Mutation(
     RefundMutations,
     WalletMutations,
     AutopayMutations,
+    PaymentExtensionMutations,
 ):
     pass
 
