@@ -24,6 +24,7 @@ from gateway.billing import bills
 from gateway.billing.schema import Balance, BillConnection
 from gateway.outages.schema import LocationOutageStatus
 from gateway.payments.autopay.schema import Autopay, account_autopay
+from gateway.payments.prepay_schema import Prepay, account_prepay
 from gateway.payments.schema import AccountPaymentConnection, account_payments
 from gateway.usage import comparison_service as comparison
 from gateway.usage.schema import UsageComparison, UsageInterval, UsageSeries
@@ -190,6 +191,12 @@ class Account:
     )
     async def autopay(self, info: GatewayInfo) -> Autopay | None:
         return await account_autopay(info, self.number)
+
+    @described_field(
+        "A prepay account's credit and how long it lasts; null for an account billed the usual way."
+    )
+    async def prepay(self, info: GatewayInfo) -> Prepay | None:
+        return await account_prepay(info, self.number)
 
     @described_field(
         "All of the account's meters summed per point; temperature at the weather"
