@@ -14,6 +14,7 @@ from strawberry.types import ExecutionResult
 
 from adapters.cis.fake import FakeCis
 from adapters.meters.fake import FakeMeterData
+from adapters.payments.fake import FakePaymentProcessor
 from gateway.core.backends import Adapters
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.tables import Role
@@ -22,6 +23,8 @@ from gateway.schema import schema
 from simulators.world import World, WorldAccount
 from tests.gateway.conftest import Members
 from tests.gateway.core.store.databases import add_user
+from tests.gateway.payments.support import APPROVED_CARD
+from tests.gateway.payments.test_schema import pay, pay_input, run_worker_step
 from tests.gateway.support import Member, context_for
 
 PREPAY = """
@@ -160,3 +163,24 @@ async def test_the_meter_store_down_costs_only_the_cost_and_the_days(
         ("account", "prepay", "averageDailyCost"),
         ("account", "prepay", "daysRemaining"),
     ]
+
+
+async def test_a_top_up_through_pay_bill_adds_to_the_credit(
+    adapters: Adapters, gateway_store: GatewayStore, world: World
+) -> None:
+    assert isinstance(adapters.cis, FakeCis)
+    assert isinstance(adapters.payments, FakePaymentProcessor)
+    account = prepay_account(world)
+    with_credit(adapters.cis, account.account_number, "5.00")
+    member = await holder(gateway_store, account.account_number)
+    token = adapters.payments.tokenize_card(APPROVED_CARD)
+
+    paid = await pay(
+        adapters, gateway_store, member, **pay_input(member, token, amount="20.00", key="top-up")
+    )
+    await run_worker_step(adapters, gateway_store, paid["payment"]["id"])
+    result = await ask(adapters, gateway_store, member, account.account_number)
+
+    assert paid["__typename"] == "PaymentAccepted"
+    assert result.data is not None
+    assert result.data["account"]["prepay"]["balance"] == "25.00"
