@@ -7,20 +7,25 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest_asyncio
 from sqlalchemy import select
 
 from adapters.cis.fake import FakeCis
+from adapters.cis.soap import SoapCis
 from gateway.audit.tables import AuditEntry
 from gateway.core.backends import Adapters
 from gateway.core.cache.memory import MemoryCache
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.tables import Role
 from gateway.schema import schema
+from simulators.soap import MultiSpeakCredentials
 from simulators.world import World
+from tests.fixtures.cis import cis_endpoint_for
 from tests.gateway.conftest import Members
 from tests.gateway.core.store.databases import add_user
 from tests.gateway.support import Member, context_for
@@ -173,3 +178,34 @@ async def test_a_staff_request_is_audited_on_the_account(
         rows = await session.scalars(select(AuditEntry).where(AuditEntry.request_id == request_id))
         entries = [(row.account_number, row.fields, row.actor_role) for row in rows]
     assert entries == [(number, "requestPaymentExtension", "staff")]
+
+
+@pytest_asyncio.fixture
+async def soap_adapters(
+    adapters: Adapters, fresh_cis_url: str, cis_credentials: MultiSpeakCredentials
+) -> AsyncIterator[Adapters]:
+    cis = await SoapCis.create(endpoint=cis_endpoint_for(fresh_cis_url, cis_credentials))
+    yield dataclasses.replace(adapters, cis=cis, cis_payments=cis)
+    await cis.aclose()
+
+
+async def test_the_cis_stand_in_grants_over_soap_once(
+    soap_adapters: Adapters, gateway_store: GatewayStore, world: World
+) -> None:
+    prepay = {a.account_number for a in world.accounts if a.is_prepay}
+    owed = next(
+        b for b in world.balances if b.past_due_amount > 0 and b.account_number not in prepay
+    )
+    assert owed.due_date is not None
+    user_id = await add_user(gateway_store, account_numbers=(owed.account_number,))
+    member = Member(user_id, "soap@example.com", "", Role.MEMBER, (owed.account_number,))
+
+    granted = await run(soap_adapters, gateway_store, member, EXTEND, number=owed.account_number)
+    again = await run(soap_adapters, gateway_store, member, EXTEND, number=owed.account_number)
+
+    assert granted["requestPaymentExtension"] == {
+        "__typename": "PaymentExtensionGranted",
+        "newDueDate": (owed.due_date + timedelta(days=14)).isoformat(),
+        "amount": str(owed.past_due_amount),
+    }
+    assert again["requestPaymentExtension"]["__typename"] == "PaymentExtensionNotEligible"

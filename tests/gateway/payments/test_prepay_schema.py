@@ -13,6 +13,7 @@ import pytest
 from strawberry.types import ExecutionResult
 
 from adapters.cis.fake import FakeCis
+from adapters.cis.soap import SoapCis
 from adapters.meters.fake import FakeMeterData
 from adapters.payments.fake import FakePaymentProcessor
 from gateway.core.backends import Adapters
@@ -20,7 +21,9 @@ from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.tables import Role
 from gateway.payments import prepay_schema
 from gateway.schema import schema
+from simulators.soap import MultiSpeakCredentials
 from simulators.world import World, WorldAccount
+from tests.fixtures.cis import cis_endpoint_for
 from tests.gateway.conftest import Members
 from tests.gateway.core.store.databases import add_user
 from tests.gateway.payments.support import APPROVED_CARD
@@ -184,3 +187,28 @@ async def test_a_top_up_through_pay_bill_adds_to_the_credit(
     assert paid["__typename"] == "PaymentAccepted"
     assert result.data is not None
     assert result.data["account"]["prepay"]["balance"] == "25.00"
+
+
+async def test_the_credit_comes_from_the_cis_stand_in_over_soap(
+    adapters: Adapters,
+    gateway_store: GatewayStore,
+    world: World,
+    cis_url: str,
+    cis_credentials: MultiSpeakCredentials,
+) -> None:
+    account = prepay_account(world)
+    owed = next(b for b in world.balances if b.account_number == account.account_number)
+    cis = await SoapCis.create(endpoint=cis_endpoint_for(cis_url, cis_credentials))
+    try:
+        soap = dataclasses.replace(adapters, cis=cis, cis_payments=cis)
+        member = await holder(gateway_store, account.account_number)
+        result = await ask(soap, gateway_store, member, account.account_number)
+    finally:
+        await cis.aclose()
+
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    prepay = result.data["account"]["prepay"]
+    credit = -(owed.current_amount + owed.past_due_amount)
+    assert Decimal(prepay["balance"]) == credit
+    assert prepay["averageDailyCost"] == str(expected_daily_cost(world, account))
