@@ -26,6 +26,7 @@ from gateway.members.registration_schema import RegistrationMutations, Registrat
 from gateway.outages.schema import OutageMutations
 from gateway.payments.autopay.schema import AutopayMutations
 from gateway.payments.cancel_schema import ScheduledPaymentMutations
+from gateway.payments.extension_schema import PaymentExtensionMutations
 from gateway.payments.refund_schema import RefundMutations
 from gateway.payments.schema import PaymentMutations
 from gateway.payments.wallet.schema import WalletMutations
@@ -56,6 +57,7 @@ class Mutation(
     WalletMutations,
     AutopayMutations,
     ScheduledPaymentMutations,
+    PaymentExtensionMutations,
 ):
     pass
 

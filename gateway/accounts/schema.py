@@ -25,6 +25,7 @@ from gateway.billing.schema import Balance, BillConnection
 from gateway.outages.schema import LocationOutageStatus
 from gateway.payments.autopay.schema import Autopay, account_autopay
 from gateway.payments.options_schema import PaymentOptions, account_payment_options
+from gateway.payments.prepay_schema import Prepay, account_prepay
 from gateway.payments.schema import AccountPaymentConnection, account_payments
 from gateway.usage import comparison_service as comparison
 from gateway.usage.schema import UsageComparison, UsageInterval, UsageSeries
@@ -198,6 +199,12 @@ class Account:
     )
     async def payment_options(self, info: GatewayInfo) -> PaymentOptions | None:
         return await account_payment_options(info, account_number=self.number)
+
+    @described_field(
+        "A prepay account's credit and how long it lasts; null for an account billed the usual way."
+    )
+    async def prepay(self, info: GatewayInfo) -> Prepay | None:
+        return await account_prepay(info, self.number)
 
     @described_field(
         "All of the account's meters summed per point; temperature at the weather"

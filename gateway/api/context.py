@@ -80,7 +80,11 @@ def create_context(
     """`cache` None: the loaders go straight to the adapters (as in unit tests)."""
     options = LoaderOptions(cache=cache, batching=batching, zone=zone, stats=cache_stats)
     request_loaders = DataLoaders.create(
-        cis=adapters.cis, oms=adapters.oms, meters=adapters.meters, options=options
+        cis=adapters.cis,
+        oms=adapters.oms,
+        meters=adapters.meters,
+        options=options,
+        cis_payments=adapters.cis_payments,
     )
     service_locations = request_loaders.service_locations
 
@@ -113,6 +117,7 @@ def create_context(
             customer=request_loaders.customer,
             balance=request_loaders.balance,
             outage_status=request_loaders.outage_status,
+            prepay_balance=request_loaders.prepay_balance,
         ),
         # The app passes its sender; contexts made in-process keep their mail in memory.
         email=email or FakeEmailSender(),

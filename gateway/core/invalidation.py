@@ -26,12 +26,14 @@ class Invalidation:
         customer: Loader[str, object],
         balance: Loader[str, object],
         outage_status: Loader[str, object],
+        prepay_balance: Loader[str, object] | None = None,
     ) -> None:
         """`cache` None: no shared cache (switched off); only the loaders forget."""
         self._cache = cache
         self._customer = customer
         self._balance = balance
         self._outage_status = outage_status
+        self._prepay_balance = prepay_balance
 
     async def before_outage_report(self, *, location_id: str) -> None:
         await self.after_outage_report(location_id=location_id)
@@ -53,3 +55,5 @@ class Invalidation:
         if self._cache is not None:
             await invalidate.after_payment(self._cache, account_number=account_number)
         self._balance.clear(account_number)
+        if self._prepay_balance is not None:
+            self._prepay_balance.clear(account_number)

@@ -24,7 +24,17 @@ from typing import Any, Generic, NamedTuple, Protocol, TypeVar, cast
 
 from aiodataloader import DataLoader
 
-from adapters.cis.port import Balance, Bill, CisPort, Customer, Meter, ServiceLocation
+from adapters.cis.payments import CisPayments, NotPrepay, PrepayBalance
+from adapters.cis.port import (
+    Balance,
+    Bill,
+    CisNotFound,
+    CisPort,
+    CisUnavailable,
+    Customer,
+    Meter,
+    ServiceLocation,
+)
 from adapters.meters.port import (
     DailyRead,
     DailyWeather,
@@ -220,6 +230,37 @@ def balance_loader(cis: CisPort, options: LoaderOptions = DIRECT) -> Loader[str,
     )
 
 
+class NotPrepayAccount(CisNotFound):
+    """The CIS has no prepay balance for an account billed the usual way."""
+
+
+def prepay_balance_loader(
+    cis: CisPayments | None, options: LoaderOptions = DIRECT
+) -> Loader[str, PrepayBalance]:
+    """`cis` None: the CIS's payment half is not wired, and every load fails.
+
+    Only prepay balances are cached (as long as a balance): an account billed the usual
+    way fails with `NotPrepayAccount`, and callers ask only for accounts whose service
+    locations say prepay, so that answer is rare.
+    """
+
+    async def fetch(account_number: str) -> PrepayBalance:
+        if cis is None:
+            raise CisUnavailable("the CIS's payment calls are not configured")
+        answer = await cis.prepay_balance(account_number)
+        if isinstance(answer, NotPrepay):
+            raise NotPrepayAccount(f"account {account_number!r} is not prepay")
+        return answer
+
+    return _per_key(
+        options,
+        fetch,
+        kind=kinds.PREPAY_BALANCE,
+        key_to_str=key_parts,
+        ttl_s=policy.BALANCE_TTL_S,
+    )
+
+
 def outage_status_loader(
     oms: OmsPort, options: LoaderOptions = DIRECT
 ) -> Loader[str, LocationOutageStatus]:
@@ -351,6 +392,7 @@ class DataLoaders:
     meters: Loader[str, Sequence[Meter]]
     bill: Loader[BillKey, Bill]
     balance: Loader[str, Balance]
+    prepay_balance: Loader[str, PrepayBalance]
     outage_status: Loader[str, LocationOutageStatus]
     weather_station: Loader[str, str]
     daily_weather: Loader[WeatherRange, Sequence[DailyWeather]]
@@ -359,7 +401,13 @@ class DataLoaders:
 
     @classmethod
     def create(
-        cls, *, cis: CisPort, oms: OmsPort, meters: MeterDataPort, options: LoaderOptions = DIRECT
+        cls,
+        *,
+        cis: CisPort,
+        oms: OmsPort,
+        meters: MeterDataPort,
+        options: LoaderOptions = DIRECT,
+        cis_payments: CisPayments | None = None,
     ) -> DataLoaders:
         return cls(
             customer=customer_loader(cis, options),
@@ -367,6 +415,7 @@ class DataLoaders:
             meters=meters_loader(cis, options),
             bill=bill_loader(cis, options),
             balance=balance_loader(cis, options),
+            prepay_balance=prepay_balance_loader(cis_payments, options),
             outage_status=outage_status_loader(oms, options),
             weather_station=weather_station_loader(meters, options),
             daily_weather=daily_weather_loader(meters, options),

@@ -19,7 +19,9 @@ async def invalidate(cache: Cache, kind: CacheKind[Any], *keys: str) -> None:
 
 
 async def after_payment(cache: Cache, *, account_number: str) -> None:
-    await invalidate(cache, kinds.BALANCE, key_parts(account_number))
+    # A prepay account's credit moves with its balance (a top-up is a payment).
+    account = key_parts(account_number)
+    await cache.delete_many([kinds.BALANCE.key(account), kinds.PREPAY_BALANCE.key(account)])
 
 
 async def after_customer_change(cache: Cache, *, customer_id: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from adapters.cis.payments import PrepayBalance
 from adapters.cis.port import Balance, Bill, Customer, Meter, ServiceLocation
 from adapters.meters.port import DailyRead, DailyWeather, IntervalRead
 from adapters.oms.port import LocationOutageStatus, OutageEvent
@@ -24,6 +25,7 @@ SERVICE_LOCATIONS_BY_CUSTOMER: Final = cache_kind(  # customer_id
 METERS_BY_ACCOUNT: Final = cache_kind("meters_by_account", tuple[Meter, ...])  # account_number
 BILL: Final = cache_kind("bill", Bill)  # account_number, bill_date
 BALANCE: Final = cache_kind("balance", Balance)  # account_number
+PREPAY_BALANCE: Final = cache_kind("prepay_balance", PrepayBalance)  # account_number
 
 # Outage management
 OUTAGE_STATUS: Final = cache_kind("outage_status", LocationOutageStatus)  # location_id
@@ -46,6 +48,7 @@ ALL_KINDS: Final[tuple[CacheKind[Any], ...]] = (
     METERS_BY_ACCOUNT,
     BILL,
     BALANCE,
+    PREPAY_BALANCE,
     OUTAGE_STATUS,
     OUTAGE_HISTORY,
     ACTIVE_OUTAGES,

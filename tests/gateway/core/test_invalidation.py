@@ -16,6 +16,12 @@ from tests.gateway.support import context_for
 # The write, the loader it makes stale, the port method behind that loader, and a key.
 CASES: list[tuple[str, str, str, Callable[[World], str]]] = [
     ("after_payment", "balance", "get_balance", lambda w: w.accounts[0].account_number),
+    (
+        "after_payment",
+        "prepay_balance",
+        "prepay_balance",
+        lambda w: next(a for a in w.accounts if a.is_prepay).account_number,
+    ),
     ("after_customer_change", "customer", "get_customer", lambda w: w.customers[0].customer_id),
     (
         "after_outage_report",
@@ -32,7 +38,9 @@ ARGUMENT = {
 
 
 @pytest.mark.parametrize("shared_cache", [True, False], ids=["cache", "no-cache"])
-@pytest.mark.parametrize(("write", "loader", "method", "key_of"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("write", "loader", "method", "key_of"), CASES, ids=[f"{c[0]}:{c[1]}" for c in CASES]
+)
 async def test_after_a_write_the_next_read_asks_the_backend(
     world: World,
     adapters: Adapters,

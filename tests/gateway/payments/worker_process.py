@@ -7,6 +7,8 @@ over HTTP and the CIS over SOAP, until SIGTERM. `pause_after` ("charge", "post",
 "refund" or "reverse") makes it stop
 right after that call answered, before the handler writes anything down: it writes
 GATE/paused-<step> and waits for GATE/open, so that the test can SIGKILL it there.
+`retry_cap_s` and `retry_max_attempts` stretch the outbox's retries (a backend that is
+down for a while).
 """
 
 from __future__ import annotations
@@ -154,7 +156,11 @@ async def work(settings: dict[str, Any]) -> None:
             worker_id=f"process-{os.getpid()}",
             poll_interval_s=0.05,
             lease_s=float(settings["lease_s"]),
-            retry=RetryPolicy(base_s=0.05, cap_s=0.1, max_attempts=5),
+            retry=RetryPolicy(
+                base_s=0.05,
+                cap_s=float(settings.get("retry_cap_s", 0.1)),
+                max_attempts=int(settings.get("retry_max_attempts", 5)),
+            ),
         )
         stop = asyncio.Event()
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)

@@ -31,15 +31,21 @@ def key(kind: CacheKind[Any], *parts: str | date) -> str:
     return kind.key(key_parts(*parts))
 
 
-async def test_a_payment_drops_that_account_s_balance_only() -> None:
-    balance, other, bill = (
+async def test_a_payment_drops_that_account_s_balances_only() -> None:
+    balance, prepay, other, other_prepay, bill = (
         key(kinds.BALANCE, "A1"),
+        key(kinds.PREPAY_BALANCE, "A1"),
         key(kinds.BALANCE, "A2"),
+        key(kinds.PREPAY_BALANCE, "A2"),
         key(kinds.BILL, "A1", date(2026, 11, 5)),
     )
-    cache = await filled(balance, other, bill)
+    cache = await filled(balance, prepay, other, other_prepay, bill)
     await invalidate.after_payment(cache, account_number="A1")
-    assert await cached_keys(cache, balance, other, bill) == {other, bill}
+    assert await cached_keys(cache, balance, prepay, other, other_prepay, bill) == {
+        other,
+        other_prepay,
+        bill,
+    }
     assert len(cache.deletes) == 1
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from adapters.cis.payments import PrepayBalance
 from gateway.core.cache import kinds
 from gateway.core.cache.keys import CacheKind
 from tests.gateway.core.cache import examples
@@ -17,6 +20,9 @@ KIND_EXAMPLES: dict[str, Any] = {
     kinds.METERS_BY_ACCOUNT.name: (examples.METER, examples.BARE_METER),
     kinds.BILL.name: examples.BILL,
     kinds.BALANCE.name: examples.BALANCE,
+    kinds.PREPAY_BALANCE.name: PrepayBalance(
+        "A000789", Decimal("-12.40"), datetime(2026, 11, 14, 9, 30, tzinfo=UTC)
+    ),
     kinds.OUTAGE_STATUS.name: examples.OUT_STATUS,
     kinds.OUTAGE_HISTORY.name: examples.RESTORED_OUTAGES,
     kinds.ACTIVE_OUTAGES.name: (examples.OUTAGE,),
