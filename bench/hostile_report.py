@@ -86,8 +86,9 @@ def attack_section(run: AttackRun) -> list[str]:
         f" server time, and another member's p99 under {BYSTANDER_P99_MS:g} ms throughout.",
         "",
         f"- Reproduce: `python -m bench --only attacks` (this run: `{run.command}`, {run.date}).",
-        f"- Against the gateway {run.config}, its request limits at their defaults"
-        " (README, *Request limits*), the stand-ins and Redis as above.",
+        f"- Against the gateway {run.config}, its request limits and its per-client rate"
+        " limit on at their defaults, as deployed (README, *Request limits* and *Rate"
+        " limit*), the stand-ins and Redis as above.",
         f"- The attacker: {run.attacker}, signed in. Each attack is sent one request at a"
         f" time, {_pace(run)}, at least {run.min_sends} times and for at least"
         f" {run.min_window_s:g} s (at most {run.max_sends} times): what each attack does to"
