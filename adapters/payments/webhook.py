@@ -1,19 +1,12 @@
 """Signed webhooks: how the processor proves an event is its own, and how to check it.
 
-The processor POSTs an event's JSON with a header
-
-    Payment-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>
-
-Checking the HMAC over the raw bytes (not re-serialised JSON) proves who sent it;
-checking `t` against the clock stops an old request from being replayed later. A
-replay inside the tolerance carries an event id already seen: the receiver keeps
-those ids (`WebhookEvent.id`) and ignores a repeat.
+The processor POSTs an event's JSON with a `Payment-Signature` header in the scheme of
+`adapters.rules.signed_bodies`. A replay inside the tolerance carries an event id
+already seen: the receiver keeps those ids (`WebhookEvent.id`) and ignores a repeat.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,9 +14,15 @@ from types import MappingProxyType
 from typing import Final
 
 from adapters.payments.port import PaymentInvalid, WebhookEvent
+from adapters.rules.signed_bodies import (
+    DEFAULT_TOLERANCE_S,
+    SignatureRefused,
+    check_signature,
+    signature,
+    signature_header,
+)
 
 SIGNATURE_HEADER: Final = "Payment-Signature"
-DEFAULT_TOLERANCE_S: Final = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,16 +35,6 @@ class SignedWebhook:
 
 class WebhookRejected(PaymentInvalid):
     """Not a genuine, recent event: refuse it (answer 400) and change nothing."""
-
-
-def signature(secret: str, timestamp: int, raw_body: bytes) -> str:
-    signed = str(timestamp).encode() + b"." + raw_body
-    return hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-
-
-def signature_header(secret: str, timestamp: int, raw_body: bytes) -> str:
-    """The `Payment-Signature` value for `raw_body` sent at `timestamp`."""
-    return f"t={timestamp},v1={signature(secret, timestamp, raw_body)}"
 
 
 def verify(
@@ -62,23 +51,10 @@ def verify(
     timestamp further than `tolerance_s` from `now` (either way), or a body that is
     not an event. Several `v1=` entries (a secret being rotated) pass if one matches.
     """
-    if not header:
-        raise WebhookRejected("no signature header")
-    timestamp: int | None = None
-    candidates: list[str] = []
-    for part in header.split(","):
-        name, _, value = part.strip().partition("=")
-        if name == "t" and value.isascii() and value.isdigit():
-            timestamp = int(value)
-        elif name == "v1":
-            candidates.append(value)
-    if timestamp is None or not candidates:
-        raise WebhookRejected("malformed signature header")
-    expected = signature(secret, timestamp, raw_body)
-    if not any(hmac.compare_digest(expected, candidate) for candidate in candidates):
-        raise WebhookRejected("signature does not match")
-    if abs(now.timestamp() - timestamp) > tolerance_s:
-        raise WebhookRejected("signature timestamp outside the tolerance")
+    try:
+        check_signature(secret, header, raw_body, now=now, tolerance_s=tolerance_s)
+    except SignatureRefused as refused:
+        raise WebhookRejected(str(refused)) from None
     return parse_event(raw_body)
 
 
@@ -96,3 +72,15 @@ def parse_event(raw_body: bytes) -> WebhookEvent:
         )
     except (ValueError, KeyError, TypeError) as error:
         raise WebhookRejected(f"not an event: {type(error).__name__}") from None
+
+
+__all__ = [
+    "DEFAULT_TOLERANCE_S",
+    "SIGNATURE_HEADER",
+    "SignedWebhook",
+    "WebhookRejected",
+    "parse_event",
+    "signature",
+    "signature_header",
+    "verify",
+]

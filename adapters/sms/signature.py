@@ -1,29 +1,31 @@
 """Signed callbacks: how the provider proves a status callback or an inbound text is its own.
 
-The same scheme as the payments webhooks. The provider POSTs JSON with a header
-
-    Sms-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(auth token, "<t>.<raw body>")>
-
-signed with the account's auth token (the common Messages API signs with it too, but
-over the URL and sorted form fields; signing the raw body instead needs no knowledge
-of the URL the proxy in front of the gateway rewrote). The timestamp stops a replay
+The same scheme as the payments webhooks (`adapters.rules.signed_bodies`): the provider
+POSTs JSON with an `Sms-Signature` header signed with the account's auth token (the
+common Messages API signs with it too, but over the URL and sorted form fields; signing
+the raw body instead needs no knowledge of the URL the proxy in front of the gateway
+rewrote). The timestamp stops a replay
 after the tolerance; within it, the receiver ignores a callback it has seen (the same
 message id and status, or the same inbound message id).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
+from adapters.rules.signed_bodies import (
+    DEFAULT_TOLERANCE_S,
+    SignatureRefused,
+    check_signature,
+    signature,
+    signature_header,
+)
 from adapters.sms.port import InboundMessage, MessageStatus, SmsError, StatusUpdate
 
 SIGNATURE_HEADER: Final = "Sms-Signature"
-DEFAULT_TOLERANCE_S: Final = 300
 STATUS_EVENT: Final = "message.status"
 INBOUND_EVENT: Final = "message.inbound"
 
@@ -40,15 +42,6 @@ class CallbackRejected(SmsError):
     """Not a genuine, recent callback: refuse it (answer 400) and change nothing."""
 
 
-def signature(secret: str, timestamp: int, raw_body: bytes) -> str:
-    signed = str(timestamp).encode() + b"." + raw_body
-    return hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-
-
-def signature_header(secret: str, timestamp: int, raw_body: bytes) -> str:
-    return f"t={timestamp},v1={signature(secret, timestamp, raw_body)}"
-
-
 def verify(
     secret: str,
     header: str | None,
@@ -63,23 +56,10 @@ def verify(
     timestamp further than `tolerance_s` from `now`, or a body that is no callback.
     Several `v1=` entries (a token being rotated) pass if one matches.
     """
-    if not header:
-        raise CallbackRejected("no signature header")
-    timestamp: int | None = None
-    candidates: list[str] = []
-    for part in header.split(","):
-        name, _, value = part.strip().partition("=")
-        if name == "t" and value.isascii() and value.isdigit():
-            timestamp = int(value)
-        elif name == "v1":
-            candidates.append(value)
-    if timestamp is None or not candidates:
-        raise CallbackRejected("malformed signature header")
-    expected = signature(secret, timestamp, raw_body)
-    if not any(hmac.compare_digest(expected, candidate) for candidate in candidates):
-        raise CallbackRejected("signature does not match")
-    if abs(now.timestamp() - timestamp) > tolerance_s:
-        raise CallbackRejected("signature timestamp outside the tolerance")
+    try:
+        check_signature(secret, header, raw_body, now=now, tolerance_s=tolerance_s)
+    except SignatureRefused as refused:
+        raise CallbackRejected(str(refused)) from None
     return parse_callback(raw_body)
 
 
@@ -127,3 +107,20 @@ def parse_callback(raw_body: bytes) -> StatusUpdate | InboundMessage:
         raise ValueError("unknown type")
     except (ValueError, KeyError, TypeError) as error:
         raise CallbackRejected(f"not a callback: {type(error).__name__}") from None
+
+
+__all__ = [
+    "DEFAULT_TOLERANCE_S",
+    "INBOUND_EVENT",
+    "SIGNATURE_HEADER",
+    "STATUS_EVENT",
+    "CallbackRejected",
+    "SignedCallback",
+    "encode",
+    "inbound_json",
+    "parse_callback",
+    "signature",
+    "signature_header",
+    "status_callback_json",
+    "verify",
+]

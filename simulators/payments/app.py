@@ -34,8 +34,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from simulators.faults import Faults
 from simulators.payments.clock import SimulatedClock
-from simulators.payments.faults import Faults
 from simulators.payments.store import ApiError, Json, PaymentStore, fingerprint, invalid
 from simulators.payments.webhooks import Delivery, WebhookSender
 

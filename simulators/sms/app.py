@@ -36,8 +36,8 @@ from starlette.types import Receive, Scope, Send
 
 from adapters.sms.port import InboundMessage
 from adapters.sms.signature import inbound_json, status_callback_json
+from simulators.faults import Faults
 from simulators.sms.callbacks import CallbackSender, Retries
-from simulators.sms.faults import Faults
 from simulators.sms.outbox_page import render_outbox
 from simulators.sms.store import ApiError, Json, MessageStore, invalid
 

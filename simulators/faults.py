@@ -1,4 +1,5 @@
-"""Faults a test or a benchmark switches on: slow answers, an outage, lost answers."""
+"""Faults a test or a benchmark switches on in an HTTP stand-in (the payment processor,
+the SMS provider): slow answers, an outage, lost answers."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from typing import Any
 class Faults:
     latency_ms: float = 0.0  # added before every API call
     down: bool = False  # every API call answers 503 and does nothing
-    drop_next: int = 0  # the next calls that move money do it, then close without an answer
+    # The next calls that act (a charge, a debit, a text sent) do so, then close the
+    # connection without an answer: the caller cannot tell whether they happened.
+    drop_next: int = 0
 
     def update(self, changes: dict[str, Any]) -> None:
         latency = changes.get("latency_ms", self.latency_ms)
