@@ -7,18 +7,18 @@ from typing import Any, Final
 
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
-from strawberry.extensions import ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from gateway.accounts.schema import AccountQueries
-from gateway.api.cost import CostLimit, Estimates
+from gateway.api.cost import CostBeforeValidation, CostLimit, Estimates
 from gateway.api.documents import DOCUMENT_CACHE_SIZE, CachedParse
 from gateway.api.execution import InMemoryExecutionContext
 from gateway.api.fairness import RateLimit
 from gateway.api.limits import QueryLimits
 from gateway.api.scalars import SCALARS
 from gateway.api.shape import shape_limits
+from gateway.api.validation import ValidationUnlessRefused
 from gateway.audit.reads import AuditAccountReads
 from gateway.core.errors import ErrorMasking, public_error
 from gateway.members.contact_schema import ContactMutations
@@ -97,8 +97,15 @@ def build_schema(limits: QueryLimits | None = None, **overrides: Any) -> Gateway
                 # A document may repeat itself through fragments: twice its tokens' worth.
                 max_fields=2 * limits.max_tokens,
             ),
-            partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
-            # After the validation cache: it costs only documents that passed validation.
+            # Before validation: a document already over the cost is refused unvalidated.
+            partial(
+                CostBeforeValidation,
+                limit=limits.max_cost,
+                estimates=COST_ESTIMATES,
+                max_fields=2 * limits.max_tokens,
+            ),
+            partial(ValidationUnlessRefused, maxsize=DOCUMENT_CACHE_SIZE),
+            # After validation: costs what could not be costed before it.
             partial(CostLimit, limit=limits.max_cost, estimates=COST_ESTIMATES),
             # After the cost: charges it to the client's buckets, or refuses the request.
             RateLimit,

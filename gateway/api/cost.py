@@ -49,6 +49,7 @@ from graphql.execution.values import VariableValues, get_argument_values, get_va
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
+from gateway.api.shape import expanded_fields
 from gateway.core.errors import QUERY_TOO_COMPLEX
 
 # Lists that take no `first` (a member's accounts, a location's meters) are short.
@@ -192,6 +193,80 @@ def operation_cost(
         return None
 
 
+class CostBeforeValidation(SchemaExtension):
+    """Refuses an operation whose cost is already over `limit` before it is validated.
+
+    Validating a long document is the costliest step a refused request takes (the
+    variable rules walk every field: 30 ms for 100 aliases of a year of hours), and a
+    document over the cost limit is refused whether or not it is valid. So the cost is
+    tried first, on the document as parsed: when it can be known (an invalid document
+    may not be costable: validation then answers it) and is over the limit, validation
+    is skipped (`ValidationUnlessRefused`). Only documents whose fields, fragments
+    expanded, are within `max_fields` are walked: the expansion limit, a validation
+    rule, has not run yet. A cost found here is kept for `CostLimit`, which then has
+    nothing to compute again.
+    """
+
+    def __init__(self, *, limit: int, estimates: Estimates, max_fields: int) -> None:
+        self._limit = limit
+        self._estimates = estimates
+        self._max_fields = max_fields
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if (
+            context.pre_execution_errors is None
+            and document is not None
+            and expanded_fields(document) <= self._max_fields
+        ):
+            cost = _cost_if_known(
+                context.schema._schema,
+                document,
+                operation_name=context.operation_name,
+                variables=context.variables,
+                estimates=self._estimates,
+            )
+            if cost is not None:
+                context.extensions_results[COST_EXTENSION] = {
+                    "requested": cost,
+                    "limit": self._limit,
+                }
+                if cost > self._limit:
+                    context.pre_execution_errors = [_too_complex(cost, self._limit)]
+        yield
+
+
+def _cost_if_known(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    *,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+    estimates: Estimates,
+) -> int | None:
+    try:
+        return operation_cost(
+            schema,
+            document,
+            operation_name=operation_name,
+            variables=variables,
+            estimates=estimates,
+        )
+    except Exception:
+        # Not yet validated: an unknown field, argument or type may trip the walk
+        # anywhere. Validation will say what is wrong with it.
+        return None
+
+
+def _too_complex(cost: int, limit: int) -> GraphQLError:
+    return GraphQLError(
+        f"The query costs {cost}, more than the limit of {limit}:"
+        " ask for fewer items, a shorter range or fewer accounts at once.",
+        extensions={"code": QUERY_TOO_COMPLEX},
+    )
+
+
 class CostLimit(SchemaExtension):
     """Refuses an operation whose cost is over `limit`; reports the cost in every answer.
 
@@ -208,7 +283,7 @@ class CostLimit(SchemaExtension):
         if context.pre_execution_errors is None or context.graphql_document is None:
             yield  # validation has not run (or there is no document): nothing to count
             return
-        if not context.pre_execution_errors:
+        if not context.pre_execution_errors and COST_EXTENSION not in context.extensions_results:
             cost = operation_cost(
                 context.schema._schema,
                 context.graphql_document,
@@ -225,13 +300,7 @@ class CostLimit(SchemaExtension):
                 }
             if cost is not None and cost > self._limit:
                 # A new list: the validation cache's own (empty) one must stay empty.
-                context.pre_execution_errors = [
-                    GraphQLError(
-                        f"The query costs {cost}, more than the limit of {self._limit}:"
-                        " ask for fewer items, a shorter range or fewer accounts at once.",
-                        extensions={"code": QUERY_TOO_COMPLEX},
-                    )
-                ]
+                context.pre_execution_errors = [_too_complex(cost, self._limit)]
         yield
 
 

@@ -18,7 +18,7 @@ import pytest_asyncio
 from graphql import DocumentNode, get_introspection_query
 
 from bench.workloads import DASHBOARD_QUERY, HOURLY_QUERY, account_list_query
-from gateway.api import documents
+from gateway.api import documents, validation
 from gateway.api.http import GRAPHQL_RESPONSE
 from gateway.app import create_app
 from gateway.core.backends import Adapters
@@ -390,6 +390,30 @@ async def test_a_hundred_years_of_hours_are_too_costly(
     body = refused(response, "QUERY_TOO_COMPLEX")
     assert body["extensions"]["cost"] == {"requested": 100 * (1 + 365 * 24), "limit": 20_000}
     assert backend_calls(adapters) == []
+
+
+async def test_a_document_over_its_cost_is_refused_without_being_validated(
+    client: httpx.AsyncClient, member_token: str, members: Members, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Validating 100 aliases of a year of hours is what such a request used to cost the
+    # gateway most (tens of ms): the cost refuses it first, and validation never runs.
+    validated: list[object] = []
+    real_validate = validation.ValidationCache.on_validate
+
+    def counting(self: Any) -> Any:
+        validated.append(self)
+        return real_validate(self)
+
+    monkeypatch.setattr(validation.ValidationCache, "on_validate", counting)
+    document = aliased(YEAR_OF_HOURS, 100, "($n: String!, $from: Date!, $to: Date!, $unused: Int)")
+    response = await post(client, document, member_token, n=members.demo.account_numbers[0], **YEAR)
+    # Invalid too ($unused is never used), yet answered for its cost alone.
+    refused(response, "QUERY_TOO_COMPLEX")
+    assert validated == []
+    # A document the cost cannot judge unvalidated is still validated and answered so.
+    unknown = await post(client, "{ viewer { accounts { noSuchField } } }", member_token)
+    refused(unknown, "GRAPHQL_VALIDATION_FAILED")
+    assert len(validated) == 1
 
 
 async def test_a_page_size_sent_as_a_variable_counts(
