@@ -31,6 +31,8 @@ from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.cis.payments import CisPayments
+from adapters.payments.port import PaymentProcessor
 from gateway.bootstrap import Gateway, open_gateway
 from gateway.core.backends import Adapters
 from gateway.core.cache import invalidate
@@ -96,28 +98,28 @@ class PaymentsNotSetUp(RuntimeError):
 
 def payment_handler(gateway: Gateway) -> Handler:
     """Charges a queued payment and posts it to the CIS (`gateway.payments.processing`)."""
-    cache = gateway.cache
-    last_attempt = gateway.settings.worker_max_attempts
-
-    async def forget_balance(account_number: str) -> None:
-        if cache is not None:
-            await invalidate.after_payment(cache, account_number=account_number)
+    forget_balance = _balance_forgetter(gateway)
 
     async def process(message: OutboxMessage) -> None:
-        processor, cis = gateway.adapters.payments, gateway.adapters.cis_payments
-        if processor is None or cis is None:
-            # Raised, not dropped: it is retried, and set aside once retries run out.
-            raise PaymentsNotSetUp("no payment processor or CIS payments are configured")
+        processor, cis = _payment_systems(gateway)
         await processing.process_payment(
             store=gateway.store,
             processor=processor,
             cis=cis,
             forget_balance=forget_balance,
             payment_id=str(message.payload["payment_id"]),
-            last_attempt=message.attempt >= last_attempt,
+            last_attempt=message.attempt >= gateway.settings.worker_max_attempts,
         )
 
     return process
+
+
+def _payment_systems(gateway: Gateway) -> tuple[PaymentProcessor, CisPayments]:
+    processor, cis = gateway.adapters.payments, gateway.adapters.cis_payments
+    if processor is None or cis is None:
+        # Raised, not dropped: the entry is retried, and set aside once retries run out.
+        raise PaymentsNotSetUp("no payment processor or CIS payments are configured")
+    return processor, cis
 
 
 def _balance_forgetter(gateway: Gateway) -> processing.ForgetBalance:
@@ -136,9 +138,7 @@ def payment_event_handler(gateway: Gateway) -> Handler:
     forget_balance = _balance_forgetter(gateway)
 
     async def handle(message: OutboxMessage) -> None:
-        processor, cis = gateway.adapters.payments, gateway.adapters.cis_payments
-        if processor is None or cis is None:
-            raise PaymentsNotSetUp("no payment processor or CIS payments are configured")
+        processor, cis = _payment_systems(gateway)
         await processor_events.handle_event(
             store=gateway.store,
             processor=processor,
@@ -156,9 +156,7 @@ def refund_handler(gateway: Gateway) -> Handler:
     forget_balance = _balance_forgetter(gateway)
 
     async def handle(message: OutboxMessage) -> None:
-        processor, cis = gateway.adapters.payments, gateway.adapters.cis_payments
-        if processor is None or cis is None:
-            raise PaymentsNotSetUp("no payment processor or CIS payments are configured")
+        processor, cis = _payment_systems(gateway)
         await refund.refund_payment(
             store=gateway.store,
             processor=processor,
