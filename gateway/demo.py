@@ -224,11 +224,13 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
             )
         )
         # The SMS provider's stand-in: texts the gateway sends are read in its outbox.
+        sms_account_sid = "AC" + secrets.token_hex(16)
+        sms_auth_token = secrets.token_urlsafe(24)
         sms = await stack.enter_async_context(
             serve_asgi(
                 sms_stand_in_app(
-                    account_sid="AC" + secrets.token_hex(16),
-                    auth_token=secrets.token_urlsafe(24),
+                    account_sid=sms_account_sid,
+                    auth_token=sms_auth_token,
                     from_number=DEMO_SMS_NUMBER,
                 )
             )
@@ -243,6 +245,10 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
             payments_url=payments,
             payments_secret_key=SecretStr(payments_secret_key),
             payments_webhook_secret=SecretStr(payments_webhook_secret),
+            sms_url=sms,
+            sms_account_sid=sms_account_sid,
+            sms_auth_token=SecretStr(sms_auth_token),
+            sms_from_number=DEMO_SMS_NUMBER,
             meters_database_url=data.databases.meters,
             database_url=data.gateway_database_url,
             jwt_secret=SecretStr(secrets.token_urlsafe(32)),

@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from adapters.payments.port import MethodKind
 from adapters.rules.email import is_email_address, mailbox_address
 from adapters.rules.numbers import parse_natural
+from adapters.rules.phone import parse_phone
 
 # HS256 keys shorter than the hash output weaken the signature (RFC 7518 section 3.2).
 MIN_JWT_SECRET_LENGTH = 32
@@ -69,6 +70,18 @@ class GatewaySettings(BaseSettings):
     # The processor signs its webhooks (POST /webhooks/payments) with this secret
     # (whsec_...). Unset: the route refuses every event, as it cannot check one.
     payments_webhook_secret: SecretStr | None = None
+    # The SMS provider (`adapters.sms.http`): its base URL (without /v1), the account
+    # id and auth token of its basic auth, and the co-op's number texts come from (E.164).
+    # Unset: texts are not set up; nothing is ever texted and text contacts wait.
+    sms_url: str | None = None
+    sms_account_sid: str | None = None
+    sms_auth_token: SecretStr | None = None
+    sms_from_number: str | None = None
+    # The provider signs status callbacks and members' texts to the gateway with this
+    # (`adapters.sms.signature`); unset, with the auth token, as the common providers do.
+    sms_callback_secret: SecretStr | None = None
+    # Seconds one provider call may take; a send cut short is settled by its key.
+    sms_timeout_s: float = Field(default=10.0, gt=0)
     # What one payment may be (`Account.paymentOptions`, `payBill`): below the minimum
     # a payment costs more to process than it brings; above the maximum it is more
     # often a typo (an extra digit) than a payment meant.
@@ -288,7 +301,14 @@ class GatewaySettings(BaseSettings):
         return value
 
     @field_validator(
-        "smtp_host", "smtp_user", "trusted_documents_path", "payments_url", mode="before"
+        "smtp_host",
+        "smtp_user",
+        "trusted_documents_path",
+        "payments_url",
+        "sms_url",
+        "sms_account_sid",
+        "sms_from_number",
+        mode="before",
     )
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
@@ -329,6 +349,26 @@ class GatewaySettings(BaseSettings):
         if self.payments_url is not None and self.payments_secret_key is None:
             raise ValueError("payments_url needs payments_secret_key (the processor's sk_...)")
         return self
+
+    @model_validator(mode="after")
+    def _sms_is_complete(self) -> GatewaySettings:
+        # The message names the settings, never their values (the token is a secret).
+        if self.sms_url is not None and (
+            self.sms_account_sid is None
+            or self.sms_auth_token is None
+            or self.sms_from_number is None
+        ):
+            raise ValueError("sms_url needs sms_account_sid, sms_auth_token and sms_from_number")
+        if self.sms_from_number is not None:
+            phone = parse_phone(self.sms_from_number)
+            if phone is None or phone.e164 != self.sms_from_number:
+                raise ValueError("sms_from_number must be a North American number in E.164")
+        return self
+
+    @property
+    def sms_signing_secret(self) -> SecretStr | None:
+        """What signs the provider's callbacks: its own secret, else the auth token."""
+        return self.sms_callback_secret or self.sms_auth_token
 
     @model_validator(mode="after")
     def _trusted_only_has_a_manifest(self) -> GatewaySettings:
