@@ -23,6 +23,7 @@ from gateway.audit.reads import AuditAccountReads
 from gateway.core.errors import ErrorMasking, public_error
 from gateway.members.contact_schema import ContactMutations
 from gateway.members.registration_schema import RegistrationMutations, RegistrationQueries
+from gateway.notifications.contacts_schema import NotificationContactMutations
 from gateway.outages.schema import OutageMutations
 from gateway.payments.autopay.schema import AutopayMutations
 from gateway.payments.cancel_schema import ScheduledPaymentMutations
@@ -58,6 +59,7 @@ class Mutation(
     AutopayMutations,
     ScheduledPaymentMutations,
     PaymentExtensionMutations,
+    NotificationContactMutations,
 ):
     pass
 

@@ -51,6 +51,8 @@ from gateway.core.outbox import (
 )
 from gateway.members import password_reset
 from gateway.members.emails import MemberMail
+from gateway.notifications import contacts
+from gateway.notifications.jobs import contact_code_handler
 from gateway.payments import pay_bill, processing, processor_events, refund, webhook_intake
 from gateway.payments.autopay.jobs import drafting_job
 from gateway.settings import GatewaySettings
@@ -89,6 +91,9 @@ def outbox_handlers(gateway: Gateway) -> dict[str, Handler]:
         pay_bill.PROCESS_PAYMENT_KIND: payment_handler(gateway),
         webhook_intake.PAYMENT_EVENT_KIND: payment_event_handler(gateway),
         refund.REFUND_PAYMENT_KIND: refund_handler(gateway),
+        contacts.CONTACT_CODE_KIND: contact_code_handler(
+            store=gateway.store, email=gateway.email, sms=gateway.adapters.sms
+        ),
     }
 
 

@@ -18,6 +18,7 @@ from gateway.identity.login import EmailNotConfirmed as NotConfirmed
 from gateway.identity.login import WrongCredentials, login
 from gateway.identity.store import Device, StoredSession
 from gateway.identity.throttle import Throttled
+from gateway.notifications.contacts_schema import NotificationContact, viewer_contacts
 from gateway.payments.wallet.schema import SavedPaymentMethod, payment_methods
 
 MAX_DEVICE_NAME_LENGTH = 120
@@ -70,6 +71,13 @@ class Viewer:
     @described_field("The payment methods saved in this login's wallet, the default first.")
     async def payment_methods(self, info: GatewayInfo) -> list[SavedPaymentMethod]:
         return await payment_methods(info, self.user_id)
+
+    @described_field(
+        "Where this login may be notified: its own email address, and the addresses and"
+        " numbers it added (each used only once activated)."
+    )
+    async def contacts(self, info: GatewayInfo) -> list[NotificationContact]:
+        return await viewer_contacts(info, self.user_id)
 
 
 def _login_session(

@@ -1,0 +1,103 @@
+"""The contact service on its own: codes expire, texts wait for a provider, refusals end."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from adapters.email.fake import FakeEmailSender
+from adapters.sms import sandbox
+from adapters.sms.fake import FakeSmsSender
+from gateway.core.outcomes import FieldProblem
+from gateway.core.store.gateway_store import GatewayStore
+from gateway.notifications import contacts
+from gateway.notifications.contacts_store import Contact, ContactKind
+from tests.gateway.core.store.databases import store_on_each_backend
+from tests.gateway.notifications.support import code_in, new_member
+
+store = store_on_each_backend()
+START = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+
+
+async def added(store: GatewayStore, user_id: int, kind: ContactKind, value: str) -> Contact:
+    outcome = await contacts.add_contact(
+        store=store,
+        user_id=user_id,
+        login_address=None,
+        kind=kind,
+        value=value,
+        request_id="req-1",
+        clock=lambda: START,
+    )
+    assert isinstance(outcome, contacts.ContactAdded), outcome
+    return outcome.contact
+
+
+async def test_a_code_works_for_fifteen_minutes_only(store: GatewayStore) -> None:
+    member = await new_member(store)
+    contact = await added(store, member.user_id, ContactKind.EMAIL, "late@example.com")
+    mail = FakeEmailSender()
+    await contacts.send_activation_code(
+        store=store, email=mail, sms=None, contact_id=contact.id, clock=lambda: START
+    )
+    code = code_in(mail.sent[0].text)
+
+    async def try_at(moment: datetime) -> object:
+        return await contacts.activate_contact(
+            store=store,
+            throttle=contacts.activation_throttle(store, clock=lambda: moment),
+            user_id=member.user_id,
+            contact_id=str(contact.id),
+            code=code,
+            client_address="192.0.2.7",
+            request_id="req-2",
+            clock=lambda: moment,
+        )
+
+    late = await try_at(START + timedelta(minutes=15))
+    in_time = await try_at(START + timedelta(minutes=14, seconds=59))
+
+    assert late == contacts.CodeRefused(expired=True)
+    assert isinstance(in_time, Contact)
+    assert in_time.activated
+
+
+async def test_a_code_to_text_waits_until_a_provider_is_set_up(store: GatewayStore) -> None:
+    member = await new_member(store)
+    contact = await added(store, member.user_id, ContactKind.SMS, "505-555-0150")
+
+    with pytest.raises(contacts.TextsNotSetUp):
+        await contacts.send_activation_code(
+            store=store, email=FakeEmailSender(), sms=None, contact_id=contact.id
+        )
+
+
+async def test_a_number_the_provider_refuses_is_not_retried(store: GatewayStore) -> None:
+    member = await new_member(store)
+    contact = await added(store, member.user_id, ContactKind.SMS, sandbox.INVALID_NUMBER)
+    texts = FakeSmsSender()
+
+    await contacts.send_activation_code(
+        store=store, email=FakeEmailSender(), sms=texts, contact_id=contact.id
+    )  # returns: the outbox entry is done
+
+    assert await texts.find_by_key(f"contact-code-{contact.id}-1") is None
+
+
+async def test_at_most_ten_contacts(store: GatewayStore) -> None:
+    member = await new_member(store)
+    for n in range(contacts.MAX_CONTACTS):
+        await added(store, member.user_id, ContactKind.EMAIL, f"c{n}@example.com")
+
+    eleventh = await contacts.add_contact(
+        store=store,
+        user_id=member.user_id,
+        login_address=None,
+        kind=ContactKind.EMAIL,
+        value="one-too-many@example.com",
+        request_id="req-11",
+    )
+
+    assert isinstance(eleventh, FieldProblem)
+    assert eleventh.field == "value"
