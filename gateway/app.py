@@ -49,6 +49,7 @@ from gateway.core.resilience.deadline import request_deadline
 from gateway.core.resilience.readiness_log import ReadinessLog
 from gateway.core.runtime import tune_garbage_collector
 from gateway.identity.viewer import authenticate
+from gateway.notifications.sms_routes import sms_callback_routes
 from gateway.payments.webhook_route import payments_webhook_route
 from gateway.schema import build_schema
 from gateway.settings import GatewaySettings
@@ -201,6 +202,7 @@ def create_app(
         payments_webhook_route(
             secret=settings.payments_webhook_secret, store=lambda: current().store
         ),
+        *sms_callback_routes(secret=settings.sms_signing_secret, store=lambda: current().store),
     ]
     if graphiql is not None:
         routes.extend(graphiql.routes())

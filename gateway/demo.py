@@ -184,6 +184,7 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
     from gateway.bootstrap import open_gateway
     from gateway.core.metrics import GatewayMetrics
     from gateway.core.outbox import acquire_worker_lock
+    from gateway.notifications.sms_routes import INBOUND_PATH, STATUS_PATH
     from gateway.payments.webhook_route import WEBHOOK_PATH
     from gateway.settings import GatewaySettings
     from gateway.worker import background_jobs, run_jobs
@@ -232,6 +233,9 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
                     account_sid=sms_account_sid,
                     auth_token=sms_auth_token,
                     from_number=DEMO_SMS_NUMBER,
+                    # Members' texts (STOP, HELP) and delivery statuses come to this gateway.
+                    status_callback_url=f"http://{options.host}:{options.port}{STATUS_PATH}",
+                    inbound_url=f"http://{options.host}:{options.port}{INBOUND_PATH}",
                 )
             )
         )

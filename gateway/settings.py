@@ -82,6 +82,12 @@ class GatewaySettings(BaseSettings):
     sms_callback_secret: SecretStr | None = None
     # Seconds one provider call may take; a send cut short is settled by its key.
     sms_timeout_s: float = Field(default=10.0, gt=0)
+    # Who the co-op is, in texts members get: a HELP reply names the co-op and how to
+    # reach it (CTIA), as do the confirmations of STOP and START.
+    coop_name: str = Field(default="Demo Electric Cooperative", min_length=1, max_length=60)
+    coop_help_contact: str = Field(
+        default="call (505) 555-0100 or write to help@example.coop", min_length=1, max_length=100
+    )
     # What one payment may be (`Account.paymentOptions`, `payBill`): below the minimum
     # a payment costs more to process than it brings; above the maximum it is more
     # often a typo (an extra digit) than a payment meant.

@@ -52,7 +52,8 @@ from gateway.core.outbox import (
 from gateway.members import password_reset
 from gateway.members.emails import MemberMail
 from gateway.notifications import contacts
-from gateway.notifications.jobs import contact_code_handler
+from gateway.notifications.jobs import contact_code_handler, sms_reply_handler
+from gateway.notifications.replies import SMS_REPLY_KIND, CoopIdentity
 from gateway.payments import pay_bill, processing, processor_events, refund, webhook_intake
 from gateway.payments.autopay.jobs import drafting_job
 from gateway.settings import GatewaySettings
@@ -93,6 +94,11 @@ def outbox_handlers(gateway: Gateway) -> dict[str, Handler]:
         refund.REFUND_PAYMENT_KIND: refund_handler(gateway),
         contacts.CONTACT_CODE_KIND: contact_code_handler(
             store=gateway.store, email=gateway.email, sms=gateway.adapters.sms
+        ),
+        SMS_REPLY_KIND: sms_reply_handler(
+            store=gateway.store,
+            sms=gateway.adapters.sms,
+            coop=CoopIdentity(gateway.settings.coop_name, gateway.settings.coop_help_contact),
         ),
     }
 

@@ -22,6 +22,7 @@ from gateway.api.results import AccountNotFound
 from gateway.audit.reads import audited_fields
 from gateway.billing import bills
 from gateway.billing.schema import Balance, BillConnection
+from gateway.notifications.consent_schema import SmsConsentEntry, account_sms_consent_log
 from gateway.outages.schema import LocationOutageStatus
 from gateway.payments.autopay.schema import Autopay, account_autopay
 from gateway.payments.options_schema import PaymentOptions, account_payment_options
@@ -252,6 +253,13 @@ class Account:
             [loc.location_id for loc in locations]
         )
         return [LocationOutageStatus.of(status, context.zone) for status in statuses]
+
+    @described_field(
+        "Staff only: every change of consent to texts by the account's logins or to their"
+        " numbers (who, when, how, from where, the words), newest first."
+    )
+    async def sms_consent_log(self, info: GatewayInfo) -> list[SmsConsentEntry] | None:
+        return await account_sms_consent_log(info, self.number)
 
 
 AccountResult = Annotated[Account | AccountNotFound, strawberry.union("AccountResult")]

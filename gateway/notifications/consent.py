@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.core.clock import as_utc
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.notifications.tables import SmsConsentRow, SmsOptOutRow
+from gateway.identity.tables import UserAccount
+from gateway.notifications.tables import ContactRow, SmsConsentRow, SmsOptOutRow
 
 # Shown beside the code box of a text contact; the activation records it word for word.
 CONSENT_WORDING: Final = (
@@ -31,6 +32,7 @@ CONSENT_WORDING: Final = (
     " Reply STOP to stop, HELP for help."
 )
 MAX_SOURCE_LENGTH: Final = 200
+MAX_LOG_ENTRIES: Final = 500
 
 
 class ConsentChange(StrEnum):
@@ -113,31 +115,56 @@ async def is_opted_out(store: GatewayStore, phone: str) -> bool:
         return await session.get(SmsOptOutRow, phone) is not None
 
 
-async def consent_log(
-    store: GatewayStore, *, user_ids: Iterable[int], phones: Iterable[str], limit: int = 200
+async def account_consent_log(
+    store: GatewayStore, account_number: str, *, limit: int = MAX_LOG_ENTRIES
 ) -> list[ConsentEntry]:
-    """Changes by these logins or to these numbers, the newest first."""
-    users, numbers = list(user_ids), list(phones)
-    if not users and not numbers:
-        return []
+    """The account's log: changes by the logins linked to it, and to the numbers they
+    have or had as text contacts (a STOP comes from the phone, not from a login), newest
+    first."""
     async with store.sessions() as session:
-        rows = await session.scalars(
-            select(SmsConsentRow)
-            .where(or_(SmsConsentRow.user_id.in_(users), SmsConsentRow.phone.in_(numbers)))
-            .order_by(SmsConsentRow.id.desc())
-            .limit(limit)
-        )
-        return [
-            ConsentEntry(
-                id=row.id,
-                phone=row.phone,
-                user_id=row.user_id,
-                change=ConsentChange(row.change),
-                method=ConsentMethod(row.method),
-                source=row.source,
-                actor=row.actor,
-                wording=row.wording,
-                recorded_at=as_utc(row.recorded_at),
+        users = list(
+            await session.scalars(
+                select(UserAccount.user_id).where(UserAccount.account_number == account_number)
             )
-            for row in rows
-        ]
+        )
+        if not users:
+            return []
+        # Numbers they have now, and numbers they had (a removed contact's STOPs stay).
+        phones = set(
+            await session.scalars(
+                select(ContactRow.value).where(
+                    ContactRow.user_id.in_(users), ContactRow.kind == "sms"
+                )
+            )
+        ) | set(
+            await session.scalars(
+                select(SmsConsentRow.phone).where(SmsConsentRow.user_id.in_(users))
+            )
+        )
+        return await _log(session, user_ids=users, phones=phones, limit=limit)
+
+
+async def _log(
+    session: AsyncSession, *, user_ids: Iterable[int], phones: Iterable[str], limit: int
+) -> list[ConsentEntry]:
+    users, numbers = list(user_ids), list(phones)
+    rows = await session.scalars(
+        select(SmsConsentRow)
+        .where(or_(SmsConsentRow.user_id.in_(users), SmsConsentRow.phone.in_(numbers)))
+        .order_by(SmsConsentRow.id.desc())
+        .limit(limit)
+    )
+    return [
+        ConsentEntry(
+            id=row.id,
+            phone=row.phone,
+            user_id=row.user_id,
+            change=ConsentChange(row.change),
+            method=ConsentMethod(row.method),
+            source=row.source,
+            actor=row.actor,
+            wording=row.wording,
+            recorded_at=as_utc(row.recorded_at),
+        )
+        for row in rows
+    ]

@@ -40,7 +40,7 @@ from gateway.notifications.consent import (
     user_actor,
 )
 from gateway.notifications.contacts_store import Contact, ContactKind
-from gateway.notifications.tables import ContactRow
+from gateway.notifications.tables import ContactRow, SmsOptOutRow
 
 logger = logging.getLogger("gateway.notifications.contacts")
 
@@ -204,6 +204,15 @@ async def send_activation_code(
     async with store.sessions.begin() as session:
         row = await contacts_store.get_contact(session, contact_id=contact_id, for_update=True)
         if row is None or row.activated_at is not None:
+            return
+        stopped = (
+            await session.get(SmsOptOutRow, row.value)
+            if row.kind == ContactKind.SMS.value
+            else None
+        )
+        if stopped is not None:
+            # The number texted STOP after the code was asked for: it gets nothing.
+            logger.info("contact %s: the number stopped texts; no code sent", contact_id)
             return
         row.code_serial += 1
         row.code_hash = codes.code_hash(contact_id=row.id, serial=row.code_serial, code=code)

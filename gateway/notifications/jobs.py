@@ -6,7 +6,8 @@ from adapters.email.port import EmailSender
 from adapters.sms.port import SmsSender
 from gateway.core.outbox import Handler, OutboxMessage
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.notifications import contacts
+from gateway.notifications import contacts, replies
+from gateway.notifications.contacts import TextsNotSetUp
 
 
 def contact_code_handler(
@@ -17,6 +18,27 @@ def contact_code_handler(
     async def handle(message: OutboxMessage) -> None:
         await contacts.send_activation_code(
             store=store, email=email, sms=sms, contact_id=int(message.payload["contact_id"])
+        )
+
+    return handle
+
+
+def sms_reply_handler(
+    *, store: GatewayStore, sms: SmsSender | None, coop: replies.CoopIdentity
+) -> Handler:
+    """Texts the answer to a member's STOP, START or HELP (`replies.send_reply`)."""
+
+    async def handle(message: OutboxMessage) -> None:
+        if sms is None:
+            # Raised, not dropped: retried, and set aside once retries run out.
+            raise TextsNotSetUp("a reply is to be texted, but no SMS provider is set")
+        await replies.send_reply(
+            store=store,
+            sms=sms,
+            coop=coop,
+            phone=str(message.payload["phone"]),
+            reply=replies.Reply(str(message.payload["reply"])),
+            inbound_message_id=str(message.payload["message_id"]),
         )
 
     return handle

@@ -16,12 +16,14 @@ from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.tables import Role
 from gateway.identity.users import get_user
 from gateway.notifications.contacts import CONTACT_CODE_KIND
-from gateway.notifications.jobs import contact_code_handler
+from gateway.notifications.jobs import contact_code_handler, sms_reply_handler
+from gateway.notifications.replies import SMS_REPLY_KIND, CoopIdentity
 from tests.fixtures.sms import ACCOUNT_SID, AUTH_TOKEN, SmsStandIn
 from tests.fixtures.smtp import SmtpTestServer
 from tests.gateway.core.store.databases import add_user
 from tests.gateway.support import Member
 
+COOP = CoopIdentity("Mesa Verde Electric", "call (505) 555-0199")
 _CODE = re.compile(r"\b(\d{6})\b")
 
 
@@ -84,6 +86,7 @@ async def worker(
         stack.push_async_callback(texts.aclose)
         handlers: dict[str, Handler] = {
             CONTACT_CODE_KIND: contact_code_handler(store=store, email=email, sms=texts),
+            SMS_REPLY_KIND: sms_reply_handler(store=store, sms=texts, coop=COOP),
             **(extra or {}),
         }
         yield Worker(OutboxRunner(store.engine, handlers, worker_id="test-worker"), smtp, sms)
