@@ -24,6 +24,7 @@ from gateway.core.errors import ErrorMasking, public_error
 from gateway.members.contact_schema import ContactMutations
 from gateway.members.registration_schema import RegistrationMutations, RegistrationQueries
 from gateway.notifications.contacts_schema import NotificationContactMutations
+from gateway.notifications.preferences_schema import NotificationPreferenceMutations
 from gateway.outages.schema import OutageMutations
 from gateway.payments.autopay.schema import AutopayMutations
 from gateway.payments.cancel_schema import ScheduledPaymentMutations
@@ -60,6 +61,7 @@ class Mutation(
     ScheduledPaymentMutations,
     PaymentExtensionMutations,
     NotificationContactMutations,
+    NotificationPreferenceMutations,
 ):
     pass
 

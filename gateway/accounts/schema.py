@@ -23,6 +23,10 @@ from gateway.audit.reads import audited_fields
 from gateway.billing import bills
 from gateway.billing.schema import Balance, BillConnection
 from gateway.notifications.consent_schema import SmsConsentEntry, account_sms_consent_log
+from gateway.notifications.preferences_schema import (
+    NotificationPreference,
+    account_notification_preferences,
+)
 from gateway.outages.schema import LocationOutageStatus
 from gateway.payments.autopay.schema import Autopay, account_autopay
 from gateway.payments.options_schema import PaymentOptions, account_payment_options
@@ -253,6 +257,15 @@ class Account:
             [loc.location_id for loc in locations]
         )
         return [LocationOutageStatus.of(status, context.zone) for status in statuses]
+
+    @described_field(
+        "What the viewer is told about this account, per kind of notification, and where;"
+        " null for staff (only the account's logins choose)."
+    )
+    async def notification_preferences(
+        self, info: GatewayInfo
+    ) -> list[NotificationPreference] | None:
+        return await account_notification_preferences(info, self.number)
 
     @described_field(
         "Staff only: every change of consent to texts by the account's logins or to their"

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.core.clock import as_utc
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.notifications.tables import ContactRow
+from gateway.notifications.tables import ContactRow, PreferenceContactRow
 
 
 class ContactKind(StrEnum):
@@ -141,6 +141,10 @@ async def get_contact(
 
 
 async def delete_contact(session: AsyncSession, contact_id: int) -> None:
+    # Here, not only by the foreign key: SQLite enforces none unless told to.
+    await session.execute(
+        delete(PreferenceContactRow).where(PreferenceContactRow.contact_id == contact_id)
+    )
     await session.execute(delete(ContactRow).where(ContactRow.id == contact_id))
 
 

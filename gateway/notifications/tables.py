@@ -86,3 +86,35 @@ class SmsInboundRow(Base):
     phone: Mapped[str] = mapped_column(String(16))
     keyword: Mapped[str] = mapped_column(String(16))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PreferenceRow(Base):
+    """A login's choice for one notification type on one account; no row: the defaults."""
+
+    __tablename__ = "notification_preferences"
+    __table_args__ = (
+        UniqueConstraint(
+            "user_id", "account_number", "type", name="uq_notification_preferences_type"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    account_number: Mapped[str] = mapped_column(String(32))
+    type: Mapped[str] = mapped_column(String(32))
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    settings: Mapped[str] = mapped_column(Text)  # JSON: the type's own settings
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PreferenceContactRow(Base):
+    """A contact a preference sends to; removing the contact removes it from every one."""
+
+    __tablename__ = "notification_preference_contacts"
+
+    preference_id: Mapped[int] = mapped_column(
+        ForeignKey("notification_preferences.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("notification_contacts.id", ondelete="CASCADE"), primary_key=True
+    )

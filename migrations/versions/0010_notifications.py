@@ -1,5 +1,5 @@
-"""Notifications: members' contacts, the log of consent to texts, opted-out numbers and
-the members' texts taken in.
+"""Notifications: members' contacts, the log of consent to texts, opted-out numbers, the
+members' texts taken in, and what each login chose to be told for each account.
 
 Revision ID: 0010
 Revises: 0009
@@ -70,9 +70,44 @@ def upgrade() -> None:
         sa.Column("keyword", sa.String(16), nullable=False),
         sa.Column("received_at", _WHEN, nullable=False),
     )
+    op.create_table(
+        "notification_preferences",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column(
+            "user_id",
+            sa.Integer(),
+            sa.ForeignKey("users.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("account_number", sa.String(32), nullable=False),
+        sa.Column("type", sa.String(32), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("settings", sa.Text(), nullable=False),
+        sa.Column("updated_at", _WHEN, nullable=False),
+        sa.UniqueConstraint(
+            "user_id", "account_number", "type", name="uq_notification_preferences_type"
+        ),
+    )
+    op.create_table(
+        "notification_preference_contacts",
+        sa.Column(
+            "preference_id",
+            sa.Integer(),
+            sa.ForeignKey("notification_preferences.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column(
+            "contact_id",
+            sa.Integer(),
+            sa.ForeignKey("notification_contacts.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("notification_preference_contacts")
+    op.drop_table("notification_preferences")
     op.drop_table("sms_inbound_messages")
     op.drop_table("sms_opt_outs")
     op.drop_index("ix_sms_consent_log_user", table_name="sms_consent_log")

@@ -52,6 +52,7 @@ STAFF_MAY_NOT: Final = {
     "Mutation.revokeInvitation": "only the account's holder manages its invitations",
     "Mutation.register": "proves the account with CIS facts, whoever asks",
     "Mutation.linkAccount": "proves the account with CIS facts, whoever asks",
+    "Mutation.setNotificationPreference": "a login chooses only its own notifications",
 }
 
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from adapters.email.smtp import SmtpEmailSender
@@ -16,8 +17,10 @@ from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.tables import Role
 from gateway.identity.users import get_user
 from gateway.notifications.contacts import CONTACT_CODE_KIND
+from gateway.notifications.contacts_store import ContactKind
 from gateway.notifications.jobs import contact_code_handler, sms_reply_handler
 from gateway.notifications.replies import SMS_REPLY_KIND, CoopIdentity
+from gateway.notifications.tables import ContactRow
 from tests.fixtures.sms import ACCOUNT_SID, AUTH_TOKEN, SmsStandIn
 from tests.fixtures.smtp import SmtpTestServer
 from tests.gateway.core.store.databases import add_user
@@ -38,6 +41,26 @@ async def new_member(store: GatewayStore, *accounts: str, confirmed: bool = True
     user = await get_user(store, user_id)
     assert user is not None
     return Member(user_id, user.email, "", Role.MEMBER, accounts)
+
+
+async def contact_of(
+    store: GatewayStore, member: Member, kind: ContactKind, value: str, *, activated: bool = True
+) -> int:
+    """A contact of `member`'s as `addContact` (and `activateContact`) leave it; its id."""
+    now = datetime.now(UTC)
+    async with store.sessions.begin() as session:
+        row = ContactRow(
+            user_id=member.user_id,
+            kind=kind.value,
+            value=value,
+            is_login=False,
+            created_at=now,
+            activated_at=now if activated else None,
+            code_serial=1,
+        )
+        session.add(row)
+        await session.flush()
+        return row.id
 
 
 @dataclass

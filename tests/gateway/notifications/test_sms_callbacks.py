@@ -11,7 +11,6 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -37,14 +36,14 @@ from gateway.identity.tables import Role
 from gateway.notifications.consent import CONSENT_WORDING, is_opted_out
 from gateway.notifications.contacts_store import ContactKind
 from gateway.notifications.sms_routes import INBOUND_PATH, STATUS_PATH, sms_callback_routes
-from gateway.notifications.tables import ContactRow, SmsConsentRow, SmsInboundRow
+from gateway.notifications.tables import SmsConsentRow, SmsInboundRow
 from simulators.server import serve_asgi
 from simulators.sms.app import create_sms_app
 from simulators.world import World
 from tests.fixtures.sms import AUTH_TOKEN, TEST_CONFIG, CallbackReceiver, SmsStandIn
 from tests.fixtures.smtp import SmtpTestServer
 from tests.gateway.core.store.databases import add_user, store_on_each_backend
-from tests.gateway.notifications.support import Worker, code_in, new_member, worker
+from tests.gateway.notifications.support import Worker, code_in, contact_of, new_member, worker
 from tests.gateway.support import Member, codes, execute
 
 store = store_on_each_backend()
@@ -114,23 +113,6 @@ async def consent_rows(store: GatewayStore, phone: str) -> list[SmsConsentRow]:
         )
 
 
-async def activated_number(store: GatewayStore, member: Member, phone: str) -> None:
-    """`phone` as an activated text contact of `member` (as activateContact leaves it)."""
-    now = datetime.now(UTC)
-    async with store.sessions.begin() as session:
-        session.add(
-            ContactRow(
-                user_id=member.user_id,
-                kind=ContactKind.SMS.value,
-                value=phone,
-                is_login=False,
-                created_at=now,
-                activated_at=now,
-                code_serial=1,
-            )
-        )
-
-
 class Announcing:
     """An ASGI app that sets `answered` after each request it answers."""
 
@@ -176,8 +158,8 @@ async def test_stop_stops_the_number_at_once_with_one_confirmation_and_a_replay_
 ) -> None:
     phone = new_phone()
     first, second = await new_member(store), await new_member(store)
-    await activated_number(store, first, phone)
-    await activated_number(store, second, phone)
+    await contact_of(store, first, ContactKind.SMS, phone)
+    await contact_of(store, second, ContactKind.SMS, phone)
 
     stop = await line.text(phone, "STOP")
 

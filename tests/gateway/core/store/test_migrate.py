@@ -39,6 +39,8 @@ EXPECTED_TABLES = {
     "sms_consent_log",
     "sms_opt_outs",
     "sms_inbound_messages",
+    "notification_preferences",
+    "notification_preference_contacts",
 }
 
 
