@@ -24,6 +24,7 @@ from gateway.core.errors import ErrorMasking, public_error
 from gateway.members.contact_schema import ContactMutations
 from gateway.members.registration_schema import RegistrationMutations, RegistrationQueries
 from gateway.notifications.contacts_schema import NotificationContactMutations
+from gateway.notifications.deliveries_schema import NotificationDeliveryMutations
 from gateway.notifications.preferences_schema import NotificationPreferenceMutations
 from gateway.outages.schema import OutageMutations
 from gateway.payments.autopay.schema import AutopayMutations
@@ -62,6 +63,7 @@ class Mutation(
     PaymentExtensionMutations,
     NotificationContactMutations,
     NotificationPreferenceMutations,
+    NotificationDeliveryMutations,
 ):
     pass
 

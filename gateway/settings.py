@@ -6,7 +6,7 @@ Nothing else in the gateway or the adapters reads the environment. Secrets are
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -88,6 +88,15 @@ class GatewaySettings(BaseSettings):
     coop_help_contact: str = Field(
         default="call (505) 555-0100 or write to help@example.coop", min_length=1, max_length=100
     )
+    # Email notifications carry the co-op's postal address (CAN-SPAM).
+    coop_postal_address: str = Field(
+        default="100 Main Street, Los Lunas, NM 87031", min_length=1, max_length=200
+    )
+    # Non-urgent texts due in these hours (local time, the window may pass midnight)
+    # wait for its end; outage texts go at once unless the co-op says otherwise.
+    quiet_hours_start: time = time(21, 0)
+    quiet_hours_end: time = time(8, 0)
+    outage_texts_in_quiet_hours: bool = True
     # What one payment may be (`Account.paymentOptions`, `payBill`): below the minimum
     # a payment costs more to process than it brings; above the maximum it is more
     # often a typo (an extra digit) than a payment meant.

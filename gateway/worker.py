@@ -52,8 +52,12 @@ from gateway.core.outbox import (
 from gateway.members import password_reset
 from gateway.members.emails import MemberMail
 from gateway.notifications import contacts
-from gateway.notifications.jobs import contact_code_handler, sms_reply_handler
+from gateway.notifications.deliveries import DELIVER_KIND
+from gateway.notifications.jobs import contact_code_handler, delivery_handler, sms_reply_handler
+from gateway.notifications.quiet_hours import QuietHours
 from gateway.notifications.replies import SMS_REPLY_KIND, CoopIdentity
+from gateway.notifications.sending import SendingRules
+from gateway.notifications.sms_routes import STATUS_PATH
 from gateway.payments import pay_bill, processing, processor_events, refund, webhook_intake
 from gateway.payments.autopay.jobs import drafting_job
 from gateway.settings import GatewaySettings
@@ -100,7 +104,25 @@ def outbox_handlers(gateway: Gateway) -> dict[str, Handler]:
             sms=gateway.adapters.sms,
             coop=CoopIdentity(gateway.settings.coop_name, gateway.settings.coop_help_contact),
         ),
+        DELIVER_KIND: delivery_handler(
+            store=gateway.store,
+            email=gateway.email,
+            sms=gateway.adapters.sms,
+            rules=sending_rules(gateway.settings),
+        ),
     }
+
+
+def sending_rules(settings: GatewaySettings) -> SendingRules:
+    """How notifications are sent, from the settings."""
+    return SendingRules(
+        coop_name=settings.coop_name,
+        coop_postal_address=settings.coop_postal_address,
+        public_base_url=settings.public_base_url,
+        status_callback_url=settings.public_base_url + STATUS_PATH,
+        quiet_hours=QuietHours(settings.quiet_hours_start, settings.quiet_hours_end, settings.zone),
+        outage_texts_in_quiet_hours=settings.outage_texts_in_quiet_hours,
+    )
 
 
 class PaymentsNotSetUp(RuntimeError):

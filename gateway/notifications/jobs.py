@@ -6,7 +6,7 @@ from adapters.email.port import EmailSender
 from adapters.sms.port import SmsSender
 from gateway.core.outbox import Handler, OutboxMessage
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.notifications import contacts, replies
+from gateway.notifications import contacts, replies, sending
 from gateway.notifications.contacts import TextsNotSetUp
 
 
@@ -39,6 +39,27 @@ def sms_reply_handler(
             phone=str(message.payload["phone"]),
             reply=replies.Reply(str(message.payload["reply"])),
             inbound_message_id=str(message.payload["message_id"]),
+        )
+
+    return handle
+
+
+def delivery_handler(
+    *,
+    store: GatewayStore,
+    email: EmailSender,
+    sms: SmsSender | None,
+    rules: sending.SendingRules,
+) -> Handler:
+    """Sends one logged notification, or settles why not (`sending.deliver`)."""
+
+    async def handle(message: OutboxMessage) -> None:
+        await sending.deliver(
+            store=store,
+            email=email,
+            sms=sms,
+            rules=rules,
+            delivery_id=int(message.payload["delivery_id"]),
         )
 
     return handle

@@ -9,8 +9,8 @@ too (the provider must stop redelivering it) and changes nothing. Without a secr
 both routes answer 503: a callback that cannot be checked is never acted on. A store
 that cannot be written answers 500, and the provider delivers the text again later.
 
-A delivery status is checked and acknowledged; the gateway keeps no delivery log yet,
-so it is only logged.
+A delivery status moves the text's row in the delivery log on (`deliveries`): to
+DELIVERED or FAILED, once; a status arriving late or twice changes nothing.
 
 Bodies are read up to `MAX_BODY_BYTES`: a callback is under two kilobytes, and a
 caller without the secret must not make the gateway buffer megabytes to refuse them.
@@ -36,6 +36,7 @@ from adapters.sms.signature import (
 )
 from gateway.core.clock import Clock, utc_now
 from gateway.core.store.gateway_store import GatewayStore
+from gateway.notifications.deliveries import record_status
 from gateway.notifications.inbound import InboundNotUsable, accept_inbound
 
 logger = logging.getLogger("gateway.notifications.sms_callbacks")
@@ -111,6 +112,7 @@ def sms_callback_routes(
             callback.status.value,
             f" (error {callback.error_code[:16]})" if callback.error_code else "",
         )
+        await record_status(store(), callback, now=clock())
         return _answer(200, "accepted")
 
     return [

@@ -118,3 +118,34 @@ class PreferenceContactRow(Base):
     contact_id: Mapped[int] = mapped_column(
         ForeignKey("notification_contacts.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class DeliveryRow(Base):
+    """One notification to one contact, from queued to its end, kept by its dedupe key:
+    the same news for the same contact is one row however often it is detected."""
+
+    __tablename__ = "notification_deliveries"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key", name="uq_notification_deliveries_dedupe_key"),
+        Index("ix_notification_deliveries_user", "user_id", "id"),
+        Index("ix_notification_deliveries_provider_message", "provider_message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The contact may be removed later; the log keeps where it went (`recipient`).
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notification_contacts.id", ondelete="SET NULL")
+    )
+    channel: Mapped[str] = mapped_column(String(8))  # email | sms
+    recipient: Mapped[str] = mapped_column(String(320))
+    type: Mapped[str] = mapped_column(String(32))  # a notification type, or "test"
+    account_number: Mapped[str | None] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # queued|sent|delivered|failed|suppressed
+    reason: Mapped[str | None] = mapped_column(String(32))  # why suppressed, deferred, failed
+    provider_message_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

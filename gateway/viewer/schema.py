@@ -19,6 +19,10 @@ from gateway.identity.login import WrongCredentials, login
 from gateway.identity.store import Device, StoredSession
 from gateway.identity.throttle import Throttled
 from gateway.notifications.contacts_schema import NotificationContact, viewer_contacts
+from gateway.notifications.deliveries_schema import (
+    NotificationDeliveryConnection,
+    viewer_notifications,
+)
 from gateway.payments.wallet.schema import SavedPaymentMethod, payment_methods
 
 MAX_DEVICE_NAME_LENGTH = 120
@@ -78,6 +82,15 @@ class Viewer:
     )
     async def contacts(self, info: GatewayInfo) -> list[NotificationContact]:
         return await viewer_contacts(info, self.user_id)
+
+    @described_field(
+        "What was sent to this login's contacts, with where each stands, newest first;"
+        " the cursor is the notification's id."
+    )
+    async def notifications(
+        self, info: GatewayInfo, first: int = 20, after: str | None = None
+    ) -> NotificationDeliveryConnection:
+        return await viewer_notifications(info, self.user_id, first=first, after=after)
 
 
 def _login_session(

@@ -1,5 +1,6 @@
 """Notifications: members' contacts, the log of consent to texts, opted-out numbers, the
-members' texts taken in, and what each login chose to be told for each account.
+members' texts taken in, what each login chose to be told for each account, and the
+log of every notification sent.
 
 Revision ID: 0010
 Revises: 0009
@@ -103,9 +104,45 @@ def upgrade() -> None:
             primary_key=True,
         ),
     )
+    op.create_table(
+        "notification_deliveries",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("dedupe_key", sa.String(200), nullable=False),
+        sa.Column(
+            "user_id",
+            sa.Integer(),
+            sa.ForeignKey("users.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column(
+            "contact_id",
+            sa.Integer(),
+            sa.ForeignKey("notification_contacts.id", ondelete="SET NULL"),
+            nullable=True,
+        ),
+        sa.Column("channel", sa.String(8), nullable=False),
+        sa.Column("recipient", sa.String(320), nullable=False),
+        sa.Column("type", sa.String(32), nullable=False),
+        sa.Column("account_number", sa.String(32), nullable=True),
+        sa.Column("subject", sa.String(200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("reason", sa.String(32), nullable=True),
+        sa.Column("provider_message_id", sa.String(64), nullable=True),
+        sa.Column("created_at", _WHEN, nullable=False),
+        sa.Column("updated_at", _WHEN, nullable=False),
+        sa.UniqueConstraint("dedupe_key", name="uq_notification_deliveries_dedupe_key"),
+    )
+    op.create_index("ix_notification_deliveries_user", "notification_deliveries", ["user_id", "id"])
+    op.create_index(
+        "ix_notification_deliveries_provider_message",
+        "notification_deliveries",
+        ["provider_message_id"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("notification_deliveries")
     op.drop_table("notification_preference_contacts")
     op.drop_table("notification_preferences")
     op.drop_table("sms_inbound_messages")

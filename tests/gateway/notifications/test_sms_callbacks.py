@@ -5,28 +5,20 @@ logged, and staff read the log of an account."""
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import time
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
-from dataclasses import dataclass, replace
 from typing import Any
 
-import httpx
 import pytest
 import pytest_asyncio
-from pydantic import SecretStr
 from sqlalchemy import select
 from starlette.applications import Starlette
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from adapters.sms.port import InboundMessage, MessageStatus, StatusUpdate
 from adapters.sms.signature import (
-    SIGNATURE_HEADER,
     encode,
     inbound_json,
-    signature_header,
     status_callback_json,
 )
 from gateway.audit.tables import AuditEntry
@@ -36,14 +28,22 @@ from gateway.identity.tables import Role
 from gateway.notifications.consent import CONSENT_WORDING, is_opted_out
 from gateway.notifications.contacts_store import ContactKind
 from gateway.notifications.sms_routes import INBOUND_PATH, STATUS_PATH, sms_callback_routes
-from gateway.notifications.tables import SmsConsentRow, SmsInboundRow
+from gateway.notifications.tables import SmsConsentRow
 from simulators.server import serve_asgi
-from simulators.sms.app import create_sms_app
 from simulators.world import World
-from tests.fixtures.sms import AUTH_TOKEN, TEST_CONFIG, CallbackReceiver, SmsStandIn
 from tests.fixtures.smtp import SmtpTestServer
 from tests.gateway.core.store.databases import add_user, store_on_each_backend
-from tests.gateway.notifications.support import Worker, code_in, contact_of, new_member, worker
+from tests.gateway.notifications.support import (
+    Line,
+    Worker,
+    code_in,
+    contact_of,
+    kept,
+    new_member,
+    post,
+    serve_line,
+    worker,
+)
 from tests.gateway.support import Member, codes, execute
 
 store = store_on_each_backend()
@@ -62,48 +62,6 @@ def new_phone() -> str:
     return f"+1505555{next(_numbers):04d}"
 
 
-@dataclass(frozen=True)
-class Line:
-    """The SMS stand-in, whose members' texts come to the gateway's routes."""
-
-    stand_in: SmsStandIn
-    gateway_url: str
-    store: GatewayStore
-    answered: asyncio.Event  # set each time the gateway's routes answer a callback
-
-    async def text(self, phone: str, body: str) -> InboundMessage:
-        """The member at `phone` texts `body`; returns once the gateway has kept it."""
-        sent = await self.stand_in.test_control("/v1/_inbound", {"from": phone, "body": body})
-        message = InboundMessage(id=str(sent["id"]), from_=phone, to=str(sent["to"]), body=body)
-        async with asyncio.timeout(10):
-            while True:
-                self.answered.clear()
-                if await kept(self.store, message.id):
-                    return message
-                await self.answered.wait()
-
-    async def replay(self, message: InboundMessage) -> httpx.Response:
-        """The same text's callback again, freshly signed (a redelivery, or a replay)."""
-        return await post(self.gateway_url, INBOUND_PATH, encode(inbound_json(message)))
-
-
-async def post(
-    base_url: str, path: str, body: bytes, *, secret: str = AUTH_TOKEN, at: int | None = None
-) -> httpx.Response:
-    signed = signature_header(secret, int(time.time()) if at is None else at, body)
-    async with httpx.AsyncClient(base_url=base_url) as client:
-        return await client.post(
-            path,
-            content=body,
-            headers={SIGNATURE_HEADER: signed, "Content-Type": "application/json"},
-        )
-
-
-async def kept(store: GatewayStore, message_id: str) -> bool:
-    async with store.sessions() as session:
-        return await session.get(SmsInboundRow, message_id) is not None
-
-
 async def consent_rows(store: GatewayStore, phone: str) -> list[SmsConsentRow]:
     async with store.sessions() as session:
         return list(
@@ -113,36 +71,12 @@ async def consent_rows(store: GatewayStore, phone: str) -> list[SmsConsentRow]:
         )
 
 
-class Announcing:
-    """An ASGI app that sets `answered` after each request it answers."""
-
-    def __init__(self, app: ASGIApp, answered: asyncio.Event) -> None:
-        self._app, self._answered = app, answered
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._app(scope, receive, send)
-        if scope["type"] == "http":
-            self._answered.set()
-
-
 @pytest_asyncio.fixture(scope="module")
 async def line(store: GatewayStore) -> AsyncIterator[Line]:
     """One stand-in per store: a provider's message ids never repeat, and the gateway
     keeps every text's id."""
-    answered = asyncio.Event()
-    routes = sms_callback_routes(secret=SecretStr(AUTH_TOKEN), store=lambda: store)
-    async with AsyncExitStack() as stack:
-        gateway_url = await stack.enter_async_context(
-            serve_asgi(Announcing(Starlette(routes=routes), answered))
-        )
-        config = replace(
-            TEST_CONFIG,
-            inbound_url=gateway_url + INBOUND_PATH,
-            status_callback_url=gateway_url + STATUS_PATH,
-        )
-        app = create_sms_app(config)
-        url = await stack.enter_async_context(serve_asgi(app))
-        yield Line(SmsStandIn(url, app, CallbackReceiver(), config), gateway_url, store, answered)
+    async with serve_line(store) as served:
+        yield served
 
 
 @pytest_asyncio.fixture

@@ -41,6 +41,7 @@ EXPECTED_TABLES = {
     "sms_inbound_messages",
     "notification_preferences",
     "notification_preference_contacts",
+    "notification_deliveries",
 }
 
 
