@@ -56,6 +56,15 @@ ACTIVATION_LIMITS: Final = ThrottleLimits(
     failures_per_email=5,
     window=timedelta(minutes=15),
 )
+# Codes sent, wherever asked from: per login, and per address or number whatever login
+# asks (a code is a message to someone who may not want it: no one is to be flooded).
+CODE_SEND_LIMITS: Final = ThrottleLimits(
+    failures_per_email_and_address=10,
+    failures_per_address=30,
+    failures_per_email=10,
+    window=timedelta(hours=1),
+)
+CODES_PER_DESTINATION: Final = 5
 EMAIL_HINT: Final = "Enter an email address, like name@example.com."
 PHONE_HINT: Final = "Enter a ten-digit mobile number, like 505-555-0142."
 
@@ -99,6 +108,11 @@ def activation_throttle(store: GatewayStore, *, clock: Clock = utc_now) -> Login
     return LoginThrottle(store, ACTIVATION_LIMITS, clock=clock)
 
 
+def code_send_throttle(store: GatewayStore, *, clock: Clock = utc_now) -> LoginThrottle:
+    """Each code queued counts as an attempt that never succeeds: so many per hour."""
+    return LoginThrottle(store, CODE_SEND_LIMITS, clock=clock)
+
+
 def login_email(email: str, *, confirmed: bool) -> str | None:
     """The login's address as its contact, or None while it is not confirmed."""
     return normalize_email_address(email) if confirmed else None
@@ -128,14 +142,17 @@ async def list_contacts(
 async def add_contact(
     *,
     store: GatewayStore,
+    throttle: LoginThrottle,
     user_id: int,
     login_address: str | None,
     kind: ContactKind,
     value: str,
     request_id: str,
+    client_address: str | None,
     clock: Clock = utc_now,
-) -> ContactAdded | ContactAlreadyAdded | FieldProblem:
-    """Keep the contact, waiting for its code, and queue the code."""
+) -> ContactAdded | ContactAlreadyAdded | FieldProblem | Throttled:
+    """Keep the contact, waiting for its code, and queue the code; `throttle`
+    (`code_send_throttle`) bounds the codes sent per login and per destination."""
     normalized = normalized_value(kind, value)
     if isinstance(normalized, FieldProblem):
         return normalized
@@ -150,6 +167,21 @@ async def add_contact(
             "This number asked for no more texts. Text START to the co-op's number from it,"
             " then add it again.",
         )
+    async with store.sessions() as session:
+        known = await contacts_store.find_contact(
+            session, user_id=user_id, kind=kind, value=normalized
+        )
+        if known is not None and known.activated_at is not None:
+            return ContactAlreadyAdded(contacts_store.contact_of(known))
+        if known is None and await contacts_store.count_contacts(session, user_id) >= MAX_CONTACTS:
+            return _too_many()
+    for key, budget in (
+        (f"codes-by-user-{user_id}", None),
+        (f"codes-to-{normalized}", CODES_PER_DESTINATION),
+    ):
+        admitted = await throttle.admit(email=key, client_address=client_address, per_email=budget)
+        if isinstance(admitted, Throttled):
+            return admitted
     async with unit_of_work(store, clock=lambda: now) as uow:
         row = await contacts_store.find_contact(
             uow.session, user_id=user_id, kind=kind, value=normalized
@@ -158,9 +190,7 @@ async def add_contact(
             return ContactAlreadyAdded(contacts_store.contact_of(row))
         if row is None:
             if await contacts_store.count_contacts(uow.session, user_id) >= MAX_CONTACTS:
-                return FieldProblem(
-                    "value", f"You can keep up to {MAX_CONTACTS} contacts; remove one first."
-                )
+                return _too_many()
             row = ContactRow(
                 user_id=user_id,
                 kind=kind.value,
@@ -179,6 +209,10 @@ async def add_contact(
         )
     logger.info("request %s: contact %s added, code queued", request_id, contact.id)
     return ContactAdded(contact)
+
+
+def _too_many() -> FieldProblem:
+    return FieldProblem("value", f"You can keep up to {MAX_CONTACTS} contacts; remove one first.")
 
 
 async def send_activation_code(

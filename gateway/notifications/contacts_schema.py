@@ -141,8 +141,15 @@ class LoginContactNotRemovable:
     message: str = "Your sign-in email address stays a contact; turn notifications off instead."
 
 
+@strawberry.type(description="Too many codes asked for lately, by this login or to this contact.")
+class CodesThrottled:
+    retry_after_seconds: int
+    message: str = "Too many codes were sent lately. Wait a while, then try again."
+
+
 AddContactResult = Annotated[
-    ContactAdded | ContactAlreadyAdded | ValidationError, strawberry.union("AddContactResult")
+    ContactAdded | ContactAlreadyAdded | ValidationError | CodesThrottled,
+    strawberry.union("AddContactResult"),
 ]
 ActivateContactResult = Annotated[
     ContactActivated | ContactNotFound | ActivationCodeInvalid | ActivationThrottled,
@@ -165,14 +172,18 @@ class NotificationContactMutations:
         user = await context.access.require_user()
         outcome = await contacts.add_contact(
             store=context.store,
+            throttle=contacts.code_send_throttle(context.store),
             user_id=user.id,
             login_address=_login_address(user),
             kind=ContactKind(input.kind.value),
             value=input.value,
             request_id=context.request_id,
+            client_address=context.client_address,
         )
         if isinstance(outcome, FieldProblem):
             return ValidationError.of(outcome)
+        if isinstance(outcome, Throttled):
+            return CodesThrottled(retry_after_seconds=outcome.retry_after_seconds)
         if isinstance(outcome, contacts.ContactAlreadyAdded):
             return ContactAlreadyAdded(contact=NotificationContact.of(outcome.contact, context))
         return ContactAdded(contact=NotificationContact.of(outcome.contact, context))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,16 +19,20 @@ from tests.gateway.notifications.support import code_in, new_member
 
 store = store_on_each_backend()
 START = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+_addresses = itertools.count(1)
 
 
 async def added(store: GatewayStore, user_id: int, kind: ContactKind, value: str) -> Contact:
     outcome = await contacts.add_contact(
         store=store,
+        throttle=contacts.code_send_throttle(store),
         user_id=user_id,
         login_address=None,
         kind=kind,
         value=value,
         request_id="req-1",
+        # An address of its own: the module's tests share the per-address budget.
+        client_address=f"10.0.0.{next(_addresses)}",
         clock=lambda: START,
     )
     assert isinstance(outcome, contacts.ContactAdded), outcome
@@ -92,12 +97,40 @@ async def test_at_most_ten_contacts(store: GatewayStore) -> None:
 
     eleventh = await contacts.add_contact(
         store=store,
+        throttle=contacts.code_send_throttle(store),
         user_id=member.user_id,
         login_address=None,
         kind=ContactKind.EMAIL,
         value="one-too-many@example.com",
         request_id="req-11",
+        client_address="192.0.2.1",
     )
 
     assert isinstance(eleventh, FieldProblem)
     assert eleventh.field == "value"
+
+
+async def test_codes_to_one_number_are_limited_whichever_logins_ask(store: GatewayStore) -> None:
+    first, second = await new_member(store), await new_member(store)
+    throttle = contacts.code_send_throttle(store)
+
+    async def ask(member_id: int, address: str) -> object:
+        return await contacts.add_contact(
+            store=store,
+            throttle=throttle,
+            user_id=member_id,
+            login_address=None,
+            kind=ContactKind.SMS,
+            value="505-555-0160",
+            request_id="req",
+            client_address=address,
+        )
+
+    answers = [
+        await ask(who, address)
+        for who, address in [(first.user_id, "192.0.2.1")] * 3 + [(second.user_id, "192.0.2.2")] * 3
+    ]
+    other_number = await added(store, first.user_id, ContactKind.SMS, "505-555-0161")
+
+    assert [type(a).__name__ for a in answers] == ["ContactAdded"] * 5 + ["Throttled"]
+    assert other_number.value == "+15055550161"
