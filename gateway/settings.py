@@ -84,13 +84,25 @@ class GatewaySettings(BaseSettings):
     sms_timeout_s: float = Field(default=10.0, gt=0)
     # Who the co-op is, in texts members get: a HELP reply names the co-op and how to
     # reach it (CTIA), as do the confirmations of STOP and START.
-    coop_name: str = Field(default="Demo Electric Cooperative", min_length=1, max_length=60)
+    # (COOP_NAME, COOP_HELP_CONTACT, COOP_POSTAL_ADDRESS: the prefix says "co-op" already.)
+    coop_name: str = Field(
+        default="Demo Electric Cooperative",
+        min_length=1,
+        max_length=60,
+        validation_alias=AliasChoices("COOP_NAME"),
+    )
     coop_help_contact: str = Field(
-        default="call (505) 555-0100 or write to help@example.coop", min_length=1, max_length=100
+        default="call (505) 555-0100 or write to help@example.coop",
+        min_length=1,
+        max_length=100,
+        validation_alias=AliasChoices("COOP_HELP_CONTACT"),
     )
     # Email notifications carry the co-op's postal address (CAN-SPAM).
     coop_postal_address: str = Field(
-        default="100 Main Street, Los Lunas, NM 87031", min_length=1, max_length=200
+        default="100 Main Street, Los Lunas, NM 87031",
+        min_length=1,
+        max_length=200,
+        validation_alias=AliasChoices("COOP_POSTAL_ADDRESS"),
     )
     # Non-urgent texts due in these hours (local time, the window may pass midnight)
     # wait for its end; outage texts go at once unless the co-op says otherwise.

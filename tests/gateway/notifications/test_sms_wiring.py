@@ -90,3 +90,23 @@ async def test_the_opened_sender_texts_through_the_provider(sms_stand_in: SmsSta
     async with sms_stand_in.client() as client:
         outbox = (await client.get("/outbox")).json()
     assert [(m["to"], m["body"]) for m in outbox["messages"]] == [("+15055550142", "Wired.")]
+
+
+def test_the_coop_is_named_in_texts_and_mail_as_the_settings_say(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COOP_JWT_SECRET", SECRET)
+    monkeypatch.setenv("COOP_NAME", "Mesa Verde Electric")
+    monkeypatch.setenv("COOP_HELP_CONTACT", "call (505) 555-0199")
+    monkeypatch.setenv("COOP_POSTAL_ADDRESS", "7 Mesa Road, Belen, NM 87002")
+    monkeypatch.setenv("COOP_QUIET_HOURS_START", "22:00")
+
+    settings = GatewaySettings()  # type: ignore[call-arg]
+
+    assert (settings.coop_name, settings.coop_help_contact, settings.coop_postal_address) == (
+        "Mesa Verde Electric",
+        "call (505) 555-0199",
+        "7 Mesa Road, Belen, NM 87002",
+    )
+    assert settings.quiet_hours_start.hour == 22
+    assert settings.quiet_hours_end.hour == 8
