@@ -44,6 +44,7 @@ class ConsentMethod(StrEnum):
     CONTACT_ACTIVATION = "contact_activation"  # the member entered the texted code
     CONTACT_REMOVED = "contact_removed"  # the member removed the number
     TEXT_KEYWORD = "text_keyword"  # the phone texted STOP, START, ...
+    CARRIER_OPT_OUT = "carrier_opt_out"  # the provider refused a text: stopped at the carrier
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -108,6 +109,29 @@ async def opt_in(session: AsyncSession, *, phone: str) -> bool:
     """Text `phone` again; False when it was not stopped."""
     result = await session.execute(delete(SmsOptOutRow).where(SmsOptOutRow.phone == phone))
     return bool(getattr(result, "rowcount", 0))
+
+
+CARRIER_WORDING: Final = "The provider refused a text: the number opted out at the carrier."
+
+
+async def record_carrier_opt_out(
+    store: GatewayStore, *, phone: str, source: str, now: datetime
+) -> None:
+    """The provider says the number stopped texts at the carrier (a STOP that never
+    reached the gateway): nothing more is texted to it here either, until START."""
+    async with store.sessions.begin() as session:
+        if await opt_out(session, phone=phone, now=now):
+            await record_consent(
+                session,
+                phone=phone,
+                user_id=None,
+                change=ConsentChange.REVOKED,
+                method=ConsentMethod.CARRIER_OPT_OUT,
+                source=source,
+                actor="carrier",
+                wording=CARRIER_WORDING,
+                now=now,
+            )
 
 
 async def is_opted_out(store: GatewayStore, phone: str) -> bool:

@@ -28,6 +28,7 @@ class SmsConsentMethod(Enum):
     CONTACT_ACTIVATION = "contact_activation"
     CONTACT_REMOVED = "contact_removed"
     TEXT_KEYWORD = "text_keyword"
+    CARRIER_OPT_OUT = "carrier_opt_out"
 
 
 @strawberry.type(description="One change of a number's consent to texts.")
@@ -35,13 +36,15 @@ class SmsConsentEntry:
     phone: str = strawberry.field(description="E.164.")
     change: SmsConsentChange
     method: SmsConsentMethod = strawberry.field(
-        description="How: the member entered the texted code, removed the number, or the"
-        " phone texted a keyword (STOP, START)."
+        description="How: the member entered the texted code, removed the number, the"
+        " phone texted a keyword (STOP, START), or the carrier refused a text."
     )
     source: str = strawberry.field(
         description="Where from: the gateway request (request:<id>) or the text (sms:<id>)."
     )
-    actor: str = strawberry.field(description="Who: the login (user:<id>) or the phone.")
+    actor: str = strawberry.field(
+        description="Who: the login (user:<id>), the phone, or the carrier."
+    )
     wording: str = strawberry.field(
         description="The words the member was shown, or the text the phone sent."
     )

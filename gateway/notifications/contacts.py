@@ -22,7 +22,7 @@ from adapters.email.port import EmailSender
 from adapters.rules.email import is_email_address, normalize_email_address
 from adapters.rules.numbers import parse_natural
 from adapters.rules.phone import parse_phone
-from adapters.sms.port import SmsRejected, SmsSender
+from adapters.sms.port import RejectReason, SmsRejected, SmsSender
 from gateway.core.clock import Clock, as_utc, utc_now
 from gateway.core.outcomes import FieldProblem
 from gateway.core.store.gateway_store import GatewayStore
@@ -36,6 +36,7 @@ from gateway.notifications.consent import (
     ConsentMethod,
     is_opted_out,
     opt_in,
+    record_carrier_opt_out,
     record_consent,
     user_actor,
 )
@@ -262,6 +263,10 @@ async def send_activation_code(
         )
     except SmsRejected as rejected:
         logger.warning("contact %s: the code's text was refused (%s)", contact_id, rejected.reason)
+        if rejected.reason is RejectReason.OPTED_OUT:
+            await record_carrier_opt_out(
+                store, phone=to, source=f"contact-code:{contact_id}:{serial}", now=now
+            )
 
 
 async def activate_contact(

@@ -22,7 +22,7 @@ from gateway.core.clock import Clock, as_utc, utc_now
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.unit_of_work import unit_of_work
 from gateway.notifications import contacts_store
-from gateway.notifications.consent import is_opted_out
+from gateway.notifications.consent import is_opted_out, record_carrier_opt_out
 from gateway.notifications.contacts import TextsNotSetUp
 from gateway.notifications.contacts_store import Contact, ContactKind
 from gateway.notifications.deliveries import (
@@ -163,9 +163,13 @@ async def _text(
             status_callback_url=rules.status_callback_url,
         )
     except SmsRejected as rejected:
-        reason = Reason.NO_CONSENT if rejected.reason is RejectReason.OPTED_OUT else Reason.REFUSED
-        status = DeliveryStatus.SUPPRESSED if reason is Reason.NO_CONSENT else DeliveryStatus.FAILED
-        await _settle(store, delivery.id, status, reason, now=now)
+        if rejected.reason is RejectReason.OPTED_OUT:
+            await record_carrier_opt_out(
+                store, phone=delivery.recipient, source=f"delivery:{delivery.id}", now=now
+            )
+            await _settle(store, delivery.id, DeliveryStatus.SUPPRESSED, Reason.NO_CONSENT, now=now)
+        else:
+            await _settle(store, delivery.id, DeliveryStatus.FAILED, Reason.REFUSED, now=now)
         return
     await _settle(store, delivery.id, DeliveryStatus.SENT, None, now=now, provider_id=sent.id)
 

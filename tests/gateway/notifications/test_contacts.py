@@ -6,6 +6,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from adapters.email.fake import FakeEmailSender
 from adapters.sms import sandbox
@@ -13,7 +14,9 @@ from adapters.sms.fake import FakeSmsSender
 from gateway.core.outcomes import FieldProblem
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.notifications import contacts
+from gateway.notifications.consent import is_opted_out
 from gateway.notifications.contacts_store import Contact, ContactKind
+from gateway.notifications.tables import SmsConsentRow
 from tests.gateway.core.store.databases import store_on_each_backend
 from tests.gateway.notifications.support import code_in, new_member
 
@@ -134,3 +137,25 @@ async def test_codes_to_one_number_are_limited_whichever_logins_ask(store: Gatew
 
     assert [type(a).__name__ for a in answers] == ["ContactAdded"] * 5 + ["Throttled"]
     assert other_number.value == "+15055550161"
+
+
+async def test_a_number_stopped_at_the_carrier_is_stopped_here_too(store: GatewayStore) -> None:
+    member = await new_member(store)
+    contact = await added(store, member.user_id, ContactKind.SMS, sandbox.OPTED_OUT_NUMBER)
+
+    await contacts.send_activation_code(
+        store=store, email=FakeEmailSender(), sms=FakeSmsSender(), contact_id=contact.id
+    )
+
+    assert await is_opted_out(store, sandbox.OPTED_OUT_NUMBER)
+    log = await account_consent_log_of_phone(store, sandbox.OPTED_OUT_NUMBER)
+    assert [(e.change, e.method, e.actor) for e in log] == [
+        ("revoked", "carrier_opt_out", "carrier")
+    ]
+
+
+async def account_consent_log_of_phone(store: GatewayStore, phone: str) -> list[SmsConsentRow]:
+    async with store.sessions() as session:
+        return list(
+            await session.scalars(select(SmsConsentRow).where(SmsConsentRow.phone == phone))
+        )

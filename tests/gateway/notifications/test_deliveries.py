@@ -16,12 +16,14 @@ import pytest_asyncio
 from sqlalchemy import func, select
 
 from adapters.email.fake import FakeEmailSender
+from adapters.sms import sandbox
 from adapters.sms.fake import FakeSmsSender
 from gateway.core.backends import Adapters
 from gateway.core.outbox.table import OutboxEntry
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.unit_of_work import unit_of_work
 from gateway.notifications import contacts_store
+from gateway.notifications.consent import is_opted_out
 from gateway.notifications.contacts_store import ContactKind
 from gateway.notifications.deliveries import DELIVER_KIND, get_delivery, queue_delivery
 from gateway.notifications.quiet_hours import QuietHours
@@ -349,3 +351,22 @@ async def test_a_text_due_in_quiet_hours_waits_for_morning_but_an_outage_does_no
     )
     assert await status_of(store, str(outage)) == ("sent", None)
     assert await status_of(store, str(due)) == ("sent", None)
+
+
+async def test_a_text_the_carrier_refuses_as_opted_out_is_suppressed_and_stops_the_number(
+    adapters: Adapters, store: GatewayStore
+) -> None:
+    member = await new_member(store)
+    phone = await contact_of(store, member, ContactKind.SMS, sandbox.OPTED_OUT_NUMBER)
+    queued = (await ask(adapters, store, SEND_TEST, member, i=str(phone)))["sendTestNotification"]
+
+    await deliver(
+        store=store,
+        email=FakeEmailSender(),
+        sms=FakeSmsSender(),
+        rules=sending_rules(None),
+        delivery_id=int(queued["notification"]["id"]),
+    )
+
+    assert await status_of(store, queued["notification"]["id"]) == ("suppressed", "no_consent")
+    assert await is_opted_out(store, sandbox.OPTED_OUT_NUMBER)
