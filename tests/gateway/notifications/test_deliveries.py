@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from adapters.email.fake import FakeEmailSender
 from adapters.sms import sandbox
 from adapters.sms.fake import FakeSmsSender
+from adapters.sms.port import MessageStatus, StatusUpdate
 from gateway.core.backends import Adapters
 from gateway.core.outbox.table import OutboxEntry
 from gateway.core.store.gateway_store import GatewayStore
@@ -25,7 +26,12 @@ from gateway.core.store.unit_of_work import unit_of_work
 from gateway.notifications import contacts_store
 from gateway.notifications.consent import is_opted_out
 from gateway.notifications.contacts_store import ContactKind
-from gateway.notifications.deliveries import DELIVER_KIND, get_delivery, queue_delivery
+from gateway.notifications.deliveries import (
+    DELIVER_KIND,
+    get_delivery,
+    queue_delivery,
+    record_status,
+)
 from gateway.notifications.quiet_hours import QuietHours
 from gateway.notifications.sending import deliver
 from gateway.notifications.tables import DeliveryRow
@@ -370,3 +376,34 @@ async def test_a_text_the_carrier_refuses_as_opted_out_is_suppressed_and_stops_t
 
     assert await status_of(store, queued["notification"]["id"]) == ("suppressed", "no_consent")
     assert await is_opted_out(store, sandbox.OPTED_OUT_NUMBER)
+
+
+async def test_a_texts_status_moves_on_once_whatever_order_callbacks_come_in(
+    adapters: Adapters, store: GatewayStore
+) -> None:
+    member = await new_member(store)
+    phone = await contact_of(store, member, ContactKind.SMS, "+15055550404")
+    queued = (await ask(adapters, store, SEND_TEST, member, i=str(phone)))["sendTestNotification"]
+    delivery_id = queued["notification"]["id"]
+    texts = FakeSmsSender()
+    await deliver(
+        store=store,
+        email=FakeEmailSender(),
+        sms=texts,
+        rules=sending_rules(None),
+        delivery_id=int(delivery_id),
+    )
+    async with store.sessions() as session:
+        row = await session.get(DeliveryRow, int(delivery_id))
+        assert row is not None
+        message_id = row.provider_message_id
+    assert message_id is not None
+    now = datetime.now(UTC)
+
+    moved = [
+        await record_status(store, StatusUpdate(message_id=message_id, status=status), now=now)
+        for status in (MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.UNDELIVERED)
+    ]
+
+    assert moved == [False, True, False]
+    assert await status_of(store, delivery_id) == ("delivered", None)
