@@ -49,23 +49,30 @@ logger = logging.getLogger("gateway.notifications.contacts")
 CONTACT_CODE_KIND: Final = "notifications.contact_code"
 MAX_CONTACTS: Final = 10
 MAX_VALUE_LENGTH: Final = 320
+# The throttles below are the sign-in throttle's (`gateway.identity.throttle`), on its
+# table: their keys name a contact or a destination instead of an email, and their
+# client addresses are prefixed, so that wrong codes never spend an address's sign-in
+# budget nor sign-ins theirs. Their window is the sign-in window (15 minutes), as the
+# sign-in throttle prunes every attempt older than that.
+THROTTLE_WINDOW: Final = timedelta(minutes=15)
 # Wrong codes allowed per contact in the window, from anywhere: with 15-minute codes,
 # about ten guesses at a million-to-one each.
 ACTIVATION_LIMITS: Final = ThrottleLimits(
     failures_per_email_and_address=5,
     failures_per_address=20,
     failures_per_email=5,
-    window=timedelta(minutes=15),
+    window=THROTTLE_WINDOW,
 )
 # Codes sent, wherever asked from: per login, and per address or number whatever login
 # asks (a code is a message to someone who may not want it: no one is to be flooded).
+# Per login: enough to set up every contact a login may keep at once.
 CODE_SEND_LIMITS: Final = ThrottleLimits(
     failures_per_email_and_address=10,
-    failures_per_address=30,
+    failures_per_address=20,
     failures_per_email=10,
-    window=timedelta(hours=1),
+    window=THROTTLE_WINDOW,
 )
-CODES_PER_DESTINATION: Final = 5
+CODES_PER_DESTINATION: Final = 3
 EMAIL_HINT: Final = "Enter an email address, like name@example.com."
 PHONE_HINT: Final = "Enter a ten-digit mobile number, like 505-555-0142."
 
@@ -110,8 +117,13 @@ def activation_throttle(store: GatewayStore, *, clock: Clock = utc_now) -> Login
 
 
 def code_send_throttle(store: GatewayStore, *, clock: Clock = utc_now) -> LoginThrottle:
-    """Each code queued counts as an attempt that never succeeds: so many per hour."""
+    """Each code queued counts as an attempt that never succeeds: so many per window."""
     return LoginThrottle(store, CODE_SEND_LIMITS, clock=clock)
+
+
+def _scoped(purpose: str, client_address: str | None) -> str:
+    """The client address as this throttle counts it, apart from sign-ins."""
+    return f"{purpose}:{client_address or 'unknown'}"
 
 
 def login_email(email: str, *, confirmed: bool) -> str | None:
@@ -180,7 +192,9 @@ async def add_contact(
         (f"codes-by-user-{user_id}", None),
         (f"codes-to-{normalized}", CODES_PER_DESTINATION),
     ):
-        admitted = await throttle.admit(email=key, client_address=client_address, per_email=budget)
+        admitted = await throttle.admit(
+            email=key, client_address=_scoped("codes", client_address), per_email=budget
+        )
         if isinstance(admitted, Throttled):
             return admitted
     async with unit_of_work(store, clock=lambda: now) as uow:
@@ -292,7 +306,9 @@ async def activate_contact(
     code = code.strip()
     if not codes.plausible_code(code):
         return CodeRefused(expired=False)
-    admitted = await throttle.admit(email=f"contact-{number}", client_address=client_address)
+    admitted = await throttle.admit(
+        email=f"contact-{number}", client_address=_scoped("activate", client_address)
+    )
     if isinstance(admitted, Throttled):
         return admitted
     now = clock()

@@ -13,6 +13,7 @@ from adapters.sms import sandbox
 from adapters.sms.fake import FakeSmsSender
 from gateway.core.outcomes import FieldProblem
 from gateway.core.store.gateway_store import GatewayStore
+from gateway.identity.throttle import Admitted, LoginThrottle
 from gateway.notifications import contacts
 from gateway.notifications.consent import is_opted_out
 from gateway.notifications.contacts_store import Contact, ContactKind
@@ -131,11 +132,11 @@ async def test_codes_to_one_number_are_limited_whichever_logins_ask(store: Gatew
 
     answers = [
         await ask(who, address)
-        for who, address in [(first.user_id, "192.0.2.1")] * 3 + [(second.user_id, "192.0.2.2")] * 3
+        for who, address in [(first.user_id, "192.0.2.1")] * 2 + [(second.user_id, "192.0.2.2")] * 2
     ]
     other_number = await added(store, first.user_id, ContactKind.SMS, "505-555-0161")
 
-    assert [type(a).__name__ for a in answers] == ["ContactAdded"] * 5 + ["Throttled"]
+    assert [type(a).__name__ for a in answers] == ["ContactAdded"] * 3 + ["Throttled"]
     assert other_number.value == "+15055550161"
 
 
@@ -159,3 +160,33 @@ async def account_consent_log_of_phone(store: GatewayStore, phone: str) -> list[
         return list(
             await session.scalars(select(SmsConsentRow).where(SmsConsentRow.phone == phone))
         )
+
+
+async def test_wrong_codes_spend_no_sign_in_budget_of_the_address(store: GatewayStore) -> None:
+    member = await new_member(store)
+    activation = contacts.activation_throttle(store)
+    address = "203.0.113.9"
+    # As many wrong codes as the address may send, spread over contacts: each
+    # contact's own budget would stop them first.
+    per_contact = contacts.ACTIVATION_LIMITS.failures_per_email
+    wanted = contacts.ACTIVATION_LIMITS.failures_per_address
+    answers = []
+    for n in range(wanted // per_contact):
+        contact = await added(store, member.user_id, ContactKind.EMAIL, f"budget{n}@example.com")
+        for _ in range(per_contact):
+            answers.append(
+                await contacts.activate_contact(
+                    store=store,
+                    throttle=activation,
+                    user_id=member.user_id,
+                    contact_id=str(contact.id),
+                    code="000000",
+                    client_address=address,
+                    request_id="req",
+                )
+            )
+    assert answers == [contacts.CodeRefused(expired=False)] * wanted  # all counted
+
+    sign_in = await LoginThrottle(store).admit(email=member.email, client_address=address)
+
+    assert isinstance(sign_in, Admitted)
