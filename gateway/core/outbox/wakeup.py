@@ -6,9 +6,12 @@ transaction that adds the entry: PostgreSQL delivers it when, and only if, that
 transaction commits, so a worker is never woken for an entry it cannot see yet. Each
 worker LISTENs on a connection of its own and wakes its runner.
 
-The poll stays as the fallback: on SQLite (one worker, and the demo wakes it in
-process), while the listening connection is being re-opened, and for entries due later
-(retries, scheduled payments).
+On SQLite a deployment has one worker, and only a worker in the same process (the
+demo's) can be woken: the commit rings an in-process bell instead.
+
+The poll stays as the fallback: for web processes beside a SQLite worker, while the
+listening connection is being re-opened, and for entries due later (retries,
+scheduled payments).
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from collections.abc import Callable, Coroutine
 from typing import Any, Final
 
 from asyncpg import InterfaceError, PostgresError
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import Session
 
 from gateway.core.outbox.failure import describe_failure
 
@@ -32,21 +36,41 @@ CHANNEL: Final = "coop_outbox"
 _NOTIFY: Final = text(f"SELECT pg_notify('{CHANNEL}', '')")
 
 
+# The wake-ups of the workers running in this process, for databases without NOTIFY.
+_in_process: set[Callable[[], None]] = set()
+_BELL_ARMED: Final = "coop_outbox_bell_armed"
+
+
 async def notify_on_commit(session: AsyncSession) -> None:
-    """Have the workers woken when `session`'s transaction commits (PostgreSQL only)."""
+    """Have the workers woken when `session`'s transaction commits."""
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(_NOTIFY)
+        return
+    sync_session = session.sync_session
+    if not sync_session.info.get(_BELL_ARMED):
+        sync_session.info[_BELL_ARMED] = True
+        event.listen(sync_session, "after_commit", _ring, once=True)
+
+
+def _ring(sync_session: Session) -> None:
+    sync_session.info.pop(_BELL_ARMED, None)
+    for wake in list(_in_process):
+        wake()
 
 
 def listening_job(
     engine: AsyncEngine, wake: Callable[[], None], *, reconnect_s: float = 5.0
 ) -> Callable[[asyncio.Event], Coroutine[Any, Any, None]]:
-    """A worker job: `wake()` whenever another process commits an outbox entry, until
-    the stop event is set. Where there is nothing to listen to (SQLite) it only waits."""
+    """A worker job: `wake()` whenever a process commits an outbox entry (on SQLite,
+    this process), until the stop event is set."""
 
     async def run(stop: asyncio.Event) -> None:
         if engine.dialect.name != "postgresql":
-            await stop.wait()
+            _in_process.add(wake)
+            try:
+                await stop.wait()
+            finally:
+                _in_process.discard(wake)
             return
         while not stop.is_set():
             try:

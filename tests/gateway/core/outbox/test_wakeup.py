@@ -1,5 +1,6 @@
 """An entry committed by another process wakes a PostgreSQL worker at once, not at its
-next poll; the listening connection comes back after PostgreSQL closes it."""
+next poll; the listening connection comes back after PostgreSQL closes it. On SQLite a
+commit wakes the worker running in the same process."""
 
 from __future__ import annotations
 
@@ -113,16 +114,23 @@ async def test_the_worker_listens_again_after_postgresql_closes_its_connection(
     assert await worker.next_run() == 0
 
 
-async def test_on_sqlite_the_job_only_waits_for_the_stop(tmp_path: Path) -> None:
-    store = open_store(f"sqlite+aiosqlite:///{tmp_path}/gateway.db")
-    woken: list[bool] = []
-    stop = asyncio.Event()
+async def test_on_sqlite_a_commit_in_this_process_wakes_the_worker_beside_it(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/gateway.db"
+    await migrate(url)
+    running = Worker(url)  # the demo: the app and the worker in one process
+    job = asyncio.create_task(
+        listening_job(running.store.engine, running.runner.wake)(running.stop)
+    )
+    loop = asyncio.create_task(running.runner.run(running.stop))
     try:
-        job = asyncio.create_task(listening_job(store.engine, lambda: woken.append(True))(stop))
-        await asyncio.sleep(0.05)
-        assert not job.done()
-        stop.set()
-        await asyncio.wait_for(job, PATIENCE_S)
+        await asyncio.sleep(0.05)  # the runner's first look finds nothing; then it idles
+        await queue(running.store, kind="k", count=1)
+        assert await running.next_run() == 0
+        await queue(running.store, kind="k", count=1, key_prefix="again")
+        assert await running.next_run() == 0
     finally:
-        await store.aclose()
-    assert woken == []
+        running.stop.set()
+        await asyncio.wait_for(asyncio.gather(job, loop), PATIENCE_S)
+        await running.store.aclose()
