@@ -24,6 +24,7 @@ from gateway.core.errors import ErrorMasking, public_error
 from gateway.members.contact_schema import ContactMutations
 from gateway.members.registration_schema import RegistrationMutations, RegistrationQueries
 from gateway.outages.schema import OutageMutations
+from gateway.payments.attention_schema import PaymentAttentionQueries
 from gateway.payments.autopay.schema import AutopayMutations
 from gateway.payments.cancel_schema import ScheduledPaymentMutations
 from gateway.payments.extension_schema import PaymentExtensionMutations
@@ -42,7 +43,9 @@ COST_ESTIMATES: Final[Estimates] = {
 
 
 @strawberry.type
-class Query(AccountQueries, AuthQueries, StaffQueries, RegistrationQueries):
+class Query(
+    AccountQueries, AuthQueries, StaffQueries, RegistrationQueries, PaymentAttentionQueries
+):
     pass
 
 
