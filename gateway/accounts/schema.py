@@ -22,6 +22,7 @@ from gateway.api.results import AccountNotFound
 from gateway.audit.reads import audited_fields
 from gateway.billing import bills
 from gateway.billing.schema import Balance, BillConnection
+from gateway.documents.schema import GreenButtonFormat, GreenButtonInterval, green_button_url
 from gateway.outages.schema import LocationOutageStatus
 from gateway.payments.autopay.schema import Autopay, account_autopay
 from gateway.payments.options_schema import PaymentOptions, account_payment_options
@@ -243,6 +244,28 @@ class Account:
             compare_to=compare_to,
         )
         return UsageComparison.of(result)
+
+    @described_field(
+        "A link to Green Button data (Download My Data) of all the account's meters:"
+        " ESPI XML or CSV, for the viewer's sign-in only, good for five minutes. At most"
+        " a year of hours, or three of days."
+    )
+    def green_button_url(
+        self,
+        info: GatewayInfo,
+        from_: FromDate,
+        to: ToDate,
+        interval: GreenButtonInterval,
+        format: GreenButtonFormat = GreenButtonFormat.XML,
+    ) -> str | None:
+        return green_button_url(
+            info.context,
+            account_number=self.number,
+            start=from_,
+            end=to,
+            interval=interval,
+            download=format,
+        )
 
     @strawberry.field
     async def outage_status(self, info: GatewayInfo) -> list[LocationOutageStatus] | None:

@@ -1,0 +1,87 @@
+"""The GraphQL side of documents: links to a bill's PDF and to Green Button data.
+
+A link is made for the viewer's login (user and sign-in session) and lasts five
+minutes; following it is checked again as that login (`gateway.documents.routes`).
+Links are relative to the gateway's own origin (`/documents/...`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from enum import Enum
+from typing import Any, Final
+
+import strawberry
+
+from adapters.cis.port import Bill
+from gateway.api.context import GatewayContext
+from gateway.core.errors import Unauthenticated
+from gateway.core.signed_links import LinkHolder
+from gateway.documents.green_button import check_download_range
+from gateway.documents.links import (
+    DownloadFormat,
+    GreenButtonRange,
+    ReadingInterval,
+    bill_pdf_link,
+    green_button_link,
+)
+from gateway.usage.cost import usage_points
+
+# What a link costs in the query cost model: the work its download will do. A bill's
+# PDF is drawn in about as much CPU as a dashboard's objects (see the README);
+# Green Button data costs the points it holds, as the same usage series would.
+BILL_PDF_LINK_COST: Final = 25
+
+
+def green_button_link_cost(arguments: Mapping[str, Any]) -> int:
+    return max(1, usage_points(arguments))
+
+
+@strawberry.enum(description="The length of each reading in a Green Button download.")
+class GreenButtonInterval(Enum):
+    HOUR = "hour"
+    DAY = "day"
+
+
+@strawberry.enum(description="ESPI XML (an Atom feed), or the same readings as CSV.")
+class GreenButtonFormat(Enum):
+    XML = "xml"
+    CSV = "csv"
+
+
+def viewer_holder(context: GatewayContext) -> LinkHolder:
+    viewer = context.authentication.viewer
+    if viewer is None:
+        raise Unauthenticated()
+    return LinkHolder(user_id=viewer.user_id, session_id=viewer.session_id)
+
+
+def bill_pdf_url(context: GatewayContext, bill: Bill) -> str:
+    return bill_pdf_link(
+        context.document_links,
+        holder=viewer_holder(context),
+        account_number=bill.account_number,
+        bill_date=bill.bill_date,
+    )
+
+
+def green_button_url(
+    context: GatewayContext,
+    *,
+    account_number: str,
+    start: date,
+    end: date,
+    interval: GreenButtonInterval,
+    download: GreenButtonFormat,
+) -> str:
+    """`BadUserInput` for a range the download would refuse (a year of hours at most)."""
+    wanted = GreenButtonRange(start, end, ReadingInterval(interval.value))
+    check_download_range(wanted)
+    return green_button_link(
+        context.document_links,
+        holder=viewer_holder(context),
+        account_number=account_number,
+        wanted=wanted,
+        download=DownloadFormat(download.value),
+    )
