@@ -28,10 +28,11 @@ from gateway.documents.links import (
 )
 from gateway.usage.cost import usage_points
 
-# What a link costs in the query cost model: the work its download will do. A bill's
-# PDF is drawn in about as much CPU as a dashboard's objects (see the README);
-# Green Button data costs the points it holds, as the same usage series would.
-BILL_PDF_LINK_COST: Final = 25
+# What a link costs in the query cost model: the work its download will do. Drawing a
+# bill's PDF takes some 35-50 ms of CPU the first time (`python -m bench.documents_cost`),
+# about six warm dashboards' worth; later downloads come from the cache. Green Button
+# data costs the points it holds, as the same usage series would.
+BILL_PDF_LINK_COST: Final = 100
 
 
 def green_button_link_cost(arguments: Mapping[str, Any]) -> int:
