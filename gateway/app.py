@@ -144,7 +144,9 @@ def create_app(
             public_base_url=settings.public_base_url,
             rate_limiter=now.rate_limiter,
             payment_rules=rules_of_payments,
-            document_links=links,
+            # Links start with the address this request came to (the proxy's, when
+            # the forwarding settings say it may be believed).
+            document_links=links.for_origin(str(request.base_url)),
         )
 
     links = document_link_signer(settings)

@@ -127,9 +127,15 @@ class GatewaySettings(BaseSettings):
     # with a key derived from `jwt_secret`, distinct from it (`gateway.core.signed_links`).
     document_link_secret: SecretStr | None = Field(default=None, min_length=32)
     # The co-op as its documents name it: the bill's letterhead and remittance address.
-    coop_name: str = "Demo Electric Cooperative"
-    coop_address: tuple[str, ...] = ("PO Box 1000", "Estancia, NM 87016")
-    coop_phone: str = "(505) 555-0100"
+    # (COOP_NAME, COOP_ADDRESS as a JSON list of lines, COOP_PHONE.)
+    coop_name: str = Field(
+        default="Demo Electric Cooperative", validation_alias=AliasChoices("COOP_NAME")
+    )
+    coop_address: tuple[str, ...] = Field(
+        default=("PO Box 1000", "Estancia, NM 87016"),
+        validation_alias=AliasChoices("COOP_ADDRESS"),
+    )
+    coop_phone: str = Field(default="(505) 555-0100", validation_alias=AliasChoices("COOP_PHONE"))
     # Bills show the account number masked (all but its last four characters) outside
     # the remittance stub, which keeps it whole so that a payment finds its account.
     documents_mask_account: bool = False

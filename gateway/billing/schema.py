@@ -110,8 +110,7 @@ class Bill:
         return [BilledMeterUsage.of(item) for item in self.source.usage]
 
     @described_field(
-        "A link to the bill as a PDF, for the viewer's sign-in only, good for five"
-        " minutes (relative to the gateway's origin)."
+        "A link to the bill as a PDF, for the viewer's sign-in only, good for five minutes."
     )
     def pdf_url(self, info: GatewayInfo) -> str:
         return bill_pdf_url(info.context, self.source)

@@ -55,12 +55,28 @@ def derived_key(secret: bytes) -> bytes:
 
 
 class LinkSigner:
-    def __init__(self, key: bytes, *, ttl: timedelta = LINK_TTL, clock: Clock = utc_now) -> None:
+    """Signs and verifies links; `origin` ("https://gw.example.coop", or "" for links
+    relative to wherever they are followed) is put in front of the links it makes,
+    and is not signed: a link works at any address that reaches the same gateway."""
+
+    def __init__(
+        self,
+        key: bytes,
+        *,
+        ttl: timedelta = LINK_TTL,
+        clock: Clock = utc_now,
+        origin: str = "",
+    ) -> None:
         if len(key) < 32:
             raise ValueError("a link signing key has at least 32 bytes")
         self._key = key
         self.ttl = ttl
         self._clock = clock
+        self.origin = origin.rstrip("/")
+
+    def for_origin(self, origin: str) -> LinkSigner:
+        """The same signer, making links that start with `origin`."""
+        return LinkSigner(self._key, ttl=self.ttl, clock=self._clock, origin=origin)
 
     def sign(self, path: str, params: Mapping[str, str], *, holder: LinkHolder) -> str:
         """`path?params&u=..&s=..&e=..&sig=..`, usable by `holder` for `ttl` from now."""
@@ -72,7 +88,7 @@ class LinkSigner:
         if holder.session_id is not None:
             signed[SESSION] = holder.session_id
         signed[SIGNATURE] = self._signature(path, signed)
-        return f"{path}?{urlencode(sorted(signed.items()))}"
+        return f"{self.origin}{path}?{urlencode(sorted(signed.items()))}"
 
     def verify(self, path: str, params: Mapping[str, str]) -> LinkHolder:
         """Who may use the link at `path` with `params` (its query), or `LinkRefused`."""

@@ -2,7 +2,8 @@
 
 A link is made for the viewer's login (user and sign-in session) and lasts five
 minutes; following it is checked again as that login (`gateway.documents.routes`).
-Links are relative to the gateway's own origin (`/documents/...`).
+Links start with the address the GraphQL request came to (`https://.../documents/...`);
+contexts made in-process give them relative (`/documents/...`).
 """
 
 from __future__ import annotations

@@ -73,3 +73,11 @@ def test_a_derived_key_is_not_the_secret_it_comes_from() -> None:
     assert derived_key(secret) != secret
     assert len(derived_key(secret)) == 32
     assert derived_key(secret) == derived_key(secret)
+
+
+def test_a_link_for_an_origin_starts_with_it_and_verifies_by_its_path() -> None:
+    link = signer().for_origin("https://gw.example.coop/").sign("/d/1.pdf", {}, holder=HOLDER)
+
+    assert link.startswith("https://gw.example.coop/d/1.pdf?")
+    path, params = split(link)
+    assert signer().verify(path, params) == HOLDER
