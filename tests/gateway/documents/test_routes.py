@@ -4,15 +4,21 @@ account; staff downloads are audited; everything else gets one plain answer."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from pydantic import SecretStr
+
+from adapters.meters.fake import FakeMeterData
 from gateway.audit.entries import AuditFilter, audit_page
+from gateway.core.backends import Adapters
 from gateway.core.signed_links import LinkHolder
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.documents.links import bill_pdf_link
 from simulators.world import World
 from tests.gateway.conftest import Members
-from tests.gateway.documents.conftest import DocumentsGateway, link_signer
+from tests.gateway.documents.conftest import LINK_KEY, DocumentsGateway, link_signer
+from tests.gateway.served import served, served_settings
 
 PDF_LINK = """query ($n: String!) { account(number: $n) { ... on Account {
   bills(first: 1) { edges { node { billDate pdfUrl } } } } } }"""
@@ -119,3 +125,45 @@ async def test_a_malformed_path_is_not_found(documents: DocumentsGateway) -> Non
     ):
         response = await documents.http.client.get(path)
         assert (response.status_code, response.text) == (404, "Not found."), path
+
+
+async def test_a_link_stops_working_when_its_sign_in_ends(
+    documents: DocumentsGateway, members: Members
+) -> None:
+    token = await documents.http.sign_in(members.demo)
+    data = await documents.ok(PDF_LINK, token, n=members.demo.account_numbers[0])
+    url = data["account"]["bills"]["edges"][0]["node"]["pdfUrl"]
+    assert (await documents.http.client.get(url)).status_code == 200
+
+    await documents.ok("mutation { logout { sessionsEnded } }", token)
+
+    response = await documents.http.client.get(url)
+    assert (response.status_code, response.text) == (403, REFUSED)
+
+
+async def test_a_meter_store_that_is_down_costs_the_chart_or_the_download_only(
+    adapters: Adapters, gateway_database_path: Path, members: Members
+) -> None:
+    assert isinstance(adapters.meters, FakeMeterData)
+    settings = served_settings(
+        gateway_database_path,
+        document_link_secret=SecretStr(LINK_KEY),
+        rate_limit_enabled=False,
+        backend_retry_jitter_s=0,
+    )
+    async with served(settings, adapters) as http:
+        token = await http.sign_in(members.demo)
+        number = members.demo.account_numbers[0]
+        links = await http.graphql(PDF_LINK, token, n=number)
+        green = await http.graphql(GREEN_LINK, token, n=number)
+        adapters.meters.unavailable = True
+
+        pdf = await http.client.get(links["data"]["account"]["bills"]["edges"][0]["node"]["pdfUrl"])
+        data = await http.client.get(green["data"]["account"]["greenButtonUrl"])
+
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF-")
+    assert (data.status_code, data.text) == (
+        503,
+        "The meter data system is not available right now: try again in a moment.",
+    )
