@@ -21,7 +21,11 @@ from gateway.api.shape import shape_limits
 from gateway.api.validation import ValidationUnlessRefused
 from gateway.audit.reads import AuditAccountReads
 from gateway.core.errors import ErrorMasking, public_error
-from gateway.documents.schema import BILL_PDF_LINK_COST, green_button_link_cost
+from gateway.documents.schema import (
+    BILL_CHANGE_COST,
+    BILL_PDF_LINK_COST,
+    green_button_link_cost,
+)
 from gateway.members.contact_schema import ContactMutations
 from gateway.members.registration_schema import RegistrationMutations, RegistrationQueries
 from gateway.outages.schema import OutageMutations
@@ -41,6 +45,7 @@ COST_ESTIMATES: Final[Estimates] = {
     ("ServiceLocation", "usage"): usage_points,
     ("Bill", "pdfUrl"): lambda _: BILL_PDF_LINK_COST,
     ("Account", "greenButtonUrl"): green_button_link_cost,
+    ("Account", "billChange"): lambda _: BILL_CHANGE_COST,
 }
 
 

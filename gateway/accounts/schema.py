@@ -22,7 +22,13 @@ from gateway.api.results import AccountNotFound
 from gateway.audit.reads import audited_fields
 from gateway.billing import bills
 from gateway.billing.schema import Balance, BillConnection
-from gateway.documents.schema import GreenButtonFormat, GreenButtonInterval, green_button_url
+from gateway.documents.schema import (
+    BillChange,
+    GreenButtonFormat,
+    GreenButtonInterval,
+    account_bill_change,
+    green_button_url,
+)
 from gateway.outages.schema import LocationOutageStatus
 from gateway.payments.autopay.schema import Autopay, account_autopay
 from gateway.payments.options_schema import PaymentOptions, account_payment_options
@@ -265,6 +271,18 @@ class Account:
             end=to,
             interval=interval,
             download=format,
+        )
+
+    @described_field(
+        "Why a bill changed from an earlier one (weather, days, rates, remainder), named"
+        ' by the months their bills were cut ("2026-10"). Defaults: the latest bill, and'
+        " the bill before `month`."
+    )
+    async def bill_change(
+        self, info: GatewayInfo, month: str | None = None, compare_to: str | None = None
+    ) -> BillChange | None:
+        return await account_bill_change(
+            info.context, account_number=self.number, month=month, compare_to=compare_to
         )
 
     @strawberry.field

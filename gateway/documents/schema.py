@@ -17,8 +17,10 @@ import strawberry
 
 from adapters.cis.port import Bill
 from gateway.api.context import GatewayContext
+from gateway.api.scalars import Money, money
 from gateway.core.errors import Unauthenticated
 from gateway.core.signed_links import LinkHolder
+from gateway.documents import bill_change as change
 from gateway.documents.green_button import check_download_range
 from gateway.documents.links import (
     DownloadFormat,
@@ -34,6 +36,8 @@ from gateway.usage.cost import usage_points
 # about six warm dashboards' worth; later downloads come from the cache. Green Button
 # data costs the points it holds, as the same usage series would.
 BILL_PDF_LINK_COST: Final = 100
+# A year of daily reads (a point each) and the two bills it explains.
+BILL_CHANGE_COST: Final = 400
 
 
 def green_button_link_cost(arguments: Mapping[str, Any]) -> int:
@@ -87,3 +91,65 @@ def green_button_url(
         wanted=wanted,
         download=DownloadFormat(download.value),
     )
+
+
+@strawberry.type(description="How the account's daily use follows the weather (its last year).")
+class UsageModel:
+    base_kwh_per_day: float
+    kwh_per_heating_degree_day: float
+    kwh_per_cooling_degree_day: float
+    fitted_days: int
+    r_squared: float
+
+
+@strawberry.type(
+    description="Why a bill differs from an earlier one: rates + days + weather + remainder"
+    " = amount, to the cent (and likewise in kWh, but for rates)."
+)
+class BillChange:
+    current_bill_date: date
+    compare_to_bill_date: date
+    amount: Money
+    rates: Money = strawberry.field(
+        description="Price changes on the current use, and changed fixed charges."
+    )
+    days: Money = strawberry.field(description="Base use over the difference in days billed.")
+    weather: Money = strawberry.field(description="Heating and cooling the degree days explain.")
+    remainder: Money = strawberry.field(description="Use that neither days nor weather explain.")
+    kwh: float
+    days_kwh: float
+    weather_kwh: float
+    remainder_kwh: float
+    model: UsageModel
+
+    @classmethod
+    def of(cls, found: change.BillChange) -> BillChange:
+        return cls(
+            current_bill_date=found.current_bill_date,
+            compare_to_bill_date=found.compare_to_bill_date,
+            amount=money(found.amount),
+            rates=money(found.rates),
+            days=money(found.days),
+            weather=money(found.weather),
+            remainder=money(found.remainder),
+            kwh=found.kwh,
+            days_kwh=found.days_kwh,
+            weather_kwh=found.weather_kwh,
+            remainder_kwh=found.remainder_kwh,
+            model=UsageModel(
+                base_kwh_per_day=round(found.model.base_kwh_per_day, 3),
+                kwh_per_heating_degree_day=round(found.model.kwh_per_hdd, 4),
+                kwh_per_cooling_degree_day=round(found.model.kwh_per_cdd, 4),
+                fitted_days=found.model.days,
+                r_squared=round(found.model.r_squared, 3),
+            ),
+        )
+
+
+async def account_bill_change(
+    context: GatewayContext, *, account_number: str, month: str | None, compare_to: str | None
+) -> BillChange:
+    found = await change.bill_change(
+        loaders=context.loaders, account_number=account_number, month=month, compare_to=compare_to
+    )
+    return BillChange.of(found)
