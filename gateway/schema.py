@@ -25,6 +25,7 @@ from gateway.documents.schema import (
     BILL_CHANGE_COST,
     BILL_PDF_LINK_COST,
     green_button_link_cost,
+    peak_demand_cost,
 )
 from gateway.members.contact_schema import ContactMutations
 from gateway.members.registration_schema import RegistrationMutations, RegistrationQueries
@@ -46,6 +47,7 @@ COST_ESTIMATES: Final[Estimates] = {
     ("Bill", "pdfUrl"): lambda _: BILL_PDF_LINK_COST,
     ("Account", "greenButtonUrl"): green_button_link_cost,
     ("Account", "billChange"): lambda _: BILL_CHANGE_COST,
+    ("Account", "peakDemand"): peak_demand_cost,
 }
 
 

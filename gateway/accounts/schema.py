@@ -26,7 +26,9 @@ from gateway.documents.schema import (
     BillChange,
     GreenButtonFormat,
     GreenButtonInterval,
+    PeakDemand,
     account_bill_change,
+    account_peak_demand,
     green_button_url,
 )
 from gateway.outages.schema import LocationOutageStatus
@@ -284,6 +286,13 @@ class Account:
         return await account_bill_change(
             info.context, account_number=self.number, month=month, compare_to=compare_to
         )
+
+    @described_field(
+        "The peak hour of each of the last `periods` billing periods (at most 13), the five"
+        " highest hours, and the average weekday's and weekend day's use by hour."
+    )
+    async def peak_demand(self, info: GatewayInfo, periods: int = 12) -> PeakDemand | None:
+        return await account_peak_demand(info, account_number=self.number, periods=periods)
 
     @strawberry.field
     async def outage_status(self, info: GatewayInfo) -> list[LocationOutageStatus] | None:

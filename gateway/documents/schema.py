@@ -9,18 +9,20 @@ contexts made in-process give them relative (`/documents/...`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 import strawberry
 
 from adapters.cis.port import Bill
-from gateway.api.context import GatewayContext
-from gateway.api.scalars import Money, money
+from gateway.api.context import GatewayContext, GatewayInfo
+from gateway.api.scalars import Money, local, money
 from gateway.core.errors import Unauthenticated
 from gateway.core.signed_links import LinkHolder
 from gateway.documents import bill_change as change
+from gateway.documents import peak_demand as peaks
 from gateway.documents.green_button import check_download_range
 from gateway.documents.links import (
     DownloadFormat,
@@ -38,6 +40,14 @@ from gateway.usage.cost import usage_points
 BILL_PDF_LINK_COST: Final = 100
 # A year of daily reads (a point each) and the two bills it explains.
 BILL_CHANGE_COST: Final = 400
+# The hours read: a billing period's are about 31 x 24.
+HOURS_PER_PERIOD: Final = 31 * 24
+DEFAULT_PEAK_PERIODS: Final = 12
+
+
+def peak_demand_cost(arguments: Mapping[str, Any]) -> int:
+    periods = arguments.get("periods", DEFAULT_PEAK_PERIODS)
+    return max(1, min(int(periods), peaks.MAX_PERIODS)) * HOURS_PER_PERIOD
 
 
 def green_button_link_cost(arguments: Mapping[str, Any]) -> int:
@@ -153,3 +163,67 @@ async def account_bill_change(
         loaders=context.loaders, account_number=account_number, month=month, compare_to=compare_to
     )
     return BillChange.of(found)
+
+
+@strawberry.type(description="One hour's use (the hour starting at `startsAt`, local).")
+class PeakHour:
+    starts_at: datetime
+    kwh: float
+    temperature_f: float | None = strawberry.field(
+        description="The day's mean temperature at the weather station."
+    )
+
+    @classmethod
+    def of(cls, hour: peaks.PeakHour, zone: ZoneInfo) -> PeakHour:
+        return cls(
+            starts_at=local(hour.starts_at, zone), kwh=hour.kwh, temperature_f=hour.temperature_f
+        )
+
+
+@strawberry.type(description="A billing period's highest hour of use.")
+class BillingPeriodPeak:
+    bill_date: date
+    start: date
+    end: date
+    peak: PeakHour | None = strawberry.field(
+        description="Null when the meter data store has no hourly reads for the period."
+    )
+
+
+@strawberry.type(description="The account's peak hours and the shape of its average day.")
+class PeakDemand:
+    periods: list[BillingPeriodPeak] = strawberry.field(description="Newest first.")
+    top_hours: list[PeakHour] = strawberry.field(description="The five highest hours.")
+    weekday_profile: list[float | None] = strawberry.field(
+        description="Average kWh in each local hour of a weekday, from 0:00 to 23:00."
+    )
+    weekend_profile: list[float | None] = strawberry.field(
+        description="Average kWh in each local hour of a Saturday or Sunday."
+    )
+
+    @classmethod
+    def of(cls, found: peaks.PeakDemand, zone: ZoneInfo) -> PeakDemand:
+        return cls(
+            periods=[
+                BillingPeriodPeak(
+                    bill_date=p.bill_date,
+                    start=p.start,
+                    end=p.end,
+                    peak=PeakHour.of(p.peak, zone) if p.peak else None,
+                )
+                for p in found.periods
+            ],
+            top_hours=[PeakHour.of(hour, zone) for hour in found.top_hours],
+            weekday_profile=list(found.weekday_profile),
+            weekend_profile=list(found.weekend_profile),
+        )
+
+
+async def account_peak_demand(
+    info: GatewayInfo, *, account_number: str, periods: int
+) -> PeakDemand:
+    context = info.context
+    found = await peaks.peak_demand(
+        loaders=context.loaders, zone=context.zone, account_number=account_number, periods=periods
+    )
+    return PeakDemand.of(found, context.zone)
