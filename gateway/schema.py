@@ -24,6 +24,7 @@ from gateway.core.errors import ErrorMasking, public_error
 from gateway.documents.schema import (
     BILL_CHANGE_COST,
     BILL_PDF_LINK_COST,
+    PROJECTED_BILL_COST,
     green_button_link_cost,
     peak_demand_cost,
 )
@@ -48,6 +49,7 @@ COST_ESTIMATES: Final[Estimates] = {
     ("Account", "greenButtonUrl"): green_button_link_cost,
     ("Account", "billChange"): lambda _: BILL_CHANGE_COST,
     ("Account", "peakDemand"): peak_demand_cost,
+    ("Account", "projectedBill"): lambda _: PROJECTED_BILL_COST,
 }
 
 

@@ -27,8 +27,10 @@ from gateway.documents.schema import (
     GreenButtonFormat,
     GreenButtonInterval,
     PeakDemand,
+    ProjectedBill,
     account_bill_change,
     account_peak_demand,
+    account_projected_bill,
     green_button_url,
 )
 from gateway.outages.schema import LocationOutageStatus
@@ -286,6 +288,13 @@ class Account:
         return await account_bill_change(
             info.context, account_number=self.number, month=month, compare_to=compare_to
         )
+
+    @described_field(
+        "The likely bill for the period still open, with a range and its confidence, and"
+        " the date it was computed."
+    )
+    async def projected_bill(self, info: GatewayInfo) -> ProjectedBill | None:
+        return await account_projected_bill(info, account_number=self.number)
 
     @described_field(
         "The peak hour of each of the last `periods` billing periods (at most 13), the five"

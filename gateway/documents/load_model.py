@@ -37,6 +37,8 @@ class LoadModel:
     kwh_per_cdd: float
     days: int  # fitted on
     r_squared: float
+    # The spread of a day's use around the model (its residuals' standard deviation).
+    residual_kwh_per_day: float = 0.0
 
     def kwh(self, *, days: int, hdd: float, cdd: float) -> float:
         return self.base_kwh_per_day * days + self.kwh_per_hdd * hdd + self.kwh_per_cdd * cdd
@@ -79,4 +81,5 @@ def fit_load_model(
         kwh_per_cdd=float(fitted.get("cdd", 0.0)),
         days=len(days),
         r_squared=r_squared,
+        residual_kwh_per_day=float(np.std(used - predicted)),
     )

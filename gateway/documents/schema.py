@@ -23,6 +23,7 @@ from gateway.core.errors import Unauthenticated
 from gateway.core.signed_links import LinkHolder
 from gateway.documents import bill_change as change
 from gateway.documents import peak_demand as peaks
+from gateway.documents import projection
 from gateway.documents.green_button import check_download_range
 from gateway.documents.links import (
     DownloadFormat,
@@ -40,6 +41,8 @@ from gateway.usage.cost import usage_points
 BILL_PDF_LINK_COST: Final = 100
 # A year of daily reads (a point each) and the two bills it explains.
 BILL_CHANGE_COST: Final = 400
+# A year of daily reads and the open period's, and two bills.
+PROJECTED_BILL_COST: Final = 400
 # The hours read: a billing period's are about 31 x 24.
 HOURS_PER_PERIOD: Final = 31 * 24
 DEFAULT_PEAK_PERIODS: Final = 12
@@ -227,3 +230,53 @@ async def account_peak_demand(
         loaders=context.loaders, zone=context.zone, account_number=account_number, periods=periods
     )
     return PeakDemand.of(found, context.zone)
+
+
+@strawberry.type(
+    description="The likely bill for the period still open: use so far from the meters,"
+    " the rest from the account's load model at last year's weather, priced like the latest"
+    " bill; `amountLow` to `amountHigh` holds it with the stated confidence."
+)
+class ProjectedBill:
+    period_start: date
+    period_end: date
+    expected_bill_date: date
+    computed_on: date
+    days_with_reads: int
+    days_remaining: int
+    kwh_so_far: float
+    kwh: float
+    kwh_low: float
+    kwh_high: float
+    amount: Money
+    amount_low: Money
+    amount_high: Money
+    confidence: float
+
+    @classmethod
+    def of(cls, found: projection.Projection) -> ProjectedBill:
+        return cls(
+            period_start=found.period_start,
+            period_end=found.period_end,
+            expected_bill_date=found.expected_bill_date,
+            computed_on=found.computed_on,
+            days_with_reads=found.days_with_reads,
+            days_remaining=found.days_remaining,
+            kwh_so_far=found.kwh_so_far,
+            kwh=found.kwh,
+            kwh_low=found.kwh_low,
+            kwh_high=found.kwh_high,
+            amount=money(found.amount),
+            amount_low=money(found.amount_low),
+            amount_high=money(found.amount_high),
+            confidence=found.confidence,
+        )
+
+
+async def account_projected_bill(info: GatewayInfo, *, account_number: str) -> ProjectedBill:
+    context = info.context
+    today = context.tokens.now().astimezone(context.zone).date()
+    found = await projection.projected_bill(
+        loaders=context.loaders, account_number=account_number, today=today
+    )
+    return ProjectedBill.of(found)
