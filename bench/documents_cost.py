@@ -101,7 +101,7 @@ async def _green_button(
 ) -> None:
     loaders = DataLoaders.create(cis=cis, oms=oms, meters=meters)
     before = highest = current_rss_mb()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     size = 0
     if name == "xml":
         chunks = green_button_xml(
@@ -119,10 +119,11 @@ async def _green_button(
         size += len(chunk)
         highest = max(highest, current_rss_mb())
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     print(
         f"Green Button {name}, a year of hours for {len(meter_nos)} meters ({size / 2**20:.1f} MB):"
-        f" {elapsed:.2f} s; RSS {before:.1f} MB before, at most {highest:.1f} MB while"
-        f" streaming (growth {highest - before:.1f} MB)"
+        f" {elapsed:.2f} s ({cpu:.2f} s of CPU); RSS {before:.1f} MB before, at most"
+        f" {highest:.1f} MB while streaming (growth {highest - before:.1f} MB)"
     )
 
 

@@ -48,7 +48,7 @@ CSV_TYPE: Final = "Electric usage"
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    start: datetime  # aware, local
+    start: datetime  # aware, local midnight (its readings' starts may be in UTC)
     seconds: int
     readings: tuple[espi.Reading, ...]
 
@@ -97,16 +97,29 @@ async def _hour_blocks(
     key = HourlyReadRange(meter_no, begin, finish)
     reads = await loaders.hourly_reads.load(key)
     loaders.hourly_reads.clear(key)  # written once: the request need not keep it
-    days: dict[date, list[espi.Reading]] = {}
-    for read in reads:
-        local = read.starts_at.astimezone(zone)
-        days.setdefault(local.date(), []).append(
-            espi.Reading(local, HOUR_SECONDS, round(read.kwh * 1000), read.estimated)
-        )
-    return [
-        Block(local_midnight(day, zone), _day_seconds(day, zone), tuple(readings))
-        for day, readings in days.items()
-    ]
+    # Reads are in time order: cut them at each local midnight (in UTC) rather than
+    # converting every read to local time.
+    blocks = []
+    index = 0
+    day = first
+    while day <= last:
+        start, end = utc_bounds(day, day, zone)
+        readings = []
+        while index < len(reads) and reads[index].starts_at < end:
+            read = reads[index]
+            if read.starts_at >= start:
+                readings.append(
+                    espi.Reading(
+                        read.starts_at, HOUR_SECONDS, round(read.kwh * 1000), read.estimated
+                    )
+                )
+            index += 1
+        if readings:
+            blocks.append(
+                Block(start.astimezone(zone), int((end - start).total_seconds()), tuple(readings))
+            )
+        day += timedelta(days=1)
+    return blocks
 
 
 async def _day_block(
