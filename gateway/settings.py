@@ -82,28 +82,9 @@ class GatewaySettings(BaseSettings):
     sms_callback_secret: SecretStr | None = None
     # Seconds one provider call may take; a send cut short is settled by its key.
     sms_timeout_s: float = Field(default=10.0, gt=0)
-    # Who the co-op is, in texts members get: a HELP reply names the co-op and how to
-    # reach it (CTIA), as do the confirmations of STOP and START.
-    # (COOP_NAME, COOP_HELP_CONTACT, COOP_POSTAL_ADDRESS: the prefix says "co-op" already.)
-    coop_name: str = Field(
-        default="Demo Electric Cooperative",
-        min_length=1,
-        max_length=60,
-        validation_alias=AliasChoices("COOP_NAME"),
-    )
-    coop_help_contact: str = Field(
-        default="call (505) 555-0100 or write to help@example.coop",
-        min_length=1,
-        max_length=100,
-        validation_alias=AliasChoices("COOP_HELP_CONTACT"),
-    )
-    # Email notifications carry the co-op's postal address (CAN-SPAM).
-    coop_postal_address: str = Field(
-        default="100 Main Street, Los Lunas, NM 87031",
-        min_length=1,
-        max_length=200,
-        validation_alias=AliasChoices("COOP_POSTAL_ADDRESS"),
-    )
+    # Texts and notification emails name the co-op as its documents do (`coop_name`,
+    # `coop_phone`: a HELP reply says how to reach it; `coop_address`: at the foot of
+    # every notification email, as CAN-SPAM asks).
     # Non-urgent texts due in these hours (local time, the window may pass midnight)
     # wait for its end; outage texts go at once unless the co-op says otherwise.
     quiet_hours_start: time = time(21, 0)
@@ -163,6 +144,22 @@ class GatewaySettings(BaseSettings):
     login_throttle_window: timedelta = timedelta(minutes=15)
 
     time_zone: str = "America/Denver"
+    # Download links (bill PDFs, Green Button data) are signed with this key. Unset:
+    # with a key derived from `jwt_secret`, distinct from it (`gateway.core.signed_links`).
+    document_link_secret: SecretStr | None = Field(default=None, min_length=32)
+    # The co-op as its documents name it: the bill's letterhead and remittance address.
+    # (COOP_NAME, COOP_ADDRESS as a JSON list of lines, COOP_PHONE.)
+    coop_name: str = Field(
+        default="Demo Electric Cooperative", validation_alias=AliasChoices("COOP_NAME")
+    )
+    coop_address: tuple[str, ...] = Field(
+        default=("PO Box 1000", "Estancia, NM 87016"),
+        validation_alias=AliasChoices("COOP_ADDRESS"),
+    )
+    coop_phone: str = Field(default="(505) 555-0100", validation_alias=AliasChoices("COOP_PHONE"))
+    # Bills show the account number masked (all but its last four characters) outside
+    # the remittance stub, which keeps it whole so that a payment finds its account.
+    documents_mask_account: bool = False
     cors_origins: tuple[str, ...] = ()
     debug: bool = False
 

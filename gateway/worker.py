@@ -49,6 +49,7 @@ from gateway.core.outbox import (
     acquire_worker_lock,
     default_worker_id,
 )
+from gateway.core.outbox.wakeup import listening_job
 from gateway.members import password_reset
 from gateway.members.emails import MemberMail
 from gateway.notifications import contacts
@@ -102,7 +103,7 @@ def outbox_handlers(gateway: Gateway) -> dict[str, Handler]:
         SMS_REPLY_KIND: sms_reply_handler(
             store=gateway.store,
             sms=gateway.adapters.sms,
-            coop=CoopIdentity(gateway.settings.coop_name, gateway.settings.coop_help_contact),
+            coop=reply_handler_coop(gateway.settings),
         ),
         DELIVER_KIND: delivery_handler(
             store=gateway.store,
@@ -113,11 +114,16 @@ def outbox_handlers(gateway: Gateway) -> dict[str, Handler]:
     }
 
 
+def reply_handler_coop(settings: GatewaySettings) -> CoopIdentity:
+    """How the answers to STOP, START and HELP name the co-op and say how to reach it."""
+    return CoopIdentity(settings.coop_name, f"call {settings.coop_phone}")
+
+
 def sending_rules(settings: GatewaySettings) -> SendingRules:
     """How notifications are sent, from the settings."""
     return SendingRules(
         coop_name=settings.coop_name,
-        coop_postal_address=settings.coop_postal_address,
+        coop_postal_address=", ".join(settings.coop_address),
         public_base_url=settings.public_base_url,
         status_callback_url=settings.public_base_url + STATUS_PATH,
         quiet_hours=QuietHours(settings.quiet_hours_start, settings.quiet_hours_end, settings.zone),
@@ -223,7 +229,11 @@ def background_jobs(gateway: Gateway, *, outbox: OutboxRunner | None = None) -> 
     """The jobs this deployment's settings ask for; the outbox always runs."""
     settings = gateway.settings
     runner = outbox or outbox_runner(gateway, outbox_handlers(gateway))
-    jobs = [Job("outbox", runner.run)]
+    jobs = [
+        Job("outbox", runner.run),
+        # Other processes' new entries wake the runner at once (PostgreSQL).
+        Job("outbox-wakeup", listening_job(gateway.store.engine, runner.wake)),
+    ]
     if gateway.cache is not None and settings.cis_change_poll_s > 0:
         refresher = CisChangeRefresher(
             gateway.adapters.cis,

@@ -10,6 +10,7 @@ from pydantic import SecretStr, ValidationError
 from adapters.sms import sandbox
 from gateway.bootstrap import open_sms_sender
 from gateway.settings import GatewaySettings
+from gateway.worker import reply_handler_coop, sending_rules
 from tests.fixtures.sms import ACCOUNT_SID, AUTH_TOKEN, SmsStandIn
 
 SECRET = "sms-settings-secret-" + "q" * 20
@@ -97,16 +98,16 @@ def test_the_coop_is_named_in_texts_and_mail_as_the_settings_say(
 ) -> None:
     monkeypatch.setenv("COOP_JWT_SECRET", SECRET)
     monkeypatch.setenv("COOP_NAME", "Mesa Verde Electric")
-    monkeypatch.setenv("COOP_HELP_CONTACT", "call (505) 555-0199")
-    monkeypatch.setenv("COOP_POSTAL_ADDRESS", "7 Mesa Road, Belen, NM 87002")
+    monkeypatch.setenv("COOP_PHONE", "(505) 555-0199")
+    monkeypatch.setenv("COOP_ADDRESS", '["7 Mesa Road", "Belen, NM 87002"]')
     monkeypatch.setenv("COOP_QUIET_HOURS_START", "22:00")
 
-    settings = GatewaySettings()  # type: ignore[call-arg]
+    rules = sending_rules(GatewaySettings())  # type: ignore[call-arg]
+    replies = reply_handler_coop(GatewaySettings())  # type: ignore[call-arg]
 
-    assert (settings.coop_name, settings.coop_help_contact, settings.coop_postal_address) == (
+    assert (rules.coop_name, rules.coop_postal_address) == (
         "Mesa Verde Electric",
-        "call (505) 555-0199",
         "7 Mesa Road, Belen, NM 87002",
     )
-    assert settings.quiet_hours_start.hour == 22
-    assert settings.quiet_hours_end.hour == 8
+    assert (replies.name, replies.help_contact) == ("Mesa Verde Electric", "call (505) 555-0199")
+    assert (rules.quiet_hours.start.hour, rules.quiet_hours.end.hour) == (22, 8)
