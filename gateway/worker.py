@@ -50,13 +50,14 @@ from gateway.core.outbox import (
     default_worker_id,
 )
 from gateway.core.outbox.wakeup import listening_job
+from gateway.documents.coop import CoopIdentity
 from gateway.members import password_reset
 from gateway.members.emails import MemberMail
 from gateway.notifications import contacts
 from gateway.notifications.deliveries import DELIVER_KIND
 from gateway.notifications.jobs import contact_code_handler, delivery_handler, sms_reply_handler
 from gateway.notifications.quiet_hours import QuietHours
-from gateway.notifications.replies import SMS_REPLY_KIND, CoopIdentity
+from gateway.notifications.replies import SMS_REPLY_KIND
 from gateway.notifications.sending import SendingRules
 from gateway.notifications.sms_routes import STATUS_PATH
 from gateway.payments import pay_bill, processing, processor_events, refund, webhook_intake
@@ -103,7 +104,7 @@ def outbox_handlers(gateway: Gateway) -> dict[str, Handler]:
         SMS_REPLY_KIND: sms_reply_handler(
             store=gateway.store,
             sms=gateway.adapters.sms,
-            coop=reply_handler_coop(gateway.settings),
+            coop=coop_of(gateway.settings),
         ),
         DELIVER_KIND: delivery_handler(
             store=gateway.store,
@@ -114,16 +115,17 @@ def outbox_handlers(gateway: Gateway) -> dict[str, Handler]:
     }
 
 
-def reply_handler_coop(settings: GatewaySettings) -> CoopIdentity:
-    """How the answers to STOP, START and HELP name the co-op and say how to reach it."""
-    return CoopIdentity(settings.coop_name, f"call {settings.coop_phone}")
+def coop_of(settings: GatewaySettings) -> CoopIdentity:
+    """The co-op as texts and notification emails name it: as its documents do."""
+    return CoopIdentity(
+        name=settings.coop_name, address=settings.coop_address, phone=settings.coop_phone
+    )
 
 
 def sending_rules(settings: GatewaySettings) -> SendingRules:
     """How notifications are sent, from the settings."""
     return SendingRules(
-        coop_name=settings.coop_name,
-        coop_postal_address=", ".join(settings.coop_address),
+        coop=coop_of(settings),
         public_base_url=settings.public_base_url,
         status_callback_url=settings.public_base_url + STATUS_PATH,
         quiet_hours=QuietHours(settings.quiet_hours_start, settings.quiet_hours_end, settings.zone),

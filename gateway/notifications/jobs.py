@@ -6,6 +6,7 @@ from adapters.email.port import EmailSender
 from adapters.sms.port import SmsSender
 from gateway.core.outbox import Handler, OutboxMessage
 from gateway.core.store.gateway_store import GatewayStore
+from gateway.documents.coop import CoopIdentity
 from gateway.notifications import contacts, replies, sending
 from gateway.notifications.contacts import TextsNotSetUp
 
@@ -23,9 +24,7 @@ def contact_code_handler(
     return handle
 
 
-def sms_reply_handler(
-    *, store: GatewayStore, sms: SmsSender | None, coop: replies.CoopIdentity
-) -> Handler:
+def sms_reply_handler(*, store: GatewayStore, sms: SmsSender | None, coop: CoopIdentity) -> Handler:
     """Texts the answer to a member's STOP, START or HELP (`replies.send_reply`)."""
 
     async def handle(message: OutboxMessage) -> None:

@@ -10,12 +10,12 @@ still texted (a STOP that came after it wins).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
 from adapters.sms.port import SmsRejected, SmsSender
 from gateway.core.store.gateway_store import GatewayStore
+from gateway.documents.coop import CoopIdentity
 from gateway.notifications.consent import is_opted_out
 
 logger = logging.getLogger("gateway.notifications.replies")
@@ -30,14 +30,6 @@ class Reply(StrEnum):
     HELP = "help"
 
 
-@dataclass(frozen=True, slots=True)
-class CoopIdentity:
-    """What a reply says of the co-op: its name, and how to reach it."""
-
-    name: str
-    help_contact: str
-
-
 def reply_text(reply: Reply, coop: CoopIdentity) -> str:
     if reply is Reply.STOPPED:
         return (
@@ -47,7 +39,7 @@ def reply_text(reply: Reply, coop: CoopIdentity) -> str:
     if reply is Reply.RESUMED:
         return f"{coop.name}: You will get account texts again. Reply HELP for help, STOP to stop."
     return (
-        f"{coop.name} account alerts. For help, {coop.help_contact}."
+        f"{coop.name} account alerts. For help, call {coop.phone}."
         " Msg & data rates may apply. Reply STOP to stop."
     )
 

@@ -21,6 +21,7 @@ from adapters.sms.port import RejectReason, SmsRejected, SmsSender
 from gateway.core.clock import Clock, as_utc, utc_now
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.unit_of_work import unit_of_work
+from gateway.documents.coop import CoopIdentity
 from gateway.notifications import contacts_store
 from gateway.notifications.consent import is_opted_out, record_carrier_opt_out
 from gateway.notifications.contacts import TextsNotSetUp
@@ -49,8 +50,7 @@ class SendingRules:
     """What the settings say about sending: who the co-op is, where members manage their
     notifications, where the provider reports on texts, and the quiet hours."""
 
-    coop_name: str
-    coop_postal_address: str
+    coop: CoopIdentity  # as its documents name it: name and postal address
     public_base_url: str
     status_callback_url: str | None
     quiet_hours: QuietHours
@@ -191,7 +191,7 @@ async def _mail(
                 text=(
                     f"{delivery.body}\n\n--\n"
                     f"Manage your notifications: {manage}\n"
-                    f"{rules.coop_name}, {rules.coop_postal_address}\n"
+                    f"{rules.coop.name}, {', '.join(rules.coop.address)}\n"
                 ),
                 idempotency_key=message_key(f"delivery:{delivery.id}"),
             )

@@ -24,6 +24,7 @@ from adapters.sms.port import InboundMessage
 from adapters.sms.signature import SIGNATURE_HEADER, encode, inbound_json, signature_header
 from gateway.core.outbox import Handler, OutboxRunner
 from gateway.core.store.gateway_store import GatewayStore
+from gateway.documents.coop import CoopIdentity
 from gateway.identity.tables import Role
 from gateway.identity.users import get_user
 from gateway.notifications.contacts import CONTACT_CODE_KIND
@@ -31,7 +32,7 @@ from gateway.notifications.contacts_store import ContactKind
 from gateway.notifications.deliveries import DELIVER_KIND
 from gateway.notifications.jobs import contact_code_handler, delivery_handler, sms_reply_handler
 from gateway.notifications.quiet_hours import QuietHours
-from gateway.notifications.replies import SMS_REPLY_KIND, CoopIdentity
+from gateway.notifications.replies import SMS_REPLY_KIND
 from gateway.notifications.sending import SendingRules
 from gateway.notifications.sms_routes import INBOUND_PATH, STATUS_PATH, sms_callback_routes
 from gateway.notifications.tables import ContactRow, SmsInboundRow
@@ -42,7 +43,9 @@ from tests.fixtures.smtp import SmtpTestServer
 from tests.gateway.core.store.databases import add_user
 from tests.gateway.support import Member
 
-COOP = CoopIdentity("Mesa Verde Electric", "call (505) 555-0199")
+COOP = CoopIdentity(
+    name="Mesa Verde Electric", address=("7 Mesa Road", "Belen, NM 87002"), phone="(505) 555-0199"
+)
 POSTAL_ADDRESS = "7 Mesa Road, Belen, NM 87002"
 PORTAL = "https://portal.example.coop"
 # An empty window: no test here is held by quiet hours unless it sets its own.
@@ -51,8 +54,7 @@ NEVER_QUIET = QuietHours(time(0, 0), time(0, 0), ZoneInfo("America/Denver"))
 
 def sending_rules(status_callback_url: str | None, quiet: QuietHours = NEVER_QUIET) -> SendingRules:
     return SendingRules(
-        coop_name=COOP.name,
-        coop_postal_address=POSTAL_ADDRESS,
+        coop=COOP,
         public_base_url=PORTAL,
         status_callback_url=status_callback_url,
         quiet_hours=quiet,

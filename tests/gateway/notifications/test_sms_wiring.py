@@ -10,7 +10,7 @@ from pydantic import SecretStr, ValidationError
 from adapters.sms import sandbox
 from gateway.bootstrap import open_sms_sender
 from gateway.settings import GatewaySettings
-from gateway.worker import reply_handler_coop, sending_rules
+from gateway.worker import coop_of, sending_rules
 from tests.fixtures.sms import ACCOUNT_SID, AUTH_TOKEN, SmsStandIn
 
 SECRET = "sms-settings-secret-" + "q" * 20
@@ -102,12 +102,13 @@ def test_the_coop_is_named_in_texts_and_mail_as_the_settings_say(
     monkeypatch.setenv("COOP_ADDRESS", '["7 Mesa Road", "Belen, NM 87002"]')
     monkeypatch.setenv("COOP_QUIET_HOURS_START", "22:00")
 
-    rules = sending_rules(GatewaySettings())  # type: ignore[call-arg]
-    replies = reply_handler_coop(GatewaySettings())  # type: ignore[call-arg]
+    settings = GatewaySettings()  # type: ignore[call-arg]
+    rules = sending_rules(settings)
 
-    assert (rules.coop_name, rules.coop_postal_address) == (
+    assert rules.coop == coop_of(settings)
+    assert (rules.coop.name, rules.coop.address, rules.coop.phone) == (
         "Mesa Verde Electric",
-        "7 Mesa Road, Belen, NM 87002",
+        ("7 Mesa Road", "Belen, NM 87002"),
+        "(505) 555-0199",
     )
-    assert (replies.name, replies.help_contact) == ("Mesa Verde Electric", "call (505) 555-0199")
     assert (rules.quiet_hours.start.hour, rules.quiet_hours.end.hour) == (22, 8)
