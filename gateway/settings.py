@@ -222,6 +222,9 @@ class GatewaySettings(BaseSettings):
     # a bill is drafted on the first run on or after its draft day. Each run reads every
     # enrolled account's balance from the CIS: an hour keeps that light. 0: no drafting.
     autopay_draft_interval_s: float = Field(default=3600.0, ge=0)
+    # Seconds between looks at the payments' events for confirmations and failure
+    # notices to send (PAYMENT_CONFIRMATION, PAYMENT_FAILED); 0: none are sent.
+    payment_notice_interval_s: float = Field(default=5.0, ge=0)
     # Names this worker in claimed entries and logs; unset: host, pid and a random part.
     worker_id: str | None = None
     # Set for several server processes (`serve --workers N`): prometheus-client reads it

@@ -54,6 +54,7 @@ from gateway.members.emails import MemberMail
 from gateway.notifications import contacts
 from gateway.notifications.deliveries import DELIVER_KIND
 from gateway.notifications.jobs import contact_code_handler, delivery_handler, sms_reply_handler
+from gateway.notifications.payment_notices import payment_notices_job
 from gateway.notifications.quiet_hours import QuietHours
 from gateway.notifications.replies import SMS_REPLY_KIND, CoopIdentity
 from gateway.notifications.sending import SendingRules
@@ -243,6 +244,13 @@ def background_jobs(gateway: Gateway, *, outbox: OutboxRunner | None = None) -> 
             on_outbox_committed=runner.wake,
         )
         jobs.append(Job("autopay-drafting", drafting))
+    if settings.payment_notice_interval_s > 0:
+        notices = payment_notices_job(
+            store=gateway.store,
+            zone=settings.zone,
+            interval_s=settings.payment_notice_interval_s,
+        )
+        jobs.append(Job("payment-notices", notices))
     return jobs
 
 
