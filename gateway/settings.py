@@ -225,6 +225,11 @@ class GatewaySettings(BaseSettings):
     # Seconds between looks at the payments' events for confirmations and failure
     # notices to send (PAYMENT_CONFIRMATION, PAYMENT_FAILED); 0: none are sent.
     payment_notice_interval_s: float = Field(default=5.0, ge=0)
+    # Seconds between scans of the members' accounts in the CIS for new bills, coming
+    # due dates and past-due balances (0: no scan), and the most accounts a scan reads
+    # a minute, so that the CIS is never flooded on billing day.
+    account_notice_interval_s: float = Field(default=3600.0, ge=0)
+    account_notice_per_minute: int = Field(default=120, ge=1, le=60_000)
     # Names this worker in claimed entries and logs; unset: host, pid and a random part.
     worker_id: str | None = None
     # Set for several server processes (`serve --workers N`): prometheus-client reads it

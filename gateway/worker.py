@@ -39,6 +39,7 @@ from gateway.core.cache import invalidate
 from gateway.core.cache.feed_cursor import StoredCursor
 from gateway.core.cache.port import Cache
 from gateway.core.cache.refresher import CisChangeRefresher
+from gateway.core.loaders import DataLoaders, LoaderOptions
 from gateway.core.metrics import GatewayMetrics
 from gateway.core.outbox import (
     AnotherWorkerRunning,
@@ -52,6 +53,7 @@ from gateway.core.outbox import (
 from gateway.members import password_reset
 from gateway.members.emails import MemberMail
 from gateway.notifications import contacts
+from gateway.notifications.account_notices import account_notices_job
 from gateway.notifications.deliveries import DELIVER_KIND
 from gateway.notifications.jobs import contact_code_handler, delivery_handler, sms_reply_handler
 from gateway.notifications.payment_notices import payment_notices_job
@@ -251,7 +253,29 @@ def background_jobs(gateway: Gateway, *, outbox: OutboxRunner | None = None) -> 
             interval_s=settings.payment_notice_interval_s,
         )
         jobs.append(Job("payment-notices", notices))
+    if settings.account_notice_interval_s > 0:
+        jobs.append(Job("account-notices", _account_notices(gateway)))
     return jobs
+
+
+def _account_notices(gateway: Gateway) -> Callable[[asyncio.Event], Coroutine[Any, Any, None]]:
+    settings, adapters = gateway.settings, gateway.adapters
+    # Through the shared cache, as a request reads: a scan right after a member looked
+    # costs the CIS nothing.
+    options = LoaderOptions(cache=gateway.cache, zone=settings.zone)
+
+    def loaders() -> DataLoaders:
+        return DataLoaders.create(
+            cis=adapters.cis, oms=adapters.oms, meters=adapters.meters, options=options
+        )
+
+    return account_notices_job(
+        store=gateway.store,
+        loaders=loaders,
+        today=options.today,
+        interval_s=settings.account_notice_interval_s,
+        per_minute=settings.account_notice_per_minute,
+    )
 
 
 async def run_jobs(jobs: list[Job], *, stop: asyncio.Event, grace_s: float = STOP_GRACE_S) -> None:

@@ -83,6 +83,7 @@ async def test_the_worker_follows_the_change_feed_from_startup_and_is_counted(
         "cis-change-refresher",
         "autopay-drafting",
         "payment-notices",
+        "account-notices",
     ]
     text = metrics.render().decode()
     assert polled in text
