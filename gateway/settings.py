@@ -230,6 +230,8 @@ class GatewaySettings(BaseSettings):
     # a minute, so that the CIS is never flooded on billing day.
     account_notice_interval_s: float = Field(default=3600.0, ge=0)
     account_notice_per_minute: int = Field(default=120, ge=1, le=60_000)
+    # Seconds between polls of the OMS's active outages for OUTAGE notices (0: none).
+    outage_notice_interval_s: float = Field(default=60.0, ge=0)
     # Names this worker in claimed entries and logs; unset: host, pid and a random part.
     worker_id: str | None = None
     # Set for several server processes (`serve --workers N`): prometheus-client reads it

@@ -84,6 +84,7 @@ async def test_the_worker_follows_the_change_feed_from_startup_and_is_counted(
         "autopay-drafting",
         "payment-notices",
         "account-notices",
+        "outage-notices",
     ]
     text = metrics.render().decode()
     assert polled in text
