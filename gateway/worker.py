@@ -276,7 +276,11 @@ def _scan_loaders(gateway: Gateway) -> Callable[[], DataLoaders]:
 
     def loaders() -> DataLoaders:
         return DataLoaders.create(
-            cis=adapters.cis, oms=adapters.oms, meters=adapters.meters, options=options
+            cis=adapters.cis,
+            oms=adapters.oms,
+            meters=adapters.meters,
+            options=options,
+            cis_payments=adapters.cis_payments,
         )
 
     return loaders

@@ -64,3 +64,31 @@ def delinquent(balance: Balance, channel: ContactKind) -> Message:
 
 def has_debt(amount: Decimal) -> bool:
     return amount > Decimal("0.00")
+
+
+def autopay_upcoming(
+    balance: Balance, draft: date, max_amount: Decimal | None, channel: ContactKind
+) -> Message:
+    account = account_ending(balance.account_number)
+    amount = dollars(balance.amount_due)
+    if max_amount is not None and balance.amount_due > max_amount:
+        body = (
+            f"Autopay will not pay {amount} for {account} on {_day(draft)}: it is more than"
+            f" your autopay limit of {dollars(max_amount)}. Please pay it another way."
+        )
+        return Message(f"Autopay will not pay {account} this month", body)
+    body = f"Autopay will pay {amount} for {account} on {_day(draft)}."
+    if channel is ContactKind.EMAIL:
+        body += " There is nothing you need to do."
+    return Message(f"Autopay will pay {account} on {_day(draft)}", body)
+
+
+def prepay_low(
+    account_number: str, credit: Decimal, days_left: int | None, channel: ContactKind
+) -> Message:
+    account = account_ending(account_number)
+    lasts = f", about {days_left} days of your usual use" if days_left is not None else ""
+    body = f"The prepaid credit on {account} is down to {dollars(credit)}{lasts}."
+    if channel is ContactKind.EMAIL:
+        body += " Add credit before it runs out to keep the power on."
+    return Message(f"Low prepaid credit on {account}", body)

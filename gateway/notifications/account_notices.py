@@ -11,7 +11,11 @@ date: looking again, a restart or a second worker queues nothing twice.
   notifications on does not announce old bills);
 - PAYMENT_DUE: an amount due within the login's chosen number of days, unless autopay
   will draft it or a payment is already on its way;
-- DELINQUENT: a past-due amount, once per bill.
+- DELINQUENT: a past-due amount, once per bill;
+- AUTOPAY_UPCOMING: autopay's next draft within the login's chosen number of days (or
+  that it will not draft a bill above its limit), once per draft date;
+- PREPAY_LOW_BALANCE: a prepay account's credit under the login's amount, or under its
+  number of days of average use; at most once a week while it stays low.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from typing import Any, Final
 
 from sqlalchemy import select
 
-from adapters.cis.port import Bill
+from adapters.cis.port import Balance, Bill
 from adapters.errors import AdapterError
 from gateway.billing.bills import bill_dates, existing_bills
 from gateway.core.clock import Clock, utc_now
@@ -41,6 +45,12 @@ from gateway.notifications.recipients import Recipient, recipients
 from gateway.notifications.types import NotificationType
 from gateway.payments import store as payments_store
 from gateway.payments.autopay.store import active_enrollment
+from gateway.payments.prepay import (
+    average_daily_cost,
+    days_remaining,
+    prepay_account,
+    prepay_balance,
+)
 from gateway.payments.status import PaymentStatus
 
 logger = logging.getLogger("gateway.notifications.account_notices")
@@ -121,7 +131,70 @@ async def queue_account_notices(
             compose=lambda channel: account_messages.delinquent(balance, channel),
             clock=clock,
         )
+    queued += await _autopay_upcoming(store, balance, today, clock)
+    queued += await _prepay_low(store, loaders, account_number, today, clock)
     return queued
+
+
+async def _autopay_upcoming(
+    store: GatewayStore, balance: Balance, today: date, clock: Clock
+) -> int:
+    enrollment = await active_enrollment(store, balance.account_number)
+    due = balance.due_date
+    if enrollment is None or due is None or not account_messages.has_debt(balance.amount_due):
+        return 0
+    draft = enrollment.rule.draft_date(due)
+    if draft < today:
+        return 0
+
+    def within_their_days(recipient: Recipient) -> bool:
+        return (draft - today).days <= (recipient.settings.days_before or 0)
+
+    return await _tell(
+        store,
+        balance.account_number,
+        NotificationType.AUTOPAY_UPCOMING,
+        about=draft.isoformat(),
+        compose=lambda channel: account_messages.autopay_upcoming(
+            balance, draft, enrollment.max_amount, channel
+        ),
+        wanted=within_their_days,
+        clock=clock,
+    )
+
+
+async def _prepay_low(
+    store: GatewayStore, loaders: DataLoaders, account_number: str, today: date, clock: Clock
+) -> int:
+    if await prepay_account(loaders=loaders, account_number=account_number) is None:
+        return 0
+    credit = (await prepay_balance(loaders=loaders, account_number=account_number)).balance
+    cost = await average_daily_cost(loaders=loaders, account_number=account_number, today=today)
+    days_left = days_remaining(credit, cost)
+
+    def below_their_line(recipient: Recipient) -> bool:
+        settings = recipient.settings
+        if settings.low_balance_amount is not None:
+            return credit < settings.low_balance_amount
+        return (
+            settings.low_balance_days is not None
+            and days_left is not None
+            and days_left < settings.low_balance_days
+        )
+
+    # At most once a week while the credit stays low: a reminder, not a daily alarm.
+    year, week, _ = today.isocalendar()
+    return await _tell(
+        store,
+        account_number,
+        NotificationType.PREPAY_LOW_BALANCE,
+        about=f"{year}-W{week:02d}",
+        compose=lambda channel: account_messages.prepay_low(
+            account_number, credit, days_left, channel
+        ),
+        wanted=below_their_line,
+        clock=clock,
+    )
 
 
 async def _latest_bill(loaders: DataLoaders, account_number: str) -> Bill | None:

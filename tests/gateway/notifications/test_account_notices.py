@@ -8,24 +8,34 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
+from adapters.cis.payments import PrepayBalance
 from adapters.cis.port import Balance
 from gateway.billing.bills import bill_dates, existing_bills
 from gateway.core.backends import Adapters
 from gateway.core.loaders import DataLoaders
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.notifications.account_notices import member_accounts, queue_account_notices
+from gateway.notifications.contacts import list_contacts
+from gateway.notifications.preferences_store import StoredPreference, save_preference
 from gateway.notifications.tables import DeliveryRow
+from gateway.notifications.types import NotificationType, TypeSettings
 from gateway.payments.autopay.draft_rule import DraftRule, DraftRuleKind
 from gateway.payments.autopay.store import NewEnrollment, insert_enrollment
 from simulators.world import World
 from tests.gateway.core.store.databases import store_on_each_backend
 from tests.gateway.notifications.support import new_member
+from tests.gateway.support import Member
 
 store = store_on_each_backend()
 
 
 def loaders(adapters: Adapters) -> DataLoaders:
-    return DataLoaders.create(cis=adapters.cis, oms=adapters.oms, meters=adapters.meters)
+    return DataLoaders.create(
+        cis=adapters.cis,
+        oms=adapters.oms,
+        meters=adapters.meters,
+        cis_payments=adapters.cis_payments,
+    )
 
 
 async def balances(adapters: Adapters, world: World) -> list[Balance]:
@@ -112,6 +122,16 @@ async def test_a_payment_comes_due_on_the_member_s_day_unless_autopay_drafts_it(
     assert too_early == 0
     assert await reminders(reminded.account_number) == 1
     assert await reminders(drafted.account_number) == 0
+    # What its member hears instead: autopay will pay it, on the due date (its rule).
+    day = drafted.due_date.strftime("%B %-d, %Y")
+    assert [
+        n for n in await notices(store, drafted.account_number) if n[0] == "autopay_upcoming"
+    ] == [
+        (
+            "autopay_upcoming",
+            f"Autopay will pay account ending {drafted.account_number[-4:]} on {day}",
+        )
+    ]
 
 
 async def test_a_past_due_balance_is_told_once_per_bill(
@@ -127,3 +147,49 @@ async def test_a_past_due_balance_is_told_once_per_bill(
     past_due = [n for n in await notices(store, late.account_number) if n[0] == "delinquent"]
     assert past_due == [("delinquent", f"Account ending {late.account_number[-4:]} is past due")]
     assert late.account_number in await member_accounts(store)
+
+
+async def test_low_prepaid_credit_is_told_below_the_member_s_line_once_a_week(
+    adapters: Adapters, store: GatewayStore, world: World
+) -> None:
+    assert adapters.cis_payments is not None
+    prepaid = []
+    for account in world.accounts:
+        credit = await adapters.cis_payments.prepay_balance(account.account_number)
+        if isinstance(credit, PrepayBalance):
+            prepaid.append(credit)
+    low, ample = prepaid[0], prepaid[1]
+    for credit, line in ((low, low.balance + 1), (ample, ample.balance - 1)):
+        member = await new_member(store, credit.account_number)
+        await save_preference(
+            store,
+            user_id=member.user_id,
+            account_number=credit.account_number,
+            preference=StoredPreference(
+                type=NotificationType.PREPAY_LOW_BALANCE,
+                enabled=True,
+                contact_ids=frozenset({await login_contact(store, member)}),
+                settings=TypeSettings(low_balance_amount=line),
+            ),
+            now=datetime.now(UTC),
+        )
+    monday = date(2026, 12, 7)
+
+    for day in (monday, monday + timedelta(days=1), monday + timedelta(days=7)):
+        await scan(adapters, store, low.account_number, day)
+        await scan(adapters, store, ample.account_number, day)
+
+    def warnings(found: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [n for n in found if n[0] == "prepay_low_balance"]
+
+    subject = f"Low prepaid credit on account ending {low.account_number[-4:]}"
+    assert warnings(await notices(store, low.account_number)) == [
+        ("prepay_low_balance", subject),
+        ("prepay_low_balance", subject),  # the week after
+    ]
+    assert warnings(await notices(store, ample.account_number)) == []
+
+
+async def login_contact(store: GatewayStore, member: Member) -> int:
+    [contact] = await list_contacts(store=store, user_id=member.user_id, login_address=member.email)
+    return contact.id
