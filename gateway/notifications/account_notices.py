@@ -38,6 +38,7 @@ from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.unit_of_work import unit_of_work
 from gateway.identity.tables import Role, User, UserAccount
 from gateway.notifications import account_messages
+from gateway.notifications.card_notices import queue_card_notices
 from gateway.notifications.contacts_store import ContactKind
 from gateway.notifications.deliveries import queue_delivery
 from gateway.notifications.payment_messages import Message
@@ -264,8 +265,10 @@ def account_notices_job(
             queued = failed = 0
             try:
                 numbers = await member_accounts(store)
+                # Saved cards are the logins', not the accounts': one look per scan.
+                queued += await queue_card_notices(store=store, today=today(), clock=clock)
             except Exception:
-                logger.exception("account notices: could not list the accounts")
+                logger.exception("account notices: could not list the accounts or cards")
                 numbers = []
             for number in numbers:
                 if stop.is_set():
