@@ -80,6 +80,7 @@ async def test_the_worker_follows_the_change_feed_from_startup_and_is_counted(
 
     assert [job.name for job in jobs] == [
         "outbox",
+        "outbox-wakeup",
         "cis-change-refresher",
         "autopay-drafting",
         "payment-notices",
