@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bench.fanout_report import fanout_section
 from bench.hostile_report import attack_section, freeze_section
 from bench.payments_report import payments_section
 from bench.report_format import (
@@ -60,6 +61,8 @@ def render_report(results: BenchResults, targets: Sequence[TargetCheck]) -> str:
         lines += freeze_section(results.freeze)
     if results.payments is not None:
         lines += payments_section(results.payments)
+    if results.fanout is not None:
+        lines += fanout_section(results.fanout)
     lines += ["## The queries", ""]
     for workload in results.workloads:
         lines += [

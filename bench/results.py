@@ -200,6 +200,37 @@ class PaymentsRun:
 
 
 @dataclass(frozen=True, slots=True)
+class FanoutRound:
+    """One batch of notices, from the workers' start to the last one settled."""
+
+    name: str  # "run1", "run2", "killed"
+    workers: int
+    killed: int  # workers killed with SIGKILL mid-run
+    notices: int
+    duration_s: float
+    messages_per_s: float
+    peak_rss_mb: list[float]  # per worker
+    statuses: dict[str, int]  # the delivery log's statuses at the end
+    emails_received: int  # messages the relay received, repeats included
+    texts_received: int  # messages the SMS provider keeps, repeats included
+    duplicates: int  # messages received more than once (the repeats)
+    losses: int  # notices not SENT, or never received
+
+
+@dataclass(frozen=True, slots=True)
+class FanoutRun:
+    date: str
+    command: str
+    notices: int
+    smtp_latency_ms: float
+    sms_latency_ms: float
+    lease_s: float
+    load_average_start: str
+    load_average_end: str
+    rounds: list[FanoutRound]
+
+
+@dataclass(frozen=True, slots=True)
 class BenchResults:
     date: str
     command: str
@@ -214,6 +245,7 @@ class BenchResults:
     attacks: AttackRun | None = None
     freeze: FreezeResult | None = None
     payments: PaymentsRun | None = None
+    fanout: FanoutRun | None = None
 
     def phase(self, config: str, workload: str, phase: str) -> PhaseResult | None:
         for result in self.phases:

@@ -19,6 +19,7 @@ from bench.attacks import build_attacks
 from bench.client import GatewayClient
 from bench.configs import CONFIGS, GatewayConfig
 from bench.data import BenchData, Users, evenly_spaced, sqlite_url
+from bench.fanout import FanoutPlan, fanout_section
 from bench.floor import BackendAccess, FloorProbe
 from bench.freeze import FreezePlan
 from bench.logs import log_digest
@@ -30,6 +31,7 @@ from bench.results import (
     AttackRun,
     BenchResults,
     ConfigInfo,
+    FanoutRun,
     FreezeResult,
     PaymentsRun,
     PhaseResult,
@@ -49,8 +51,9 @@ SLOW_WORKLOADS: Final = frozenset({"staff-list"})
 # Payments run against two web processes, as the duplicate storm spreads over both.
 PAYMENTS_CONFIG: Final = "cached-2"
 # The parts of a run: the workloads in every configuration, the attacks replayed beside
-# another client, dashboards while the CIS is frozen, and payments through the worker.
-SECTIONS: Final = ("workloads", "attacks", "freeze", "payments")
+# another client, dashboards while the CIS is frozen, payments through the worker, and
+# billing day's notices.
+SECTIONS: Final = ("workloads", "attacks", "freeze", "payments", "fanout")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,7 @@ class RunOptions:
     replay: ReplayPlan = field(default_factory=ReplayPlan)
     freeze: FreezePlan = field(default_factory=FreezePlan)
     payments: PaymentsPlan = field(default_factory=PaymentsPlan)
+    fanout: FanoutPlan = field(default_factory=FanoutPlan)
 
     @property
     def hostile_config(self) -> GatewayConfig:
@@ -222,6 +226,15 @@ def run_benchmarks(options: RunOptions) -> BenchResults:
                 command=options.command,
                 say=say,
             )
+        fanout: FanoutRun | None = None
+        if "fanout" in options.sections:
+            fanout = fanout_section(
+                work_dir=work_dir,
+                settings=bench.settings,
+                plan=options.fanout,
+                command=options.command,
+                say=say,
+            )
         # Other work on the machine shows here: the stand-ins are still up, but idle.
         machine["load average at the end"] = load_average()
         floor_retries = probe.retries
@@ -270,6 +283,7 @@ def run_benchmarks(options: RunOptions) -> BenchResults:
         attacks=attacks,
         freeze=freeze,
         payments=payments,
+        fanout=fanout,
     )
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
+from bench.fanout_report import duplicates_within_goal
 from bench.hostile import (
     ATTACK_SERVER_MS,
     BYSTANDER_P99_MS,
@@ -46,7 +47,21 @@ def check_targets(results: BenchResults) -> list[TargetCheck]:
         *_attacks(results),
         _freeze(results),
         _duplicate_storm(results),
+        _fanout(results),
     ]
+
+
+def _fanout(results: BenchResults) -> TargetCheck:
+    target = "Billing-day notices: at most one duplicate per killed worker, and no loss"
+    run = results.fanout
+    killed = next((r for r in run.rounds if r.killed), None) if run is not None else None
+    if killed is None:
+        return TargetCheck(target, "not run", None)
+    figure = (
+        f"{killed.notices} notices, {killed.killed} worker killed: {killed.duplicates}"
+        f" duplicate(s), {killed.losses} loss(es)"
+    )
+    return TargetCheck(target, figure, duplicates_within_goal(killed))
 
 
 def _duplicate_storm(results: BenchResults) -> TargetCheck:

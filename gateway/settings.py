@@ -147,8 +147,8 @@ class GatewaySettings(BaseSettings):
     # Download links (bill PDFs, Green Button data) are signed with this key. Unset:
     # with a key derived from `jwt_secret`, distinct from it (`gateway.core.signed_links`).
     document_link_secret: SecretStr | None = Field(default=None, min_length=32)
-    # The co-op as its documents name it: the bill's letterhead and remittance address.
-    # (COOP_NAME, COOP_ADDRESS as a JSON list of lines, COOP_PHONE.)
+    # The co-op as its documents and notices name it: the bill's letterhead and
+    # remittance address. (COOP_NAME, COOP_ADDRESS as a JSON list of lines, COOP_PHONE.)
     coop_name: str = Field(
         default="Demo Electric Cooperative", validation_alias=AliasChoices("COOP_NAME")
     )
@@ -219,6 +219,16 @@ class GatewaySettings(BaseSettings):
     # a bill is drafted on the first run on or after its draft day. Each run reads every
     # enrolled account's balance from the CIS: an hour keeps that light. 0: no drafting.
     autopay_draft_interval_s: float = Field(default=3600.0, ge=0)
+    # Seconds between looks at the payments' events for confirmations and failure
+    # notices to send (PAYMENT_CONFIRMATION, PAYMENT_FAILED); 0: none are sent.
+    payment_notice_interval_s: float = Field(default=5.0, ge=0)
+    # Seconds between scans of the members' accounts in the CIS for new bills, coming
+    # due dates and past-due balances (0: no scan), and the most accounts a scan reads
+    # a minute, so that the CIS is never flooded on billing day.
+    account_notice_interval_s: float = Field(default=3600.0, ge=0)
+    account_notice_per_minute: int = Field(default=120, ge=1, le=60_000)
+    # Seconds between polls of the OMS's active outages for OUTAGE notices (0: none).
+    outage_notice_interval_s: float = Field(default=60.0, ge=0)
     # Names this worker in claimed entries and logs; unset: host, pid and a random part.
     worker_id: str | None = None
     # Set for several server processes (`serve --workers N`): prometheus-client reads it

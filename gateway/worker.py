@@ -39,6 +39,7 @@ from gateway.core.cache import invalidate
 from gateway.core.cache.feed_cursor import StoredCursor
 from gateway.core.cache.port import Cache
 from gateway.core.cache.refresher import CisChangeRefresher
+from gateway.core.loaders import DataLoaders, LoaderOptions
 from gateway.core.metrics import GatewayMetrics
 from gateway.core.outbox import (
     AnotherWorkerRunning,
@@ -54,8 +55,11 @@ from gateway.documents.coop import CoopIdentity
 from gateway.members import password_reset
 from gateway.members.emails import MemberMail
 from gateway.notifications import contacts
+from gateway.notifications.account_notices import account_notices_job
 from gateway.notifications.deliveries import DELIVER_KIND
 from gateway.notifications.jobs import contact_code_handler, delivery_handler, sms_reply_handler
+from gateway.notifications.outage_notices import outage_notices_job
+from gateway.notifications.payment_notices import payment_notices_job
 from gateway.notifications.quiet_hours import QuietHours
 from gateway.notifications.replies import SMS_REPLY_KIND
 from gateway.notifications.sending import SendingRules
@@ -255,7 +259,54 @@ def background_jobs(gateway: Gateway, *, outbox: OutboxRunner | None = None) -> 
             on_outbox_committed=runner.wake,
         )
         jobs.append(Job("autopay-drafting", drafting))
+    if settings.payment_notice_interval_s > 0:
+        notices = payment_notices_job(
+            store=gateway.store,
+            zone=settings.zone,
+            interval_s=settings.payment_notice_interval_s,
+        )
+        jobs.append(Job("payment-notices", notices))
+    if settings.account_notice_interval_s > 0:
+        jobs.append(Job("account-notices", _account_notices(gateway)))
+    if settings.outage_notice_interval_s > 0:
+        outages = outage_notices_job(
+            store=gateway.store,
+            oms=gateway.adapters.oms,
+            loaders=_scan_loaders(gateway),
+            zone=settings.zone,
+            interval_s=settings.outage_notice_interval_s,
+        )
+        jobs.append(Job("outage-notices", outages))
     return jobs
+
+
+def _scan_loaders(gateway: Gateway) -> Callable[[], DataLoaders]:
+    """Fresh loaders for each scan, through the shared cache as a request reads: a scan
+    right after a member looked costs the backends nothing."""
+    adapters = gateway.adapters
+    options = LoaderOptions(cache=gateway.cache, zone=gateway.settings.zone)
+
+    def loaders() -> DataLoaders:
+        return DataLoaders.create(
+            cis=adapters.cis,
+            oms=adapters.oms,
+            meters=adapters.meters,
+            options=options,
+            cis_payments=adapters.cis_payments,
+        )
+
+    return loaders
+
+
+def _account_notices(gateway: Gateway) -> Callable[[asyncio.Event], Coroutine[Any, Any, None]]:
+    settings = gateway.settings
+    return account_notices_job(
+        store=gateway.store,
+        loaders=_scan_loaders(gateway),
+        today=LoaderOptions(zone=settings.zone).today,
+        interval_s=settings.account_notice_interval_s,
+        per_minute=settings.account_notice_per_minute,
+    )
 
 
 async def run_jobs(jobs: list[Job], *, stop: asyncio.Event, grace_s: float = STOP_GRACE_S) -> None:

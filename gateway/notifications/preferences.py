@@ -77,7 +77,7 @@ async def _activated_contacts(
     return [contact for contact in listed if contact.activated]
 
 
-def _resolve(
+def resolve(
     kind: NotificationType, stored: StoredPreference | None, activated: list[Contact]
 ) -> Preference:
     if stored is None:
@@ -116,7 +116,7 @@ async def account_preferences(
     activated = await _activated_contacts(
         store, user_id=user_id, login_address=login_address, clock=clock
     )
-    return [_resolve(kind, stored.get(kind), activated) for kind in offered]
+    return [resolve(kind, stored.get(kind), activated) for kind in offered]
 
 
 async def set_preference(
@@ -142,7 +142,7 @@ async def set_preference(
         store, user_id=user_id, login_address=login_address, clock=lambda: now
     )
     stored = await preferences_of(store, user_id=user_id, account_number=account_number)
-    current = _resolve(change.type, stored.get(change.type), activated)
+    current = resolve(change.type, stored.get(change.type), activated)
     chosen = (
         {c.id for c in current.contacts}
         if change.contact_ids is None
@@ -165,7 +165,7 @@ async def set_preference(
     await save_preference(
         store, user_id=user_id, account_number=account_number, preference=saved, now=now
     )
-    return _resolve(change.type, saved, activated)
+    return resolve(change.type, saved, activated)
 
 
 def _chosen_contacts(given: Sequence[str], activated: list[Contact]) -> set[int] | FieldProblem:

@@ -9,6 +9,8 @@ from bench.results import (
     AttackRun,
     BenchResults,
     ConfigInfo,
+    FanoutRound,
+    FanoutRun,
     FloorResult,
     FreezeResult,
     PaymentBurst,
@@ -285,4 +287,39 @@ def payments_run(*, charges: int = 1, postings: int = 1) -> PaymentsRun:
             postings=postings,
             status="posted",
         ),
+    )
+
+
+def fanout_round(name: str, *, workers: int, killed: int = 0, duplicates: int = 0) -> FanoutRound:
+    return FanoutRound(
+        name=name,
+        workers=workers,
+        killed=killed,
+        notices=5000,
+        duration_s=100.0 / workers,
+        messages_per_s=50.0 * workers,
+        peak_rss_mb=[120.0] * workers,
+        statuses={"sent": 5000},
+        emails_received=2500 + duplicates,
+        texts_received=2500,
+        duplicates=duplicates,
+        losses=0,
+    )
+
+
+def fanout_run(*, duplicates: int = 1) -> FanoutRun:
+    return FanoutRun(
+        date="2026-12-03 07:00 UTC",
+        command="python -m bench --only fanout",
+        notices=5000,
+        smtp_latency_ms=50.0,
+        sms_latency_ms=100.0,
+        lease_s=15.0,
+        load_average_start="1.00 / 1.00 / 1.00 (1 / 5 / 15 min)",
+        load_average_end="2.00 / 1.00 / 1.00 (1 / 5 / 15 min)",
+        rounds=[
+            fanout_round("run1", workers=1),
+            fanout_round("run2", workers=2),
+            fanout_round("killed", workers=2, killed=1, duplicates=duplicates),
+        ],
     )
