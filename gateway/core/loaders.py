@@ -44,6 +44,7 @@ from adapters.meters.port import (
 )
 from adapters.oms.port import LocationOutageStatus, OmsPort
 from gateway.core.cache import kinds, policy
+from gateway.core.cache.background import BackgroundWrites
 from gateway.core.cache.cached import LoadMissing, TtlRule, load_through_cache
 from gateway.core.cache.keys import CacheKind, key_parts
 from gateway.core.cache.port import Cache, CacheStats
@@ -92,6 +93,8 @@ class LoaderOptions:
     zone: tzinfo = UTC
     stats: CacheStats | None = None
     clock: Callable[[], datetime] = field(default=_utc_now)
+    # Where cache writes go to be made after the answer; None: before it.
+    writes: BackgroundWrites | None = None
 
     def today(self) -> date:
         return self.clock().astimezone(self.zone).date()
@@ -156,6 +159,7 @@ def cached_loader(
             load_missing=load_missing,
             ttl_s=ttl_s,
             stats=options.stats,
+            writes=options.writes,
         )
 
     return Loader(batch, batching=options.batching)
