@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
+from functools import lru_cache
 from itertools import repeat
 from statistics import fmean
 from zoneinfo import ZoneInfo
@@ -18,6 +19,8 @@ from adapters.meters.port import DailyReads, DailyWeather, HourlyReads
 from gateway.core.errors import BadUserInput
 
 _MICROSECONDS_PER_SECOND = 1_000_000
+# Series of local hours kept (a year's weighs about half a megabyte).
+LOCAL_HOURS_KEPT = 8
 
 
 class Interval(Enum):
@@ -118,7 +121,7 @@ def hourly_series(
 ) -> UsageSeries:
     # A year of hours is 8,760 points per meter: column operations, no object per point.
     instants, sums, estimated = _hourly_sums(reads_per_meter)
-    starts_at = tuple(map(_local_hour, instants, repeat(zone)))
+    starts_at = _local_hours(instants, zone)
     temperatures = {day: _round(mean) for day, mean in means.items()}
     return UsageSeries(
         Interval.HOUR,
@@ -161,6 +164,14 @@ def _hourly_sums(
         tuple(kwh_at[at] for at in instants),
         tuple(at in estimated_at for at in instants),
     )
+
+
+@lru_cache(maxsize=LOCAL_HOURS_KEPT)
+def _local_hours(instants: tuple[int, ...], zone: ZoneInfo) -> tuple[datetime, ...]:
+    """The instants in `zone`. Kept for the next caller: the same hours (a year of them
+    costs milliseconds to convert) are asked for again and again, for every account read
+    over the same range and every repeat of a request; datetimes are immutable."""
+    return tuple(map(_local_hour, instants, repeat(zone)))
 
 
 def _local_hour(microseconds: int, zone: ZoneInfo) -> datetime:
