@@ -4,7 +4,7 @@ Queries select only the columns a read needs: no ORM objects, one round trip for
 year of hourly reads. Reads come back as the port's columns (`HourlyReads`,
 `DailyReads`), transposed from the rows in one step, with no object per row; hours are
 selected as epoch microseconds, the form SQLite stores, so that no `datetime` is made
-for them either. A tiny second query tells "no reads" from "no such meter".
+for them either. A tiny query for the meters asked tells "no reads" from "no such meter".
 """
 
 from __future__ import annotations
