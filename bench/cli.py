@@ -13,6 +13,7 @@ from types import FrameType
 
 from bench.client import GatewayRequestFailed
 from bench.configs import CONFIGS, DEFAULT_CONFIGS
+from bench.payments import PaymentFailed, PaymentsPlan
 from bench.processes import StartupError
 from bench.replay import ReplayPlan
 from bench.report import render_report
@@ -130,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         options = run_options(args, arguments)
         try:
             results = run_benchmarks(options)
-        except (StartupError, WrkError, GatewayRequestFailed) as error:
+        except (StartupError, WrkError, GatewayRequestFailed, PaymentFailed) as error:
             sys.stderr.write(f"bench: {error}\nbench: logs in {options.data_dir / 'run'}\n")
             return 1
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -156,6 +157,7 @@ def merged(new: BenchResults, previous: BenchResults | None, *, ran: Sequence[st
         base,
         attacks=new.attacks if "attacks" in ran else previous.attacks,
         freeze=new.freeze if "freeze" in ran else previous.freeze,
+        payments=new.payments if "payments" in ran else previous.payments,
     )
 
 
@@ -179,6 +181,7 @@ def run_options(args: argparse.Namespace, arguments: Sequence[str]) -> RunOption
         command=shlex.join(["python", "-m", "bench", *arguments]),
         sections=_choices(args.only, SECTIONS, "parts"),
         replay=ReplayPlan(min_window_s=1.0, baseline_s=1.5) if args.quick else ReplayPlan(),
+        payments=PaymentsPlan.quick() if args.quick else PaymentsPlan(),
     )
 
 

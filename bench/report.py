@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bench.hostile_report import attack_section, freeze_section
+from bench.payments_report import payments_section
 from bench.report_format import (
     VERDICTS,
     abbreviated,
@@ -57,6 +58,8 @@ def render_report(results: BenchResults, targets: Sequence[TargetCheck]) -> str:
         lines += attack_section(results.attacks)
     if results.freeze is not None:
         lines += freeze_section(results.freeze)
+    if results.payments is not None:
+        lines += payments_section(results.payments)
     lines += ["## The queries", ""]
     for workload in results.workloads:
         lines += [

@@ -159,6 +159,47 @@ class FreezeResult:
 
 
 @dataclass(frozen=True, slots=True)
+class PaymentBurst:
+    """Payments of the same member, `concurrency` at a time, until all were POSTED."""
+
+    workers: int  # `coop-gateway worker` processes sharing the outbox
+    payments: int
+    concurrency: int  # payBill requests in flight at once
+    duration_s: float  # from the first payment written to the last one posted
+    payments_per_s: float
+    answer: LatencySummary  # payBill, request to answer (PaymentAccepted)
+    to_posted: LatencySummary  # the payment written (payBill) to POSTED, by the store's clock
+    statuses: dict[str, int]  # where the payments ended
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentStorm:
+    """Identical payBill calls (one idempotency key) at once, over the gateway's processes."""
+
+    requests: int
+    answers: dict[str, int]  # __typename (or the error) -> requests
+    payments: int  # distinct payment ids answered
+    charges: int  # what the processor stand-in charged under that payment's id
+    postings: int  # what the CIS stand-in booked under it
+    status: str  # where the payment ended
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentsRun:
+    date: str
+    command: str
+    config: str  # the configuration's title
+    processor_latency_ms: float
+    cis_latency_ms: float
+    worker_poll_interval_s: float
+    load_average_start: str
+    load_average_end: str
+    one_at_a_time: PaymentBurst
+    bursts: list[PaymentBurst]
+    storm: PaymentStorm
+
+
+@dataclass(frozen=True, slots=True)
 class BenchResults:
     date: str
     command: str
@@ -172,6 +213,7 @@ class BenchResults:
     gateway_logs: dict[str, list[str]] = field(default_factory=dict)  # config -> digest
     attacks: AttackRun | None = None
     freeze: FreezeResult | None = None
+    payments: PaymentsRun | None = None
 
     def phase(self, config: str, workload: str, phase: str) -> PhaseResult | None:
         for result in self.phases:

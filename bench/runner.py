@@ -23,6 +23,7 @@ from bench.floor import BackendAccess, FloorProbe
 from bench.freeze import FreezePlan
 from bench.logs import log_digest
 from bench.machine import describe_machine, load_average
+from bench.payments import PaymentsPlan, payments_section
 from bench.phases import Target, WarmLoad, cold_phase, warm_phase, warm_serial_phase
 from bench.replay import ReplayPlan
 from bench.results import (
@@ -30,6 +31,7 @@ from bench.results import (
     BenchResults,
     ConfigInfo,
     FreezeResult,
+    PaymentsRun,
     PhaseResult,
     RunSettings,
     WorkloadInfo,
@@ -44,9 +46,11 @@ WRK_TIMEOUT_S: Final = 60.0
 SERIAL_BUDGET_S: Final = 5.0
 # The account list takes seconds without the cache: fewer cold samples keep the run short.
 SLOW_WORKLOADS: Final = frozenset({"staff-list"})
+# Payments run against two web processes, as the duplicate storm spreads over both.
+PAYMENTS_CONFIG: Final = "cached-2"
 # The parts of a run: the workloads in every configuration, the attacks replayed beside
-# another client, and dashboards while the CIS is frozen.
-SECTIONS: Final = ("workloads", "attacks", "freeze")
+# another client, dashboards while the CIS is frozen, and payments through the worker.
+SECTIONS: Final = ("workloads", "attacks", "freeze", "payments")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,7 @@ class RunOptions:
     sections: Sequence[str] = SECTIONS
     replay: ReplayPlan = field(default_factory=ReplayPlan)
     freeze: FreezePlan = field(default_factory=FreezePlan)
+    payments: PaymentsPlan = field(default_factory=PaymentsPlan)
 
     @property
     def hostile_config(self) -> GatewayConfig:
@@ -202,6 +207,21 @@ def run_benchmarks(options: RunOptions) -> BenchResults:
                 command=options.command,
                 say=say,
             )
+        payments: PaymentsRun | None = None
+        if "payments" in options.sections:
+            payments = payments_section(
+                config=CONFIGS[PAYMENTS_CONFIG],
+                work_dir=work_dir,
+                data_dir=options.data_dir,
+                settings=bench.settings,
+                redis_url=redis_url,
+                users=users,
+                cis_password=stand_ins.password,
+                cis_latency_ms=options.cis_latency_ms,
+                plan=options.payments,
+                command=options.command,
+                say=say,
+            )
         # Other work on the machine shows here: the stand-ins are still up, but idle.
         machine["load average at the end"] = load_average()
         floor_retries = probe.retries
@@ -249,6 +269,7 @@ def run_benchmarks(options: RunOptions) -> BenchResults:
         gateway_logs=gateway_logs,
         attacks=attacks,
         freeze=freeze,
+        payments=payments,
     )
 
 

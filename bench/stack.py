@@ -37,9 +37,10 @@ class StandIns:
 class RunningGateway:
     url: str
     process: ChildProcess
+    environment: Mapping[str, str]  # what its processes were started with
 
 
-def _command(*arguments: str) -> list[str]:
+def gateway_command(*arguments: str) -> list[str]:
     """`coop-gateway ...` from this virtual environment."""
     script = Path(sys.executable).with_name("coop-gateway")
     if script.exists():
@@ -47,7 +48,7 @@ def _command(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "gateway.cli", *arguments]
 
 
-def _base_environment() -> dict[str, str]:
+def base_environment() -> dict[str, str]:
     """This process's environment without any gateway settings it may carry."""
     return {
         name: value
@@ -80,7 +81,7 @@ def running_redis(work_dir: Path) -> Iterator[str]:
             "--dir",
             str(directory),
         ],
-        env=_base_environment(),
+        env=base_environment(),
         log_dir=work_dir,
     )
     try:
@@ -119,7 +120,7 @@ def running_stand_ins(
     oms_latency_ms: float,
 ) -> Iterator[StandIns]:
     with ExitStack() as stack:
-        environment = {**_base_environment(), "COOP_SIMULATOR_PASSWORD": password}
+        environment = {**base_environment(), "COOP_SIMULATOR_PASSWORD": password}
         urls: dict[str, str] = {}
         children: dict[str, tuple[ChildProcess, str]] = {}
         for system, path, latency in (
@@ -129,7 +130,7 @@ def running_stand_ins(
             port = free_port()
             child = start_child(
                 f"{system}-stand-in",
-                _command(
+                gateway_command(
                     "simulate",
                     system,
                     "--port",
@@ -178,7 +179,7 @@ def running_gateway(
     metrics_dir = work_dir / f"metrics-{name}-{time.monotonic_ns()}"
     metrics_dir.mkdir()
     environment = {
-        **_base_environment(),
+        **base_environment(),
         **settings,
         **config.environment(redis_url, cold=cold),
         **(overrides or {}),
@@ -187,18 +188,23 @@ def running_gateway(
     }
     child = start_child(
         name,
-        _command(
+        gateway_command(
             "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(config.workers)
         ),
         env=environment,
         log_dir=work_dir,
     )
     # As deployed: the background jobs (the CIS change feed) run in a worker of their own.
-    worker = start_child(f"{name}-worker", _command("worker"), env=environment, log_dir=work_dir)
+    worker = start_worker(f"{name}-worker", environment=environment, work_dir=work_dir)
     try:
         url = f"http://127.0.0.1:{port}"
         child.wait_for_http(f"{url}/readyz", timeout_s=GATEWAY_START_TIMEOUT_S)
-        yield RunningGateway(url=url, process=child)
+        yield RunningGateway(url=url, process=child, environment=environment)
     finally:
         child.stop()
         worker.stop()
+
+
+def start_worker(name: str, *, environment: Mapping[str, str], work_dir: Path) -> ChildProcess:
+    """A `coop-gateway worker` process; the caller stops it."""
+    return start_child(name, gateway_command("worker"), env=environment, log_dir=work_dir)

@@ -45,7 +45,21 @@ def check_targets(results: BenchResults) -> list[TargetCheck]:
         _peak_rss(results),
         *_attacks(results),
         _freeze(results),
+        _duplicate_storm(results),
     ]
+
+
+def _duplicate_storm(results: BenchResults) -> TargetCheck:
+    target = "Duplicate payment storm: exactly one processor charge and one CIS posting"
+    run = results.payments
+    if run is None:
+        return TargetCheck(target, "not run", None)
+    storm = run.storm
+    figure = (
+        f"{storm.requests} identical payBill calls: {storm.payments} payment(s),"
+        f" {storm.charges} charge(s), {storm.postings} posting(s)"
+    )
+    return TargetCheck(target, figure, storm.payments == storm.charges == storm.postings == 1)
 
 
 def _attacks(results: BenchResults) -> Iterator[TargetCheck]:

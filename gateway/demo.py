@@ -27,6 +27,9 @@ CIS_SERVICE_PATH = "/multispeak/v3/CB_Server.asmx"
 # fixed so that the README's curl example works against `demo` and `simulate payments`.
 DEMO_PUBLISHABLE_KEY = "pk_test_demo"
 OMS_SERVICE_PATH = "/multispeak/v3/OA_Server.asmx"
+# The demo member's first account (the seed numbers accounts from 2000100, the demo
+# member's first): its GraphiQL tab of download links asks for it.
+DEMO_DOCUMENTS_ACCOUNT = "2000100"
 DEMO_SMS_NUMBER = "+15005550100"  # the co-op's number at the SMS stand-in
 # The demo's staff console logins, easy to type and published in the README: the demo
 # seeds them directly, while `coop-gateway create-staff` holds real ones to the policy.
@@ -262,7 +265,11 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
                 create_app(
                     settings,
                     gateway=gateway,
-                    graphiql_tabs=demo_tabs(email=DEMO_EMAIL, password=DEMO_PASSWORD),
+                    graphiql_tabs=demo_tabs(
+                        email=DEMO_EMAIL,
+                        password=DEMO_PASSWORD,
+                        documents_account=DEMO_DOCUMENTS_ACCOUNT,
+                    ),
                 ),
                 host=options.host,
                 port=options.port,
@@ -281,7 +288,7 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
             f" (publishable key {DEMO_PUBLISHABLE_KEY})\n"
             f"  SMS provider stand-in: {sms}/v1, texts sent in {sms}/outbox.html\n"
             f"  Demo member login: {DEMO_EMAIL} / {DEMO_PASSWORD}"
-            " (GraphiQL opens with its sign-in and dashboard tabs)\n"
+            " (GraphiQL opens with its sign-in, dashboard and download links tabs)\n"
             f"  Demo staff logins: staff@example.com / staff-demo-pass (staff),"
             f" admin@example.com / admin-demo-pass (admin)\n"
             f"  Emails (registration, password reset) are written to {data.directory / 'outbox'}\n"

@@ -21,9 +21,17 @@ from gateway.api.shape import shape_limits
 from gateway.api.validation import ValidationUnlessRefused
 from gateway.audit.reads import AuditAccountReads
 from gateway.core.errors import ErrorMasking, public_error
+from gateway.documents.schema import (
+    BILL_CHANGE_COST,
+    BILL_PDF_LINK_COST,
+    PROJECTED_BILL_COST,
+    green_button_link_cost,
+    peak_demand_cost,
+)
 from gateway.members.contact_schema import ContactMutations
 from gateway.members.registration_schema import RegistrationMutations, RegistrationQueries
 from gateway.outages.schema import OutageMutations
+from gateway.payments.attention_schema import PaymentAttentionQueries
 from gateway.payments.autopay.schema import AutopayMutations
 from gateway.payments.cancel_schema import ScheduledPaymentMutations
 from gateway.payments.extension_schema import PaymentExtensionMutations
@@ -38,11 +46,18 @@ from gateway.viewer.schema import AuthMutations, AuthQueries
 COST_ESTIMATES: Final[Estimates] = {
     ("Account", "usage"): usage_points,
     ("ServiceLocation", "usage"): usage_points,
+    ("Bill", "pdfUrl"): lambda _: BILL_PDF_LINK_COST,
+    ("Account", "greenButtonUrl"): green_button_link_cost,
+    ("Account", "billChange"): lambda _: BILL_CHANGE_COST,
+    ("Account", "peakDemand"): peak_demand_cost,
+    ("Account", "projectedBill"): lambda _: PROJECTED_BILL_COST,
 }
 
 
 @strawberry.type
-class Query(AccountQueries, AuthQueries, StaffQueries, RegistrationQueries):
+class Query(
+    AccountQueries, AuthQueries, StaffQueries, RegistrationQueries, PaymentAttentionQueries
+):
     pass
 
 

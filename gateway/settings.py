@@ -123,6 +123,22 @@ class GatewaySettings(BaseSettings):
     login_throttle_window: timedelta = timedelta(minutes=15)
 
     time_zone: str = "America/Denver"
+    # Download links (bill PDFs, Green Button data) are signed with this key. Unset:
+    # with a key derived from `jwt_secret`, distinct from it (`gateway.core.signed_links`).
+    document_link_secret: SecretStr | None = Field(default=None, min_length=32)
+    # The co-op as its documents name it: the bill's letterhead and remittance address.
+    # (COOP_NAME, COOP_ADDRESS as a JSON list of lines, COOP_PHONE.)
+    coop_name: str = Field(
+        default="Demo Electric Cooperative", validation_alias=AliasChoices("COOP_NAME")
+    )
+    coop_address: tuple[str, ...] = Field(
+        default=("PO Box 1000", "Estancia, NM 87016"),
+        validation_alias=AliasChoices("COOP_ADDRESS"),
+    )
+    coop_phone: str = Field(default="(505) 555-0100", validation_alias=AliasChoices("COOP_PHONE"))
+    # Bills show the account number masked (all but its last four characters) outside
+    # the remittance stub, which keeps it whole so that a payment finds its account.
+    documents_mask_account: bool = False
     cors_origins: tuple[str, ...] = ()
     debug: bool = False
 

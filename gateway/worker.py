@@ -49,6 +49,7 @@ from gateway.core.outbox import (
     acquire_worker_lock,
     default_worker_id,
 )
+from gateway.core.outbox.wakeup import listening_job
 from gateway.members import password_reset
 from gateway.members.emails import MemberMail
 from gateway.payments import pay_bill, processing, processor_events, refund, webhook_intake
@@ -190,7 +191,11 @@ def background_jobs(gateway: Gateway, *, outbox: OutboxRunner | None = None) -> 
     """The jobs this deployment's settings ask for; the outbox always runs."""
     settings = gateway.settings
     runner = outbox or outbox_runner(gateway, outbox_handlers(gateway))
-    jobs = [Job("outbox", runner.run)]
+    jobs = [
+        Job("outbox", runner.run),
+        # Other processes' new entries wake the runner at once (PostgreSQL).
+        Job("outbox-wakeup", listening_job(gateway.store.engine, runner.wake)),
+    ]
     if gateway.cache is not None and settings.cis_change_poll_s > 0:
         refresher = CisChangeRefresher(
             gateway.adapters.cis,

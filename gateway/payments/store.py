@@ -41,7 +41,7 @@ def outbox_key(payment_id: str) -> str:
 
 
 # Every read: the payment and the state of its outbox entry (none for an old row).
-_READ = select(PaymentRow, OutboxEntry.state).outerjoin(
+READ = select(PaymentRow, OutboxEntry.state).outerjoin(
     OutboxEntry, OutboxEntry.idempotency_key == literal(OUTBOX_KEY_PREFIX) + PaymentRow.id
 )
 
@@ -142,18 +142,18 @@ async def payment_by_key(
     async with store.sessions() as session:
         found = (
             await session.execute(
-                _READ.where(
+                READ.where(
                     PaymentRow.user_id == user_id, PaymentRow.idempotency_key == idempotency_key
                 )
             )
         ).first()
-        return None if found is None else _stored(*found)
+        return None if found is None else stored(*found)
 
 
 async def get_payment(store: GatewayStore, payment_id: str) -> StoredPayment | None:
     async with store.sessions() as session:
-        found = (await session.execute(_READ.where(PaymentRow.id == payment_id))).first()
-        return None if found is None else _stored(*found)
+        found = (await session.execute(READ.where(PaymentRow.id == payment_id))).first()
+        return None if found is None else stored(*found)
 
 
 async def record_change(
@@ -236,7 +236,7 @@ async def recent_payment(
             .order_by(PaymentRow.created_at.desc(), PaymentRow.id.desc())
             .limit(1)
         )
-        return None if row is None else _stored(row)
+        return None if row is None else stored(row)
 
 
 async def payment_events(store: GatewayStore, payment_id: str) -> list[PaymentEvent]:
@@ -259,7 +259,7 @@ async def account_payments(
     """The account's payments, newest first, `first` of them after the payment whose id
     is `after` (an id of another account, or none at all, starts from the newest)."""
     async with store.sessions() as session:
-        query = _READ.where(PaymentRow.account_number == account_number)
+        query = READ.where(PaymentRow.account_number == account_number)
         if after is not None:
             anchor = await session.get(PaymentRow, after)
             if anchor is not None and anchor.account_number == account_number:
@@ -279,12 +279,12 @@ async def account_payments(
             )
         )
         return PaymentPage(
-            payments=tuple(_stored(row, state) for row, state in rows[:first]),
+            payments=tuple(stored(row, state) for row, state in rows[:first]),
             has_next_page=len(rows) > first,
         )
 
 
-def _stored(row: PaymentRow, entry_state: str | None = None) -> StoredPayment:
+def stored(row: PaymentRow, entry_state: str | None = None) -> StoredPayment:
     status = PaymentStatus(row.status)
     if status is PaymentStatus.PROCESSING and entry_state == OutboxState.NEEDS_ATTENTION:
         status = PaymentStatus.NEEDS_ATTENTION

@@ -11,6 +11,9 @@ from bench.results import (
     ConfigInfo,
     FloorResult,
     FreezeResult,
+    PaymentBurst,
+    PaymentsRun,
+    PaymentStorm,
     PhaseResult,
     RunSettings,
     WorkloadInfo,
@@ -246,4 +249,40 @@ def freeze_result() -> FreezeResult:
         statuses={"200": 640},
         over_deadline=0,
         recovery_s=0.9,
+    )
+
+
+def payment_burst(workers: int, *, concurrency: int = 16, payments: int = 200) -> PaymentBurst:
+    return PaymentBurst(
+        workers=workers,
+        payments=payments,
+        concurrency=concurrency,
+        duration_s=16.0 / workers,
+        payments_per_s=12.5 * workers,
+        answer=latency(320.0, p95=380.0),
+        to_posted=latency(600.0, p95=780.0),
+        statuses={"posted": payments},
+    )
+
+
+def payments_run(*, charges: int = 1, postings: int = 1) -> PaymentsRun:
+    return PaymentsRun(
+        date="2026-12-03 05:39 UTC",
+        command="python -m bench --only payments",
+        config="cached, 2 workers",
+        processor_latency_ms=300.0,
+        cis_latency_ms=40.0,
+        worker_poll_interval_s=1.0,
+        load_average_start="1.00 / 1.00 / 1.00 (1 / 5 / 15 min)",
+        load_average_end="2.00 / 1.00 / 1.00 (1 / 5 / 15 min)",
+        one_at_a_time=payment_burst(1, concurrency=1, payments=20),
+        bursts=[payment_burst(1), payment_burst(2)],
+        storm=PaymentStorm(
+            requests=50,
+            answers={"PaymentAccepted": 50},
+            payments=1,
+            charges=charges,
+            postings=postings,
+            status="posted",
+        ),
     )

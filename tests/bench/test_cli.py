@@ -9,7 +9,7 @@ import pytest
 
 from bench.cli import HAND_WRITTEN, main, merged, parser, run_options, with_hand_written
 from bench.results import to_json
-from tests.bench.examples import attack_run, freeze_result, results
+from tests.bench.examples import attack_run, freeze_result, payments_run, results
 
 
 def test_the_full_run_is_the_default() -> None:
@@ -20,7 +20,8 @@ def test_the_full_run_is_the_default() -> None:
     assert (options.cis_latency_ms, options.oms_latency_ms) == (40.0, 30.0)
     assert options.command == "python -m bench"
     assert not options.quick
-    assert list(options.sections) == ["workloads", "attacks", "freeze"]
+    assert list(options.sections) == ["workloads", "attacks", "freeze", "payments"]
+    assert (options.payments.burst, options.payments.storm) == (200, 50)
 
 
 def test_parts_of_the_run_can_be_run_alone() -> None:
@@ -47,6 +48,10 @@ def test_the_parts_not_run_keep_their_figures_from_the_last_results() -> None:
         previous.freeze,
     )
     assert merged(new, None, ran=["attacks"]) == new
+    with_payments = replace(previous, payments=payments_run())
+    assert merged(new, with_payments, ran=["attacks"]).payments == with_payments.payments
+    fresh_payments = replace(new, payments=payments_run(charges=1))
+    assert merged(fresh_payments, previous, ran=["payments"]).payments == payments_run()
 
 
 def test_quick_mode_shortens_everything_and_records_the_command() -> None:

@@ -77,7 +77,12 @@ async def test_the_worker_follows_the_change_feed_from_startup_and_is_counted(
         stop.set()
         await asyncio.wait_for(running, WORKER_STOPS_WITHIN_S)
 
-    assert [job.name for job in jobs] == ["outbox", "cis-change-refresher", "autopay-drafting"]
+    assert [job.name for job in jobs] == [
+        "outbox",
+        "outbox-wakeup",
+        "cis-change-refresher",
+        "autopay-drafting",
+    ]
     text = metrics.render().decode()
     assert polled in text
     assert 'gateway_backend_calls_total{operation="changes_since",system="cis"} 1.0' in text

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.core.clock import as_utc
 from gateway.core.outbox.errors import IdempotencyKeyConflict, InvalidOutboxEntry
 from gateway.core.outbox.table import OutboxEntry, OutboxState
+from gateway.core.outbox.wakeup import notify_on_commit
 
 MAX_KIND_LENGTH = 64
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
@@ -47,12 +48,13 @@ async def add_entry(
     _check_name("idempotency_key", idempotency_key, MAX_IDEMPOTENCY_KEY_LENGTH)
     document = _json_object(payload)
     created_at = as_utc(now)
+    due = created_at if due_at is None else _aware_utc(due_at)
     values = {
         "kind": kind,
         "payload": document,
         "idempotency_key": idempotency_key,
         "state": OutboxState.PENDING.value,
-        "due_at": created_at if due_at is None else _aware_utc(due_at),
+        "due_at": due,
         "attempts": 0,
         "created_at": created_at,
         "updated_at": created_at,
@@ -60,6 +62,8 @@ async def add_entry(
     insert = _insert_unless_queued(session.get_bind().dialect.name)
     new_id = await session.scalar(insert.values(values).returning(OutboxEntry.id))
     if new_id is not None:
+        if due <= created_at:  # one due later is found by the poll then
+            await notify_on_commit(session)
         return QueuedEntry(id=new_id, created=True)
 
     existing = (
