@@ -17,6 +17,7 @@ REQUESTS: Final = "gateway_requests_total"
 BACKEND_CALLS: Final = "gateway_backend_calls_total"
 CACHE_HITS: Final = "gateway_cache_hits_total"
 CACHE_MISSES: Final = "gateway_cache_misses_total"
+CACHE_WRITES: Final = "gateway_cache_writes_total"  # by stage: queued, then done
 # Calls the gateway makes on its own schedule, not for a request: the CIS change feed
 # that keeps the cache fresh, and the readiness checks.
 BACKGROUND_OPERATIONS: Final = frozenset(
@@ -94,3 +95,9 @@ class MetricsDelta:
         if hits + misses == 0:
             return None
         return hits / (hits + misses)
+
+
+def pending_cache_writes(samples: Mapping[SampleKey, float]) -> float:
+    """Cache writes the gateway has put off until after an answer and not yet made."""
+    counted = MetricsDelta.between({}, samples)
+    return counted.total(CACHE_WRITES, stage="queued") - counted.total(CACHE_WRITES, stage="done")

@@ -1,6 +1,7 @@
 """One workload against one running gateway: cold, then warm.
 
-Cold: requests one at a time, the cache emptied before each, timed by the client.
+Cold: requests one at a time, the cache emptied before each (once the gateway has made
+the cache writes it puts off until after an answer), timed by the client.
 Warm, one at a time: a few checked requests fill the cache, then requests one after
 the other, timed by the client. Warm: a wrk warm-up, then wrk keeps `connections`
 requests in flight for the measured duration. Around each measured
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Final
 
 from bench.client import Answer, GatewayClient, GatewayRequestFailed, graphql_headers
-from bench.metrics import REQUESTS, MetricsDelta, SampleKey
+from bench.metrics import REQUESTS, MetricsDelta, SampleKey, pending_cache_writes
 from bench.results import PhaseResult
 from bench.rss import peak_rss_mb, rss_mb, worker_pids
 from bench.stats import percentile, summarize
@@ -32,6 +33,8 @@ IDLE_AFTER_S: Final = 1.0  # no request finished and no backend call made for th
 IDLE_TIMEOUT_S: Final = 180.0
 IDLE_POLL_S: Final = 0.25
 WARM_DURATION_PER_COLD_P50: Final = 4  # slow workloads run long enough to finish requests
+CACHE_WRITES_TIMEOUT_S: Final = 30.0
+CACHE_WRITES_POLL_S: Final = 0.005
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +107,21 @@ def wait_until_idle(client: GatewayClient) -> None:
         time.sleep(IDLE_POLL_S)
 
 
+def wait_for_cache_writes(client: GatewayClient) -> None:
+    """Until the gateway has made the cache writes it put off until after its answers.
+
+    Emptying the cache before a write lands would leave the entry for the next "cold"
+    request to find.
+    """
+    deadline = time.monotonic() + CACHE_WRITES_TIMEOUT_S
+    while time.monotonic() < deadline:
+        snapshot = client.metrics()
+        if snapshot is None or pending_cache_writes(snapshot) <= 0:
+            return
+        time.sleep(CACHE_WRITES_POLL_S)
+    raise TimeoutError(f"cache writes still pending after {CACHE_WRITES_TIMEOUT_S:.0f} s")
+
+
 def cold_phase(
     target: Target,
     workload: Workload,
@@ -119,6 +137,7 @@ def cold_phase(
         if floor_ms:
             # The floor's calls go to the stand-ins directly: the gateway's counters stay put.
             floor_samples.append(floor_ms())
+        wait_for_cache_writes(target.client)
         target.flush_cache()
 
     result = _one_at_a_time(

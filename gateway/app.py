@@ -140,6 +140,7 @@ def create_app(
             cache=now.cache,
             batching=settings.batching_enabled,
             cache_stats=metrics,
+            cache_writes=now.cache_writes,
             login_throttle=now.login_throttle,
             email=now.email,
             public_base_url=settings.public_base_url,

@@ -20,6 +20,7 @@ from adapters.payments.port import MethodKind, PaymentProcessor
 from adapters.sms.port import SmsSender
 from gateway.core.backends import Adapters
 from gateway.core.cache import create_cache
+from gateway.core.cache.background import BackgroundWrites
 from gateway.core.cache.near import NearCache, WithNearCache
 from gateway.core.cache.port import Cache
 from gateway.core.instrumented import instrument
@@ -52,6 +53,8 @@ class Gateway:
     email: EmailSender
     metrics: GatewayMetrics
     rate_limiter: RateLimiter | None = None  # None when switched off
+    # Requests' cache writes, made after their answers; None: each before its answer.
+    cache_writes: BackgroundWrites | None = None
 
 
 @asynccontextmanager
@@ -76,6 +79,10 @@ async def open_gateway(
             shared = open_cache(settings, stack)
         else:
             shared = cache if settings.cache_enabled else None
+        cache_writes = BackgroundWrites(metrics) if shared is not None else None
+        if cache_writes is not None:
+            # Pushed after the cache: the writes still pending finish before it closes.
+            stack.push_async_callback(cache_writes.drain)
         yield Gateway(
             settings=settings,
             adapters=backends,
@@ -99,6 +106,7 @@ async def open_gateway(
             email=open_email_sender(settings, stack),
             metrics=metrics,
             rate_limiter=open_rate_limiter(settings, stack, metrics=metrics),
+            cache_writes=cache_writes,
         )
 
 

@@ -30,7 +30,9 @@ import pytest
 from adapters.meters.history import MeterHistory
 from adapters.meters.port import (
     DailyRead,
+    DailyReads,
     DailyWeather,
+    HourlyReads,
     IntervalRead,
     MeterDataNotFound,
     MeterDataPort,
@@ -38,6 +40,7 @@ from adapters.meters.port import (
 
 __all__ = [
     "MeterDataContractFacts",
+    "test_a_batched_year_of_hourly_reads_is_each_meters_history",
     "test_a_daily_read_is_the_sum_of_its_hourly_reads",
     "test_a_known_meter_with_nothing_in_range_gives_no_reads",
     "test_a_year_of_hourly_reads_is_the_meters_history",
@@ -111,6 +114,24 @@ def daily_between(history: MeterHistory, start: date, end: date) -> list[DailyRe
     return [read for read in history.daily if start <= read.day < end]
 
 
+def hourly_rows(reads: HourlyReads) -> list[IntervalRead]:
+    """The reads row by row, once their columns are checked to hold exactly the port's
+    types (callers sum and cache them as such: a `Decimal` or a 0/1 would pass `==`)."""
+    assert type(reads) is HourlyReads
+    assert {type(value) for value in reads.starts_at_us} <= {int}
+    assert {type(value) for value in reads.kwh} <= {float}
+    assert {type(value) for value in reads.estimated} <= {bool}
+    return list(reads.rows())
+
+
+def daily_rows(reads: DailyReads) -> list[DailyRead]:
+    assert type(reads) is DailyReads
+    assert {type(value) for value in reads.days} <= {date}
+    assert {type(value) for value in reads.kwh} <= {float}
+    assert {type(value) for value in reads.estimated} <= {bool}
+    return list(reads.rows())
+
+
 # --- hourly reads ---------------------------------------------------------------------
 
 
@@ -121,7 +142,7 @@ async def test_a_year_of_hourly_reads_is_the_meters_history(
     end = meter_data_facts.local_midnight(meter_data_facts.end_day)
     start = end - timedelta(days=DAYS_PER_YEAR)
 
-    reads = await meter_data.hourly_reads(history.meter_no, start=start, end=end)
+    reads = hourly_rows(await meter_data.hourly_reads(history.meter_no, start=start, end=end))
 
     assert reads == hourly_between(history, start, end)
     assert len(reads) == DAYS_PER_YEAR * 24
@@ -135,10 +156,12 @@ async def test_hourly_ranges_are_half_open(
     history = meter_data_facts.meters[0]
     first = history.hourly[100].starts_at
 
-    reads = await meter_data.hourly_reads(history.meter_no, start=first, end=first + 3 * HOUR)
+    reads = hourly_rows(
+        await meter_data.hourly_reads(history.meter_no, start=first, end=first + 3 * HOUR)
+    )
 
     assert [read.starts_at for read in reads] == [first, first + HOUR, first + 2 * HOUR]
-    assert await meter_data.hourly_reads(history.meter_no, start=first, end=first) == []
+    assert await meter_data.hourly_reads(history.meter_no, start=first, end=first) == HourlyReads()
 
 
 async def test_hourly_reads_start_at_the_first_whole_hour_inside_the_range(
@@ -147,10 +170,12 @@ async def test_hourly_reads_start_at_the_first_whole_hour_inside_the_range(
     history = meter_data_facts.meters[1]
     hour = history.hourly[200].starts_at
 
-    reads = await meter_data.hourly_reads(
-        history.meter_no,
-        start=hour + timedelta(minutes=30),
-        end=hour + 2 * HOUR + timedelta(seconds=1),
+    reads = hourly_rows(
+        await meter_data.hourly_reads(
+            history.meter_no,
+            start=hour + timedelta(minutes=30),
+            end=hour + 2 * HOUR + timedelta(seconds=1),
+        )
     )
 
     assert [read.starts_at for read in reads] == [hour + HOUR, hour + 2 * HOUR]
@@ -165,11 +190,13 @@ async def test_hourly_reads_accept_any_offset_and_answer_in_utc(
     )
     end_local = start_local + timedelta(days=2)
 
-    in_local_time = await meter_data.hourly_reads(
-        history.meter_no, start=start_local, end=end_local
+    in_local_time = hourly_rows(
+        await meter_data.hourly_reads(history.meter_no, start=start_local, end=end_local)
     )
-    in_utc = await meter_data.hourly_reads(
-        history.meter_no, start=start_local.astimezone(UTC), end=end_local.astimezone(UTC)
+    in_utc = hourly_rows(
+        await meter_data.hourly_reads(
+            history.meter_no, start=start_local.astimezone(UTC), end=end_local.astimezone(UTC)
+        )
     )
 
     assert in_local_time == in_utc == hourly_between(history, start_local, end_local)
@@ -202,9 +229,10 @@ async def test_no_hourly_reads_outside_the_hourly_window(
     window_start = facts.local_midnight(facts.first_hourly_day)
     after = facts.local_midnight(facts.end_day)
 
-    assert await meter_data.hourly_reads(meter_no, start=before, end=window_start) == []
+    assert await meter_data.hourly_reads(meter_no, start=before, end=window_start) == HourlyReads()
     assert (
-        await meter_data.hourly_reads(meter_no, start=after, end=after + timedelta(days=30)) == []
+        await meter_data.hourly_reads(meter_no, start=after, end=after + timedelta(days=30))
+        == HourlyReads()
     )
 
 
@@ -216,8 +244,8 @@ async def test_daily_reads_cover_the_whole_history(
 ) -> None:
     history = meter_data_facts.meters[0]
 
-    reads = await meter_data.daily_reads(
-        history.meter_no, start=date(2000, 1, 1), end=date(2100, 1, 1)
+    reads = daily_rows(
+        await meter_data.daily_reads(history.meter_no, start=date(2000, 1, 1), end=date(2100, 1, 1))
     )
 
     assert reads == daily_between(history, meter_data_facts.first_day, meter_data_facts.end_day)
@@ -232,10 +260,12 @@ async def test_daily_ranges_are_half_open(
     meter_no = meter_data_facts.meters[3].meter_no
     day = meter_data_facts.first_day + timedelta(days=40)
 
-    reads = await meter_data.daily_reads(meter_no, start=day, end=day + timedelta(days=2))
+    reads = daily_rows(
+        await meter_data.daily_reads(meter_no, start=day, end=day + timedelta(days=2))
+    )
 
     assert [read.day for read in reads] == [day, day + timedelta(days=1)]
-    assert await meter_data.daily_reads(meter_no, start=day, end=day) == []
+    assert await meter_data.daily_reads(meter_no, start=day, end=day) == DailyReads()
 
 
 async def test_a_daily_read_is_the_sum_of_its_hourly_reads(
@@ -247,16 +277,20 @@ async def test_a_daily_read_is_the_sum_of_its_hourly_reads(
     day = estimated_hour.starts_at.astimezone(facts.time_zone).date()
     for this_day in (day, *facts.dst_changes()):
         next_day = this_day + timedelta(days=1)
-        (daily,) = await meter_data.daily_reads(history.meter_no, start=this_day, end=next_day)
-        hourly = await meter_data.hourly_reads(
-            history.meter_no,
-            start=facts.local_midnight(this_day),
-            end=facts.local_midnight(next_day),
+        (daily,) = daily_rows(
+            await meter_data.daily_reads(history.meter_no, start=this_day, end=next_day)
+        )
+        hourly = hourly_rows(
+            await meter_data.hourly_reads(
+                history.meter_no,
+                start=facts.local_midnight(this_day),
+                end=facts.local_midnight(next_day),
+            )
         )
         assert round(sum(read.kwh for read in hourly), 3) == daily.kwh
         assert daily.estimated == any(read.estimated for read in hourly)
-    (estimated_day,) = await meter_data.daily_reads(
-        history.meter_no, start=day, end=day + timedelta(days=1)
+    (estimated_day,) = daily_rows(
+        await meter_data.daily_reads(history.meter_no, start=day, end=day + timedelta(days=1))
     )
     assert estimated_day.estimated
 
@@ -293,7 +327,7 @@ async def test_a_known_meter_with_nothing_in_range_gives_no_reads(
 
     reads = await meter_data.daily_reads(meter_no, start=date(1990, 1, 1), end=date(1991, 1, 1))
 
-    assert reads == []
+    assert reads == DailyReads()
 
 
 # --- bad arguments --------------------------------------------------------------------
@@ -334,10 +368,32 @@ async def test_batched_hourly_reads_agree_with_single_ones(
 
     assert list(batch) == [meter_nos[2], meter_nos[0], meter_nos[1], meter_nos[3]]
     for meter_no in meter_nos:
-        assert list(batch[meter_no]) == await meter_data.hourly_reads(
-            meter_no, start=start, end=end
+        assert hourly_rows(batch[meter_no]) == hourly_rows(
+            await meter_data.hourly_reads(meter_no, start=start, end=end)
         )
         assert len(batch[meter_no]) == 20 * 24  # whole UTC days: DST changes nothing
+
+
+async def test_a_batched_year_of_hourly_reads_is_each_meters_history(
+    meter_data: MeterDataPort, meter_data_facts: MeterDataContractFacts
+) -> None:
+    """What the usage of a year asks: several meters, local midnights, both DST changes."""
+    histories = meter_data_facts.meters[:3]
+    end = meter_data_facts.local_midnight(meter_data_facts.end_day)
+    start = meter_data_facts.local_midnight(meter_data_facts.end_day - timedelta(days=365))
+
+    batch = await meter_data.hourly_reads_many(
+        [history.meter_no for history in histories], start=start, end=end
+    )
+
+    for history in histories:
+        reads = hourly_rows(batch[history.meter_no])
+        assert reads == hourly_between(history, start, end)
+        assert len(reads) == DAYS_PER_YEAR * 24  # a spring day of 23 hours, a fall one of 25
+        assert list(batch[history.meter_no].starts_at_us) == sorted(
+            set(batch[history.meter_no].starts_at_us)
+        )
+    assert any(read.estimated for read in hourly_rows(batch[histories[0].meter_no]))
 
 
 async def test_batched_daily_reads_agree_with_single_ones(
@@ -353,7 +409,9 @@ async def test_batched_daily_reads_agree_with_single_ones(
 
     assert list(batch) == meter_nos
     for meter_no in meter_nos:
-        assert list(batch[meter_no]) == await meter_data.daily_reads(meter_no, start=start, end=end)
+        assert daily_rows(batch[meter_no]) == daily_rows(
+            await meter_data.daily_reads(meter_no, start=start, end=end)
+        )
         assert len(batch[meter_no]) == 65
 
 
@@ -364,10 +422,10 @@ async def test_batches_keep_known_meters_with_nothing_in_range(
     empty = await meter_data.daily_reads_many(
         [meter_no], start=date(1990, 1, 1), end=date(1991, 1, 1)
     )
-    assert {key: list(value) for key, value in empty.items()} == {meter_no: []}
+    assert dict(empty) == {meter_no: DailyReads()}
     start = datetime(1990, 1, 1, tzinfo=UTC)
     hourly = await meter_data.hourly_reads_many([meter_no], start=start, end=start + HOUR)
-    assert {key: list(value) for key, value in hourly.items()} == {meter_no: []}
+    assert dict(hourly) == {meter_no: HourlyReads()}
     assert await meter_data.hourly_reads_many([], start=start, end=start + HOUR) == {}
     unknown = [meter_data_facts.unknown_meter_no]
     assert (

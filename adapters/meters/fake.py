@@ -16,7 +16,9 @@ from typing import Self, TypeVar
 from adapters.meters.history import MeterHistory
 from adapters.meters.port import (
     DailyRead,
+    DailyReads,
     DailyWeather,
+    HourlyReads,
     IntervalRead,
     MeterDataNotFound,
     MeterDataUnavailable,
@@ -54,21 +56,19 @@ class FakeMeterData:
     def from_data(cls, contents: FakeMeterDataContents) -> Self:
         return cls(contents)
 
-    async def hourly_reads(
-        self, meter_no: str, *, start: datetime, end: datetime
-    ) -> Sequence[IntervalRead]:
+    async def hourly_reads(self, meter_no: str, *, start: datetime, end: datetime) -> HourlyReads:
         self._record("hourly_reads", meter_no, start, end)
         check_instant_range(start, end)
         return self._hourly_between(self._known(meter_no), start, end)
 
-    async def daily_reads(self, meter_no: str, *, start: date, end: date) -> Sequence[DailyRead]:
+    async def daily_reads(self, meter_no: str, *, start: date, end: date) -> DailyReads:
         self._record("daily_reads", meter_no, start, end)
         check_day_range(start, end)
         return self._daily_between(self._known(meter_no), start, end)
 
     async def hourly_reads_many(
         self, meter_nos: Sequence[str], *, start: datetime, end: datetime
-    ) -> Mapping[str, Sequence[IntervalRead]]:
+    ) -> Mapping[str, HourlyReads]:
         self._record("hourly_reads_many", tuple(meter_nos), start, end)
         check_instant_range(start, end)
         return {
@@ -79,7 +79,7 @@ class FakeMeterData:
 
     async def daily_reads_many(
         self, meter_nos: Sequence[str], *, start: date, end: date
-    ) -> Mapping[str, Sequence[DailyRead]]:
+    ) -> Mapping[str, DailyReads]:
         self._record("daily_reads_many", tuple(meter_nos), start, end)
         check_day_range(start, end)
         return {
@@ -122,11 +122,13 @@ class FakeMeterData:
             raise MeterDataNotFound(f"no meter {meter_no!r} in the meter data store")
         return meter_no
 
-    def _hourly_between(self, meter_no: str, start: datetime, end: datetime) -> list[IntervalRead]:
-        return _between(self._history(meter_no).hourly, start, end, _starts_at)
+    def _hourly_between(self, meter_no: str, start: datetime, end: datetime) -> HourlyReads:
+        return HourlyReads.from_rows(
+            _between(self._history(meter_no).hourly, start, end, _starts_at)
+        )
 
-    def _daily_between(self, meter_no: str, start: date, end: date) -> list[DailyRead]:
-        return _between(self._history(meter_no).daily, start, end, _read_day)
+    def _daily_between(self, meter_no: str, start: date, end: date) -> DailyReads:
+        return DailyReads.from_rows(_between(self._history(meter_no).daily, start, end, _read_day))
 
     def _history(self, meter_no: str) -> MeterHistory:
         history = self._histories.get(meter_no)

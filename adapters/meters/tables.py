@@ -31,16 +31,23 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+from adapters.meters.port import EPOCH, epoch_microseconds
+
+__all__ = [
+    "EPOCH",
+    "UtcInstant",
+    "daily_reads",
+    "daily_weather",
+    "epoch_microseconds",
+    "interval_reads",
+    "metadata",
+    "meters",
+    "service_locations",
+    "weather_stations",
+]
+
+# epoch_microseconds: the SQLite storage form of an aware instant (the loader's too).
 _EPOCH_PLUS = EPOCH.__add__  # bound once: it runs for every instant read
-_MICROSECOND = timedelta(microseconds=1)
-
-
-def epoch_microseconds(instant: datetime) -> int:
-    """The SQLite storage form of an aware instant."""
-    if instant.tzinfo is None or instant.utcoffset() is None:
-        raise ValueError(f"expected an aware datetime, got naive {instant.isoformat()}")
-    return (instant - EPOCH) // _MICROSECOND
 
 
 class UtcInstant(TypeDecorator[datetime]):

@@ -13,6 +13,7 @@ from adapters.cis.port import CisNotFound
 from adapters.email.fake import FakeEmailSender
 from adapters.email.port import EmailSender
 from gateway.core.backends import Adapters
+from gateway.core.cache.background import BackgroundWrites
 from gateway.core.cache.port import Cache, CacheStats
 from gateway.core.invalidation import Invalidation
 from gateway.core.loaders import DataLoaders, LoaderOptions
@@ -76,6 +77,7 @@ def create_context(
     cache: Cache | None = None,
     batching: bool = True,
     cache_stats: CacheStats | None = None,
+    cache_writes: BackgroundWrites | None = None,
     login_throttle: LoginThrottle | None = None,
     email: EmailSender | None = None,
     public_base_url: str = DEFAULT_PUBLIC_BASE_URL,
@@ -84,7 +86,9 @@ def create_context(
     document_links: LinkSigner | None = None,
 ) -> GatewayContext:
     """`cache` None: the loaders go straight to the adapters (as in unit tests)."""
-    options = LoaderOptions(cache=cache, batching=batching, zone=zone, stats=cache_stats)
+    options = LoaderOptions(
+        cache=cache, batching=batching, zone=zone, stats=cache_stats, writes=cache_writes
+    )
     request_loaders = DataLoaders.create(
         cis=adapters.cis,
         oms=adapters.oms,

@@ -33,9 +33,9 @@ from adapters.cis.port import (
 )
 from adapters.errors import BackendUnavailable
 from adapters.meters.port import (
-    DailyRead,
+    DailyReads,
     DailyWeather,
-    IntervalRead,
+    HourlyReads,
     MeterDataPort,
     MeterDataUnavailable,
 )
@@ -259,21 +259,19 @@ class InstrumentedMeterData(InstrumentedBackend):
         super().__init__(metrics, guard)
         self.inner = inner
 
-    async def hourly_reads(
-        self, meter_no: str, *, start: datetime, end: datetime
-    ) -> Sequence[IntervalRead]:
+    async def hourly_reads(self, meter_no: str, *, start: datetime, end: datetime) -> HourlyReads:
         return await self._read(
             "hourly_reads", lambda: self.inner.hourly_reads(meter_no, start=start, end=end)
         )
 
-    async def daily_reads(self, meter_no: str, *, start: date, end: date) -> Sequence[DailyRead]:
+    async def daily_reads(self, meter_no: str, *, start: date, end: date) -> DailyReads:
         return await self._read(
             "daily_reads", lambda: self.inner.daily_reads(meter_no, start=start, end=end)
         )
 
     async def hourly_reads_many(
         self, meter_nos: Sequence[str], *, start: datetime, end: datetime
-    ) -> Mapping[str, Sequence[IntervalRead]]:
+    ) -> Mapping[str, HourlyReads]:
         return await self._read(
             "hourly_reads_many",
             lambda: self.inner.hourly_reads_many(meter_nos, start=start, end=end),
@@ -281,7 +279,7 @@ class InstrumentedMeterData(InstrumentedBackend):
 
     async def daily_reads_many(
         self, meter_nos: Sequence[str], *, start: date, end: date
-    ) -> Mapping[str, Sequence[DailyRead]]:
+    ) -> Mapping[str, DailyReads]:
         return await self._read(
             "daily_reads_many", lambda: self.inner.daily_reads_many(meter_nos, start=start, end=end)
         )

@@ -36,14 +36,15 @@ from adapters.cis.port import (
     ServiceLocation,
 )
 from adapters.meters.port import (
-    DailyRead,
+    DailyReads,
     DailyWeather,
-    IntervalRead,
+    HourlyReads,
     MeterDataNotFound,
     MeterDataPort,
 )
 from adapters.oms.port import LocationOutageStatus, OmsPort
 from gateway.core.cache import kinds, policy
+from gateway.core.cache.background import BackgroundWrites
 from gateway.core.cache.cached import LoadMissing, TtlRule, load_through_cache
 from gateway.core.cache.keys import CacheKind, key_parts
 from gateway.core.cache.port import Cache, CacheStats
@@ -92,6 +93,8 @@ class LoaderOptions:
     zone: tzinfo = UTC
     stats: CacheStats | None = None
     clock: Callable[[], datetime] = field(default=_utc_now)
+    # Where cache writes go to be made after the answer; None: before it.
+    writes: BackgroundWrites | None = None
 
     def today(self) -> date:
         return self.clock().astimezone(self.zone).date()
@@ -156,6 +159,7 @@ def cached_loader(
             load_missing=load_missing,
             ttl_s=ttl_s,
             stats=options.stats,
+            writes=options.writes,
         )
 
     return Loader(batch, batching=options.batching)
@@ -302,13 +306,13 @@ def daily_weather_loader(
 
 def daily_reads_loader(
     meters: MeterDataPort, options: LoaderOptions = DIRECT
-) -> Loader[DailyReadRange, Sequence[DailyRead]]:
-    async def load(keys: Sequence[DailyReadRange]) -> list[tuple[DailyRead, ...] | Exception]:
+) -> Loader[DailyReadRange, DailyReads]:
+    async def load(keys: Sequence[DailyReadRange]) -> list[DailyReads | Exception]:
         return await _by_range(keys, meters.daily_reads_many)
 
-    def ttl_s(key: DailyReadRange, reads: tuple[DailyRead, ...]) -> float:
+    def ttl_s(key: DailyReadRange, reads: DailyReads) -> float:
         return policy.daily_usage_ttl_s(
-            key.end, today=options.today(), has_estimates=any(r.estimated for r in reads)
+            key.end, today=options.today(), has_estimates=any(reads.estimated)
         )
 
     return cached_loader(
@@ -322,15 +326,15 @@ def daily_reads_loader(
 
 def hourly_reads_loader(
     meters: MeterDataPort, options: LoaderOptions = DIRECT
-) -> Loader[HourlyReadRange, Sequence[IntervalRead]]:
-    async def load(keys: Sequence[HourlyReadRange]) -> list[tuple[IntervalRead, ...] | Exception]:
+) -> Loader[HourlyReadRange, HourlyReads]:
+    async def load(keys: Sequence[HourlyReadRange]) -> list[HourlyReads | Exception]:
         return await _by_range(keys, meters.hourly_reads_many)
 
-    def ttl_s(key: HourlyReadRange, reads: tuple[IntervalRead, ...]) -> float:
+    def ttl_s(key: HourlyReadRange, reads: HourlyReads) -> float:
         return policy.hourly_usage_ttl_s(
             key.end,
             today_starts_at=options.today_starts_at(),
-            has_estimates=any(r.estimated for r in reads),
+            has_estimates=any(reads.estimated),
         )
 
     def key_to_str(key: HourlyReadRange) -> str:
@@ -358,12 +362,12 @@ class _RangeQuery(Protocol[P_contra, R_co]):
 
     def __call__(
         self, meter_nos: Sequence[str], /, *, start: P_contra, end: P_contra
-    ) -> Awaitable[Mapping[str, Sequence[R_co]]]: ...
+    ) -> Awaitable[Mapping[str, R_co]]: ...
 
 
 async def _by_range(
     keys: Sequence[tuple[str, P, P]], fetch: _RangeQuery[P, R]
-) -> list[tuple[R, ...] | Exception]:
+) -> list[R | Exception]:
     """One batch query per distinct range, all ranges concurrently."""
     ranges: dict[tuple[P, P], list[str]] = {}
     for meter_no, start, end in keys:
@@ -371,13 +375,13 @@ async def _by_range(
     spans = list(ranges)
     answers = await each(spans, lambda span: fetch(ranges[span], start=span[0], end=span[1]))
     by_span = dict(zip(spans, answers, strict=True))
-    results: list[tuple[R, ...] | Exception] = []
+    results: list[R | Exception] = []
     for meter_no, start, end in keys:
         answer = by_span[(start, end)]
         if isinstance(answer, Exception):
             results.append(answer)
         elif meter_no in answer:
-            results.append(tuple(answer[meter_no]))
+            results.append(answer[meter_no])
         else:
             results.append(MeterDataNotFound(f"no meter {meter_no!r} in the meter data store"))
     return results
@@ -396,8 +400,8 @@ class DataLoaders:
     outage_status: Loader[str, LocationOutageStatus]
     weather_station: Loader[str, str]
     daily_weather: Loader[WeatherRange, Sequence[DailyWeather]]
-    daily_reads: Loader[DailyReadRange, Sequence[DailyRead]]
-    hourly_reads: Loader[HourlyReadRange, Sequence[IntervalRead]]
+    daily_reads: Loader[DailyReadRange, DailyReads]
+    hourly_reads: Loader[HourlyReadRange, HourlyReads]
 
     @classmethod
     def create(

@@ -2,8 +2,9 @@
 
 Requests by GraphQL operation and outcome, backend calls by system and port method,
 backend calls without an answer and circuit breaker changes by system,
-cache hits and misses by kind, change-feed polls and the cache keys they dropped,
-requests refused by the rate limit by the bucket that refused them.
+cache hits and misses by kind, cache writes made after the answer, change-feed polls
+and the cache keys they dropped, requests refused by the rate limit by the bucket that
+refused them.
 Each app has its own registry, so two apps in one process (tests) count apart. With
 several server processes, prometheus-client keeps each process's values in files under
 `PROMETHEUS_MULTIPROC_DIR` (it reads that variable itself, when first imported), and
@@ -101,6 +102,13 @@ class GatewayMetrics:
             ["kind"],
             registry=self.registry,
         )
+        self.cache_writes = Counter(
+            "gateway_cache_writes",
+            "Cache writes made after the answer, by stage: queued, then done (so queued"
+            " less done is how many are pending).",
+            ["stage"],
+            registry=self.registry,
+        )
         self.change_feed_polls = Counter(
             "gateway_change_feed_polls",
             "Polls of a backend's change feed, by system and outcome (ok, error).",
@@ -145,6 +153,13 @@ class GatewayMetrics:
             self.cache_hits.labels(kind=kind).inc(hits)
         if misses:
             self.cache_misses.labels(kind=kind).inc(misses)
+
+    def cache_write_queued(self) -> None:
+        """Implements `gateway.core.cache.background.WriteCounter`."""
+        self.cache_writes.labels(stage="queued").inc()
+
+    def cache_write_done(self) -> None:
+        self.cache_writes.labels(stage="done").inc()
 
     def change_feed_polled(self, system: str, *, ok: bool) -> None:
         self.change_feed_polls.labels(system=system, outcome="ok" if ok else "error").inc()

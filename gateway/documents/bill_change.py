@@ -159,8 +159,8 @@ async def bill_change(
     )
     kwh_by_day: dict[date, float] = {}
     for meter_reads in reads:
-        for read in meter_reads:
-            kwh_by_day[read.day] = kwh_by_day.get(read.day, 0.0) + read.kwh
+        for day, kwh in zip(meter_reads.days, meter_reads.kwh, strict=True):
+            kwh_by_day[day] = kwh_by_day.get(day, 0.0) + kwh
     model_start = end - timedelta(days=MODEL_DAYS - 1)
     model = fit_load_model(
         {day: kwh for day, kwh in kwh_by_day.items() if day >= model_start},

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from adapters.meters.port import MeterDataNotFound
+from adapters.meters.port import MeterDataNotFound, epoch_microseconds, instant_of
 from gateway.core.loaders import DailyReadRange, DataLoaders, HourlyReadRange
 from gateway.documents import espi
 from gateway.documents.links import GreenButtonRange, ReadingInterval
@@ -102,15 +102,19 @@ async def _hour_blocks(
     blocks = []
     index = 0
     day = first
+    starts_at_us, kwh, estimated = reads.starts_at_us, reads.kwh, reads.estimated
     while day <= last:
         start, end = utc_bounds(day, day, zone)
+        start_us, end_us = epoch_microseconds(start), epoch_microseconds(end)
         readings = []
-        while index < len(reads) and reads[index].starts_at < end:
-            read = reads[index]
-            if read.starts_at >= start:
+        while index < len(starts_at_us) and starts_at_us[index] < end_us:
+            if starts_at_us[index] >= start_us:
                 readings.append(
                     espi.Reading(
-                        read.starts_at, HOUR_SECONDS, round(read.kwh * 1000), read.estimated
+                        instant_of(starts_at_us[index]),
+                        HOUR_SECONDS,
+                        round(kwh[index] * 1000),
+                        estimated[index],
                     )
                 )
             index += 1
@@ -130,12 +134,9 @@ async def _day_block(
     loaders.daily_reads.clear(key)
     readings = tuple(
         espi.Reading(
-            local_midnight(read.day, zone),
-            _day_seconds(read.day, zone),
-            round(read.kwh * 1000),
-            read.estimated,
+            local_midnight(day, zone), _day_seconds(day, zone), round(kwh * 1000), estimated
         )
-        for read in reads
+        for day, kwh, estimated in zip(reads.days, reads.kwh, reads.estimated, strict=True)
     )
     start, finish = utc_bounds(first, last, zone)
     return Block(start.astimezone(zone), int((finish - start).total_seconds()), readings)

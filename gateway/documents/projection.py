@@ -86,8 +86,8 @@ async def projected_bill(*, loaders: DataLoaders, account_number: str, today: da
     )
     kwh_by_day: dict[date, float] = {}
     for meter_reads in reads:
-        for read in meter_reads:
-            kwh_by_day[read.day] = kwh_by_day.get(read.day, 0.0) + read.kwh
+        for day, kwh in zip(meter_reads.days, meter_reads.kwh, strict=True):
+            kwh_by_day[day] = kwh_by_day.get(day, 0.0) + kwh
     means = {day.day: day.mean_f for day in weather}
     model = fit_load_model(
         {day: kwh for day, kwh in kwh_by_day.items() if day < start},

@@ -77,8 +77,8 @@ async def _average_daily_kwh(
     )
     per_day: dict[date, Decimal] = {}
     for meter_reads in reads:
-        for read in meter_reads:
-            per_day[read.day] = per_day.get(read.day, Decimal(0)) + Decimal(str(read.kwh))
+        for day, kwh in zip(meter_reads.days, meter_reads.kwh, strict=True):
+            per_day[day] = per_day.get(day, Decimal(0)) + Decimal(str(kwh))
     if not per_day:
         return None
     return sum(per_day.values(), Decimal(0)) / len(per_day)

@@ -46,7 +46,6 @@ class UsageSeries:
 
     @classmethod
     def of(cls, series: domain.UsageSeries) -> UsageSeries:
-        points = series.points
         return cls(
             interval=UsageInterval(series.interval.value),
             from_=series.start,
@@ -54,10 +53,10 @@ class UsageSeries:
             time_zone=series.zone.key,
             unit="kWh",
             total_kwh=series.total_kwh,
-            starts_at=[p.starts_at for p in points],
-            kwh=[p.kwh for p in points],
-            temperature_f=[p.temperature_f for p in points],
-            estimated=[p.estimated for p in points],
+            starts_at=list(series.starts_at),
+            kwh=list(series.kwh),
+            temperature_f=list(series.temperature_f),
+            estimated=list(series.estimated),
         )
 
 

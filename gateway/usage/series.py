@@ -10,11 +10,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
+from functools import lru_cache
+from itertools import repeat
 from statistics import fmean
 from zoneinfo import ZoneInfo
 
-from adapters.meters.port import DailyRead, DailyWeather, IntervalRead
+from adapters.meters.port import DailyReads, DailyWeather, HourlyReads
 from gateway.core.errors import BadUserInput
+
+_MICROSECONDS_PER_SECOND = 1_000_000
+# Series of local hours kept (a year's weighs about half a megabyte).
+LOCAL_HOURS_KEPT = 8
 
 
 class Interval(Enum):
@@ -41,15 +47,34 @@ class UsagePoint:
 
 @dataclass(frozen=True, slots=True)
 class UsageSeries:
+    """Points as parallel columns, oldest first, as the API answers them: a year of hours
+    is 8,760 points, which need no object each on their way from the store to the answer.
+
+    `starts_at` are aware, in the co-op's time zone.
+    """
+
     interval: Interval
     start: date
     end: date
     zone: ZoneInfo
-    points: tuple[UsagePoint, ...]
+    starts_at: tuple[datetime, ...] = ()
+    kwh: tuple[float, ...] = ()
+    estimated: tuple[bool, ...] = ()
+    temperature_f: tuple[float | None, ...] = ()
+
+    def __post_init__(self) -> None:
+        columns = (self.starts_at, self.kwh, self.estimated, self.temperature_f)
+        if len({len(column) for column in columns}) > 1:
+            raise ValueError("a usage series' columns must be equally long")
 
     @property
     def total_kwh(self) -> float:
-        return round(sum(point.kwh for point in self.points), 3)
+        return round(sum(self.kwh), 3)
+
+    @property
+    def points(self) -> tuple[UsagePoint, ...]:
+        """One object per point, for callers that want them (a few dozen, not a year)."""
+        return tuple(map(UsagePoint, self.starts_at, self.kwh, self.estimated, self.temperature_f))
 
 
 # The dates a range may name: the day after its end (the half-open bound the stores
@@ -87,39 +112,77 @@ def daily_means(weather: Iterable[DailyWeather]) -> dict[date, float]:
 
 
 def hourly_series(
-    reads_per_meter: Sequence[Sequence[IntervalRead]],
+    reads_per_meter: Sequence[HourlyReads],
     means: Mapping[date, float],
     *,
     start: date,
     end: date,
     zone: ZoneInfo,
 ) -> UsageSeries:
-    # A year of hours is 8,760 points per meter: one pass, one dict, no lists per hour.
-    # Aware datetimes hash and compare by instant, whatever zone a store reports in.
-    kwh_at: dict[datetime, float] = {}
-    estimated_at: set[datetime] = set()
-    for reads in reads_per_meter:
-        for read in reads:
-            at = read.starts_at
-            kwh_at[at] = kwh_at.get(at, 0) + read.kwh
-            if read.estimated:
-                estimated_at.add(at)
-    points = []
-    for at in sorted(kwh_at):
-        local = at.astimezone(zone)
-        points.append(
-            UsagePoint(
-                local,
-                round(kwh_at[at], 3),
-                at in estimated_at,
-                _round(means.get(local.date())),
-            )
+    # A year of hours is 8,760 points per meter: column operations, no object per point.
+    instants, sums, estimated = _hourly_sums(reads_per_meter)
+    starts_at = _local_hours(instants, zone)
+    temperatures = {day: _round(mean) for day, mean in means.items()}
+    return UsageSeries(
+        Interval.HOUR,
+        start,
+        end,
+        zone,
+        starts_at,
+        tuple(map(round, sums, repeat(3))),
+        estimated,
+        tuple(temperatures.get(at.date()) for at in starts_at),
+    )
+
+
+def _hourly_sums(
+    reads_per_meter: Sequence[HourlyReads],
+) -> tuple[tuple[int, ...], tuple[float, ...], tuple[bool, ...]]:
+    """Every hour some meter has a read for (epoch microseconds, in order), the meters'
+    kWh summed in meter order, and whether any of them was estimated."""
+    if not reads_per_meter:
+        return (), (), ()
+    first = reads_per_meter[0].starts_at_us
+    if all(reads.starts_at_us == first for reads in reads_per_meter):
+        # An account's meters are read the same hours: sum the columns side by side.
+        # sum() starts from 0 and adds in meter order, as the general case below does.
+        return (
+            first,
+            tuple(map(sum, zip(*(reads.kwh for reads in reads_per_meter), strict=True))),
+            tuple(map(any, zip(*(reads.estimated for reads in reads_per_meter), strict=True))),
         )
-    return UsageSeries(Interval.HOUR, start, end, zone, tuple(points))
+    kwh_at: dict[int, float] = {}
+    estimated_at: set[int] = set()
+    for reads in reads_per_meter:
+        for at, kwh, estimated in zip(reads.starts_at_us, reads.kwh, reads.estimated, strict=True):
+            kwh_at[at] = kwh_at.get(at, 0) + kwh
+            if estimated:
+                estimated_at.add(at)
+    instants = tuple(sorted(kwh_at))
+    return (
+        instants,
+        tuple(kwh_at[at] for at in instants),
+        tuple(at in estimated_at for at in instants),
+    )
+
+
+@lru_cache(maxsize=LOCAL_HOURS_KEPT)
+def _local_hours(instants: tuple[int, ...], zone: ZoneInfo) -> tuple[datetime, ...]:
+    """The instants in `zone`. Kept for the next caller: the same hours (a year of them
+    costs milliseconds to convert) are asked for again and again, for every account read
+    over the same range and every repeat of a request; datetimes are immutable."""
+    return tuple(map(_local_hour, instants, repeat(zone)))
+
+
+def _local_hour(microseconds: int, zone: ZoneInfo) -> datetime:
+    """The instant `microseconds` after the epoch, in `zone` (as `astimezone` gives it)."""
+    seconds, rest = divmod(microseconds, _MICROSECONDS_PER_SECOND)
+    local = datetime.fromtimestamp(seconds, zone)
+    return local.replace(microsecond=rest) if rest else local
 
 
 def daily_series(
-    reads_per_meter: Sequence[Sequence[DailyRead]],
+    reads_per_meter: Sequence[DailyReads],
     means: Mapping[date, float],
     *,
     start: date,
@@ -127,17 +190,21 @@ def daily_series(
     zone: ZoneInfo,
 ) -> UsageSeries:
     sums, estimated = _per_day(reads_per_meter)
-    points = tuple(
-        UsagePoint(
-            local_midnight(day, zone), _kwh(sums[day]), estimated[day], _round(means.get(day))
-        )
-        for day in sorted(sums)
+    days = sorted(sums)
+    return UsageSeries(
+        Interval.DAY,
+        start,
+        end,
+        zone,
+        tuple(local_midnight(day, zone) for day in days),
+        tuple(_kwh(sums[day]) for day in days),
+        tuple(estimated[day] for day in days),
+        tuple(_round(means.get(day)) for day in days),
     )
-    return UsageSeries(Interval.DAY, start, end, zone, points)
 
 
 def monthly_series(
-    reads_per_meter: Sequence[Sequence[DailyRead]],
+    reads_per_meter: Sequence[DailyReads],
     means: Mapping[date, float],
     *,
     start: date,
@@ -163,18 +230,33 @@ def monthly_series(
                 _round(fmean(temperatures)) if temperatures else None,
             )
         )
-    return UsageSeries(Interval.MONTH, start, end, zone, tuple(points))
+    return _of_points(Interval.MONTH, start, end, zone, points)
+
+
+def _of_points(
+    interval: Interval, start: date, end: date, zone: ZoneInfo, points: Sequence[UsagePoint]
+) -> UsageSeries:
+    return UsageSeries(
+        interval,
+        start,
+        end,
+        zone,
+        tuple(point.starts_at for point in points),
+        tuple(point.kwh for point in points),
+        tuple(point.estimated for point in points),
+        tuple(point.temperature_f for point in points),
+    )
 
 
 def _per_day(
-    reads_per_meter: Sequence[Sequence[DailyRead]],
+    reads_per_meter: Sequence[DailyReads],
 ) -> tuple[dict[date, list[float]], dict[date, bool]]:
     sums: dict[date, list[float]] = {}
     estimated: dict[date, bool] = {}
     for reads in reads_per_meter:
-        for read in reads:
-            sums.setdefault(read.day, []).append(read.kwh)
-            estimated[read.day] = estimated.get(read.day, False) or read.estimated
+        for day, kwh, was_estimated in zip(reads.days, reads.kwh, reads.estimated, strict=True):
+            sums.setdefault(day, []).append(kwh)
+            estimated[day] = estimated.get(day, False) or was_estimated
     return sums, estimated
 
 

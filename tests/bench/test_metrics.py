@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.metrics import MetricsDelta, parse_metrics
+from bench.metrics import MetricsDelta, parse_metrics, pending_cache_writes
 
 BEFORE = """\
 # HELP gateway_backend_calls_total Calls that reached an adapter.
@@ -83,3 +83,14 @@ def test_background_calls_are_kept_apart_from_the_requests_calls() -> None:
 def test_failed_requests_are_those_not_ok() -> None:
     delta = MetricsDelta.between(parse_metrics(BEFORE), parse_metrics(AFTER))
     assert delta.failed_requests("Dashboard") == 1.0
+
+
+def test_pending_cache_writes_are_those_queued_and_not_yet_done() -> None:
+    exposition = """\
+# HELP gateway_cache_writes_total Cache writes made after the answer.
+# TYPE gateway_cache_writes_total counter
+gateway_cache_writes_total{stage="queued"} 7.0
+gateway_cache_writes_total{stage="done"} 5.0
+"""
+    assert pending_cache_writes(parse_metrics(exposition)) == 2
+    assert pending_cache_writes(parse_metrics(BEFORE)) == 0  # a gateway without the counter

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +100,40 @@ async def test_the_second_dashboard_asks_no_backend_anything(
     assert second == first
     assert backend_calls(adapters) == []
     assert cached_keys(clean_redis)  # in Redis, not in this process
+
+
+class WritesHeldBack(RecordingCache):
+    """Writes to Redis wait until the test lets them through."""
+
+    def __init__(self, inner: Cache) -> None:
+        super().__init__(inner)
+        self.let_through = asyncio.Event()
+
+    async def set_many(self, items: Mapping[str, bytes], *, ttl_s: float) -> None:
+        await self.let_through.wait()
+        await super().set_many(items, ttl_s=ttl_s)
+
+
+async def test_answers_do_not_wait_for_their_cache_writes_which_finish_before_shutdown(
+    adapters: Adapters, gateway_database_path: Path, members: Members, clean_redis: str
+) -> None:
+    redis_cache = RedisCache.from_url(clean_redis, socket_timeout_s=REDIS_TIMEOUT_S)
+    cache = WritesHeldBack(redis_cache)
+    settings = served_settings(gateway_database_path, redis_url=clean_redis)
+    try:
+        async with served(settings, adapters, cache) as gateway:
+            token = await gateway.sign_in(members.demo)
+            async with asyncio.timeout(30):  # a regression must fail, not hang the run
+                answer = await gateway.graphql(DASHBOARD, token)
+            assert "errors" not in answer, answer
+            assert cache.sets == []
+            assert cached_keys(clean_redis) == []
+            cache.let_through.set()
+    finally:
+        await redis_cache.aclose()
+
+    assert cache.sets
+    assert cached_keys(clean_redis)
 
 
 async def test_every_account_at_once_asks_each_backend_once_per_distinct_key(

@@ -12,6 +12,8 @@ answering per key, every key it was asked for gets that error, uncached.
 
 Given a `WithNearCache`, its near cache of decoded values is asked before the shared
 cache, and keeps what the shared cache answered and what was loaded (see `near`).
+Given `writes`, what was loaded is encoded and written after the answer, in a task of
+its own (see `background`); without, before it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from functools import partial
 from typing import TypeVar
 
 from adapters.errors import NotFound
+from gateway.core.cache.background import BackgroundWrites
 from gateway.core.cache.codec import CodecError
 from gateway.core.cache.entry import decode_entry, encode_not_found, encode_value
 from gateway.core.cache.keys import CacheKind
@@ -53,6 +56,7 @@ async def load_through_cache(
     not_found_ttl_s: float = NOT_FOUND_TTL_S,
     flights: SingleFlight | None = None,
     stats: CacheStats | None = None,
+    writes: BackgroundWrites | None = None,
 ) -> list[V | Exception]:
     """The value (or error) for each key, in the order of `keys` (duplicates allowed).
 
@@ -86,6 +90,7 @@ async def load_through_cache(
             load_missing=load_missing,
             ttl_s=ttl_s,
             not_found_ttl_s=not_found_ttl_s,
+            writes=writes,
         )
         results.update(await flight.run(misses, load))
     return [results[name] for name in cache_keys]
@@ -120,6 +125,7 @@ async def _load_and_store(
     load_missing: LoadMissing[K, V],
     ttl_s: TtlRule[K, V],
     not_found_ttl_s: float,
+    writes: BackgroundWrites | None,
 ) -> dict[str, V | Exception]:
     keys = list(misses.values())
     loaded = await load_missing(keys)
@@ -128,43 +134,57 @@ async def _load_and_store(
             f"load_missing answered {len(loaded)} results for {len(keys)} keys of {kind.name}"
         )
     results = dict(zip(misses, loaded, strict=True))
-    await _store(cache, kind, misses, results, ttl_s=ttl_s, not_found_ttl_s=not_found_ttl_s)
+    to_keep = _by_ttl(misses, results, ttl_s=ttl_s, not_found_ttl_s=not_found_ttl_s)
+    if isinstance(cache, WithNearCache):
+        # At once, unencoded: this process's next request finds them even while the
+        # shared cache is still being written.
+        for ttl, values in to_keep.items():
+            cache.near.keep(values, ttl_s=ttl)
+    write = _write_shared(cache, kind, to_keep)
+    if writes is None:
+        await write
+    else:
+        writes.start(write)
     return results
 
 
-async def _store(
-    cache: Cache,
-    kind: CacheKind[V],
+def _by_ttl(
     misses: Mapping[str, K],
     results: Mapping[str, V | Exception],
     *,
     ttl_s: TtlRule[K, V],
     not_found_ttl_s: float,
-) -> None:
-    batches: defaultdict[float, dict[str, bytes]] = defaultdict(dict)
-    kept: defaultdict[float, dict[str, V | Exception]] = defaultdict(dict)
+) -> dict[float, dict[str, V | NotFound]]:
+    """The results worth keeping, grouped by how long: values and not-founds, not errors."""
+    kept: defaultdict[float, dict[str, V | NotFound]] = defaultdict(dict)
     for name, result in results.items():
         if isinstance(result, NotFound):
-            batches[not_found_ttl_s][name] = encode_not_found(result)
-            kept[not_found_ttl_s][name] = result
+            ttl = not_found_ttl_s
         elif isinstance(result, Exception):
             continue
         else:
             ttl = ttl_s(misses[name], result) if callable(ttl_s) else ttl_s
-            if ttl <= 0:
-                continue
+        if ttl > 0:  # 0 or less: not cached (negative caching may be switched off)
+            kept[ttl][name] = result
+    return kept
+
+
+async def _write_shared(
+    cache: Cache, kind: CacheKind[V], to_keep: Mapping[float, Mapping[str, V | NotFound]]
+) -> None:
+    for ttl, values in to_keep.items():
+        items: dict[str, bytes] = {}
+        for name, value in values.items():
             try:
-                batches[ttl][name] = encode_value(kind.codec, result)
+                items[name] = (
+                    encode_not_found(value)
+                    if isinstance(value, NotFound)
+                    else encode_value(kind.codec, value)
+                )
             except CodecError:
                 logger.exception("Cannot cache a value of kind %s", kind.name)
-            else:
-                kept[ttl][name] = result
-    if isinstance(cache, WithNearCache):
-        for ttl, values in kept.items():
-            cache.near.keep(values, ttl_s=ttl)
-    for ttl, items in batches.items():
-        if ttl <= 0:
-            continue  # negative caching switched off
+        if not items:
+            continue
         try:
             await cache.set_many(items, ttl_s=ttl)
         except Exception:

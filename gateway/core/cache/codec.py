@@ -204,18 +204,52 @@ def _tuple_plan(value_type: Any) -> _Plan:
 
 
 def _sequence_plan(value_type: Any, container: Any) -> _Plan:
-    item = _plan_for(typing.get_args(value_type)[0])
+    item_type = typing.get_args(value_type)[0]
+    item = _plan_for(item_type)
     # Abstract sequences come back as tuples: immutable, so safe to share between requests.
     build: Callable[[Any], Any] = list if container is list else tuple
     name = "list" if container is list else "tuple"
+    # Columns of plain values (a year of hourly reads is 8,760 floats per meter) are
+    # checked and passed whole, with no call per element, whenever every element is
+    # already what JSON writes and reads unchanged; anything else takes the path below.
+    as_is = _AS_IS.get(item_type)
 
-    def encode(value: Any) -> list[Any]:
-        return [item.encode(element) for element in _items(value)]
+    def encode(value: Any) -> Any:
+        items = _items(value)
+        if as_is is not None and as_is.fits(items):
+            return items
+        return [item.encode(element) for element in items]
 
     def decode(value: Any) -> Any:
-        return build(item.decode(element) for element in _items(value))
+        items = _items(value)
+        if as_is is not None and as_is.fits(items):
+            return build(items)
+        return build(item.decode(element) for element in items)
 
     return _Plan(encode, decode, f"{name}[{item.shape},...]")
+
+
+@dataclass(frozen=True, slots=True)
+class _AsIs:
+    """Element types JSON keeps exactly, for the whole-sequence shortcut."""
+
+    kinds: frozenset[type]
+    finite: bool = False  # floats: NaN and infinity are written as strings instead
+
+    def fits(self, items: Sequence[Any]) -> bool:
+        if not set(map(type, items)) <= self.kinds:
+            return False
+        return not self.finite or all(map(math.isfinite, items))
+
+
+# Exact types, as in _SCALARS: a bool is not an int, and an int is not a float here (an
+# int written for a float would come back an int).
+_AS_IS: Final[dict[Any, _AsIs]] = {
+    str: _AsIs(frozenset({str})),
+    bool: _AsIs(frozenset({bool})),
+    int: _AsIs(frozenset({int})),
+    float: _AsIs(frozenset({float}), finite=True),
+}
 
 
 def _enum_plan(enum_type: type[enum.Enum]) -> _Plan:

@@ -10,7 +10,7 @@ from typing import Any, Final
 
 from adapters.cis.payments import PrepayBalance
 from adapters.cis.port import Balance, Bill, Customer, Meter, ServiceLocation
-from adapters.meters.port import DailyRead, DailyWeather, IntervalRead
+from adapters.meters.port import DailyReads, DailyWeather, HourlyReads
 from adapters.oms.port import LocationOutageStatus, OutageEvent
 from gateway.core.cache.keys import CacheKind, cache_kind
 
@@ -34,8 +34,8 @@ ACTIVE_OUTAGES: Final = cache_kind("active_outages", tuple[OutageEvent, ...])  #
 ACTIVE_OUTAGES_KEY: Final = "all"
 
 # Meter data
-HOURLY_READS: Final = cache_kind("hourly_reads", tuple[IntervalRead, ...])  # meter_no, start, end
-DAILY_READS: Final = cache_kind("daily_reads", tuple[DailyRead, ...])  # meter_no, start, end
+HOURLY_READS: Final = cache_kind("hourly_reads", HourlyReads)  # meter_no, start, end
+DAILY_READS: Final = cache_kind("daily_reads", DailyReads)  # meter_no, start, end
 WEATHER_STATION: Final = cache_kind("weather_station", str)  # location_id
 DAILY_WEATHER: Final = cache_kind(  # station_id, start, end
     "daily_weather", tuple[DailyWeather, ...]

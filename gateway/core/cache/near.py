@@ -9,15 +9,16 @@ burst of requests for the same member pays for that once.
 Staleness is bounded: a write in this process drops its entries here as in the shared
 cache (`WithNearCache.delete_many` does both), and another worker process sees the
 write when its own near entry expires, at most `ttl_s` later. Memory is bounded by a
-budget of objects: a value weighs one, plus its length when it is a sequence (a year of
-hourly reads weighs 8,761); the least recently used entries go first.
+budget of objects: a value weighs one, plus its length when it has one (a year of
+hourly reads, columns of 8,760 rows, weighs 8,761); the least recently used entries go
+first.
 """
 
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Sized
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -78,7 +79,7 @@ class NearCache:
         expires_at = self._clock() + ttl
         for name, value in items.items():
             self._drop(name)
-            weight = 1 + (len(value) if isinstance(value, tuple | list) else 0)
+            weight = 1 + _rows(value)
             if weight > self._max_weight:
                 continue
             self._kept[name] = _Kept(value, expires_at, weight)
@@ -99,6 +100,13 @@ class NearCache:
         kept = self._kept.pop(name, None)
         if kept is not None:
             self._weight -= kept.weight
+
+
+def _rows(value: object) -> int:
+    """Sequences and columns of reads count their rows; text is one value, however long."""
+    if isinstance(value, Sized) and not isinstance(value, str | bytes):
+        return len(value)
+    return 0
 
 
 class WithNearCache:

@@ -85,6 +85,6 @@ async def test_a_meters_history_is_looked_up_once_and_kept() -> None:
         "M1", start=datetime(2026, 3, 1, tzinfo=UTC), end=datetime(2026, 3, 2, tzinfo=UTC)
     )
 
-    assert first == list(history.daily) == list(again["M1"])
-    assert hourly == list(history.hourly)
+    assert first.rows() == history.daily == again["M1"].rows()
+    assert hourly.rows() == history.hourly
     assert histories.lookups == ["M1"]

@@ -140,7 +140,7 @@ async def test_daily_usage_of_days_that_are_over_is_kept_long_and_today_briefly(
     past_reads, _ = await loader.load_many([past, through_today])
 
     ttls = {next(iter(items)): ttl for items, ttl in cache.sets}
-    estimated = any(r.estimated for r in past_reads)
+    estimated = any(past_reads.estimated)
     assert ttls[kinds.DAILY_READS.key(key_parts(meter, past.start, past.end))] == (
         policy.ESTIMATED_USAGE_TTL_S if estimated else policy.FINISHED_USAGE_TTL_S
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import math
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -153,6 +154,15 @@ EXAMPLES: dict[type, tuple[object, ...]] = {
     oms.CallReceipt: (RECEIPT,),
     meters.IntervalRead: HOURLY[:3],
     meters.DailyRead: DAILY,
+    meters.HourlyReads: (
+        meters.HourlyReads.from_rows(HOURLY),
+        meters.HourlyReads(),
+        # Not what a store reads, but what the codec must keep: NaN, infinity, -0.0.
+        meters.HourlyReads(
+            (0, 3_600_000_000, 7_200_000_000), (math.nan, -math.inf, -0.0), (True, False, True)
+        ),
+    ),
+    meters.DailyReads: (meters.DailyReads.from_rows(DAILY), meters.DailyReads()),
     meters.DailyWeather: WEATHER,
 }
 

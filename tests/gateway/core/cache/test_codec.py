@@ -70,6 +70,25 @@ def test_sequences_of_dataclasses_round_trip() -> None:
     assert round_trip(tuple[Meter, ...], ()) == ()
 
 
+def test_columns_of_plain_values_keep_the_rules_of_their_elements() -> None:
+    # Whole columns skip the call per element; what comes back must not change.
+    assert fingerprint(round_trip(tuple[float, ...], (1, 2.5, -0.0))) == fingerprint(
+        (1.0, 2.5, -0.0)
+    )
+    assert fingerprint(round_trip(tuple[float, ...], (math.nan, 2.5))) == fingerprint(
+        (math.nan, 2.5)
+    )
+    assert round_trip(list[int], (3, 4)) == [3, 4]
+    with pytest.raises(CodecError):
+        Codec(tuple[int, ...]).encode((1, True))  # a bool is not an int
+    with pytest.raises(CodecError):
+        Codec(tuple[int, ...]).decode(b"[1,2.0]")
+    with pytest.raises(CodecError):
+        Codec(tuple[bool, ...]).decode(b"[true,1]")
+    with pytest.raises(CodecError):
+        Codec(tuple[str, ...]).encode(("a", None))
+
+
 def test_a_list_stored_as_a_tuple_comes_back_as_a_tuple() -> None:
     meters = [examples.METER, examples.BARE_METER]
     assert round_trip(tuple[Meter, ...], meters) == tuple(meters)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from adapters.cis.payments import PrepayBalance
+from adapters.meters import port as meters
 from gateway.core.cache import kinds
 from gateway.core.cache.keys import CacheKind
 from tests.gateway.core.cache import examples
@@ -26,8 +27,8 @@ KIND_EXAMPLES: dict[str, Any] = {
     kinds.OUTAGE_STATUS.name: examples.OUT_STATUS,
     kinds.OUTAGE_HISTORY.name: examples.RESTORED_OUTAGES,
     kinds.ACTIVE_OUTAGES.name: (examples.OUTAGE,),
-    kinds.HOURLY_READS.name: examples.HOURLY,
-    kinds.DAILY_READS.name: examples.DAILY,
+    kinds.HOURLY_READS.name: meters.HourlyReads.from_rows(examples.HOURLY),
+    kinds.DAILY_READS.name: meters.DailyReads.from_rows(examples.DAILY),
     kinds.WEATHER_STATION.name: "KABQ",
     kinds.DAILY_WEATHER.name: examples.WEATHER,
 }

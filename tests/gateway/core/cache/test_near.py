@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import pytest
 
 from adapters.cis.port import CisNotFound, Customer
+from adapters.meters.port import HourlyReads
 from gateway.core.cache import invalidate, kinds
 from gateway.core.cache.cached import load_through_cache
 from gateway.core.cache.keys import key_parts
@@ -113,6 +114,14 @@ def test_memory_is_bounded_by_weight_least_recently_used_first(clock: FakeClock)
     assert near.weight == 8
     near.keep({"huge": tuple(range(20))})  # heavier than the whole budget: not kept
     assert near.lookup(["huge"]) == {}
+
+
+def test_columns_of_reads_weigh_their_rows(clock: FakeClock) -> None:
+    near = NearCache(ttl_s=60, max_weight=10, clock=clock)
+    nine_hours = HourlyReads(tuple(range(9)), (0.5,) * 9, (False,) * 9)
+    near.keep({"hours": nine_hours, "station": "KDEN-LONG-NAME"})  # weights 10 and 1
+    assert set(near.lookup(["hours", "station"])) == {"station"}  # 11 > 10: hours went
+    assert near.weight == 1
 
 
 def test_a_shorter_ttl_than_its_own_is_honoured(clock: FakeClock) -> None:
