@@ -131,6 +131,9 @@ class GatewaySettings(BaseSettings):
     # of web/ (`make web`), read from `web_build_dir`, and never from a CDN.
     graphiql_enabled: bool = Field(default=False, validation_alias=AliasChoices("COOP_GRAPHIQL"))
     web_build_dir: Path = Path("web/dist")
+    # The member portal at / and the staff console at /staff (`gateway.api.web_apps`),
+    # from the same build: off unless COOP_WEB_APPS=true (the demo turns it on).
+    web_apps_enabled: bool = Field(default=False, validation_alias=AliasChoices("COOP_WEB_APPS"))
 
     # Email to members (confirmation, password reset, invitations). With no SMTP host,
     # each message is written as an .eml file to `outbox_dir` instead (the demo).
