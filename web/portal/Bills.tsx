@@ -2,6 +2,7 @@ import { useQuery } from "urql";
 
 import { graphql } from "../gql";
 import { date, energy, money } from "../shared/format";
+import { ScrollingTable } from "../shared/ScrollingTable";
 
 const BillsQuery = graphql(`
   query PortalBills($number: String!) {
@@ -53,7 +54,7 @@ export function Bills({ number }: { number: string }) {
       {bills.length === 0 ? (
         <p className="muted">No bills yet.</p>
       ) : (
-        <div className="table-wrap">
+        <ScrollingTable label="Bills">
           <table>
             <thead>
               <tr>
@@ -82,7 +83,7 @@ export function Bills({ number }: { number: string }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollingTable>
       )}
     </section>
   );

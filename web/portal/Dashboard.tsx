@@ -2,6 +2,7 @@ import { useQuery } from "urql";
 
 import { graphql } from "../gql";
 import { date, dateTime, energy, money, temperature } from "../shared/format";
+import { ScrollingTable } from "../shared/ScrollingTable";
 
 const DashboardQuery = graphql(`
   query PortalDashboard($number: String!) {
@@ -184,7 +185,7 @@ export function Dashboard({ number }: { number: string }) {
         <section className="card" aria-labelledby="compare-heading">
           <h2 id="compare-heading">This bill vs the last</h2>
           {comparison ? (
-            <div className="table-wrap">
+            <ScrollingTable label="This bill and the last">
               <table>
                 <thead>
                   <tr>
@@ -196,7 +197,7 @@ export function Dashboard({ number }: { number: string }) {
                       Cost
                     </th>
                     <th scope="col" className="number">
-                      Avg temp
+                      Temp
                     </th>
                   </tr>
                 </thead>
@@ -218,7 +219,7 @@ export function Dashboard({ number }: { number: string }) {
                   : ""}
                 , {money(comparison.change.cost)} in cost.
               </p>
-            </div>
+            </ScrollingTable>
           ) : (
             <p className="muted">Not enough bills to compare yet.</p>
           )}

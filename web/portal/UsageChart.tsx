@@ -39,6 +39,7 @@ export function UsageChart({ label, timeZone, startsAt, kwh, temperatureF, bars 
           stroke: "#0b5a3c",
           fill: "rgba(11, 90, 60, 0.35)",
           width: bars ? 0 : 1,
+          points: { show: false },
           ...(bars && uPlot.paths.bars ? { paths: uPlot.paths.bars({ size: [0.8, 24] }) } : {}),
           value: (_u, v) => (v === null ? "—" : `${v.toFixed(2)} kWh`),
         },

@@ -2,6 +2,7 @@ import { useQuery } from "urql";
 
 import { graphql } from "../gql";
 import { date, dateTime, energy, money } from "../shared/format";
+import { ScrollingTable } from "../shared/ScrollingTable";
 
 // Every read of an account by staff is written to the audit log by the gateway.
 const AccountQuery = graphql(`
@@ -171,7 +172,7 @@ export function AccountView({ number, onBack }: { number: string; onBack: () => 
       </div>
       <section className="card" aria-labelledby="staff-bills-heading">
         <h2 id="staff-bills-heading">Recent bills</h2>
-        <div className="table-wrap">
+        <ScrollingTable label="Recent bills">
           <table>
             <thead>
               <tr>
@@ -196,14 +197,14 @@ export function AccountView({ number, onBack }: { number: string; onBack: () => 
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollingTable>
       </section>
       <section className="card" aria-labelledby="staff-payments-heading">
         <h2 id="staff-payments-heading">Payments through the portal</h2>
         {payments.length === 0 ? (
           <p className="muted">None.</p>
         ) : (
-          <div className="table-wrap">
+          <ScrollingTable label="Payments">
             <table>
               <thead>
                 <tr>
@@ -233,7 +234,7 @@ export function AccountView({ number, onBack }: { number: string; onBack: () => 
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollingTable>
         )}
       </section>
     </>

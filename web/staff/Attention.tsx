@@ -2,6 +2,7 @@ import { useQuery } from "urql";
 
 import { graphql } from "../gql";
 import { dateTime, money } from "../shared/format";
+import { ScrollingTable } from "../shared/ScrollingTable";
 
 const AttentionQuery = graphql(`
   query StaffPaymentsNeedingAttention {
@@ -40,7 +41,7 @@ export function Attention() {
       )}
       {data && waiting.length === 0 && <p>No payment needs attention.</p>}
       {waiting.length > 0 && (
-        <div className="table-wrap">
+        <ScrollingTable label="Payments needing attention">
           <table>
             <thead>
               <tr>
@@ -65,7 +66,7 @@ export function Attention() {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollingTable>
       )}
     </section>
   );

@@ -2,6 +2,7 @@ import { useQuery } from "urql";
 
 import { graphql } from "../gql";
 import { dateTime } from "../shared/format";
+import { ScrollingTable } from "../shared/ScrollingTable";
 
 const AuditQuery = graphql(`
   query StaffAuditLog {
@@ -39,7 +40,7 @@ export function AuditLog() {
       )}
       {data && entries.length === 0 && <p>No entries yet.</p>}
       {entries.length > 0 && (
-        <div className="table-wrap">
+        <ScrollingTable label="Audit entries">
           <table>
             <thead>
               <tr>
@@ -62,7 +63,7 @@ export function AuditLog() {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollingTable>
       )}
     </section>
   );
