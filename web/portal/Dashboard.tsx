@@ -182,7 +182,7 @@ export function Dashboard({ number }: { number: string }) {
             <p className="muted">No bill yet.</p>
           )}
         </section>
-        <section className="card" aria-labelledby="compare-heading">
+        <section className="card wide" aria-labelledby="compare-heading">
           <h2 id="compare-heading">This bill vs the last</h2>
           {comparison ? (
             <ScrollingTable label="This bill and the last">

@@ -1,4 +1,4 @@
-import { Suspense, lazy, useState } from "react";
+import { Suspense, lazy, useId, useState } from "react";
 import { useQuery } from "urql";
 
 import { graphql } from "../gql";
@@ -45,6 +45,7 @@ function SignedIn() {
   const [{ data, error }] = useQuery({ query: PortalViewer });
   const [chosen, setChosen] = useState<string | null>(null);
   const [screen, setScreen] = useState<Screen>("Dashboard");
+  const switcherId = useId();
   const accounts = data?.viewer?.accounts ?? [];
   const number = chosen ?? accounts[0]?.number ?? null;
 
@@ -53,9 +54,13 @@ function SignedIn() {
       <header className="topbar">
         <span className="brand">Co-op member portal</span>
         {accounts.length > 1 && (
-          <label>
-            Account
-            <select value={number ?? ""} onChange={(event) => setChosen(event.target.value)}>
+          <div className="switcher">
+            <label htmlFor={switcherId}>Account</label>
+            <select
+              id={switcherId}
+              value={number ?? ""}
+              onChange={(event) => setChosen(event.target.value)}
+            >
               {accounts.map((account) => (
                 <option key={account.number} value={account.number}>
                   {account.number}
@@ -65,7 +70,7 @@ function SignedIn() {
                 </option>
               ))}
             </select>
-          </label>
+          </div>
         )}
         <button type="button" onClick={() => void signOut()}>
           Sign out

@@ -1,0 +1,173 @@
+"""The member portal in a real browser against `coop-gateway demo`: a member signs in
+from the keyboard, sees the dashboard, the usage charts and the bills, and signs out
+leaving nothing behind; every screen passes axe-core's WCAG 2.1 AA checks and fits a
+phone. The screenshots are kept in var/test-artifacts/portal-*.png."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from gateway.api.web_apps import CONTENT_SECURITY_POLICY
+from simulators.seed import DEMO_EMAIL, DEMO_PASSWORD
+from tests.web.browser import ARTIFACTS, PHONE, TIMEOUT_MS, Browser
+from tests.web.demo_process import ROOT, DemoProcess, demo_member_account_numbers
+
+DIST = ROOT / "web" / "dist"
+MANIFEST = DIST / "persisted-documents.json"
+# The issue's budget for the JavaScript the portal loads before it is usable, gzipped.
+FIRST_LOAD_BUDGET_BYTES = 200 * 1000
+
+
+def open_portal(browser: Browser, demo: DemoProcess) -> None:
+    response = browser.page.goto(f"{demo.url}/", timeout=TIMEOUT_MS)
+    assert response is not None
+    assert response.status == 200
+    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    expect(browser.page.get_by_role("heading", name="Sign in to your co-op account")).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+
+
+def sign_in_with_the_keyboard(page: Page, email: str, password: str) -> None:
+    """Tab to each field and type, as someone without a mouse does, and press Enter."""
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.name") == "email"
+    page.keyboard.type(email)
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.name") == "password"
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
+
+
+def show(page: Page, screen: str) -> None:
+    page.get_by_role("navigation", name="Portal").get_by_role("button", name=screen).click()
+
+
+def test_a_member_signs_in_and_sees_the_dashboard_usage_and_bills(
+    demo: DemoProcess, browser: Browser
+) -> None:
+    page = browser.page
+    first, second = demo_member_account_numbers()[:2]
+    open_portal(browser, demo)
+    browser.assert_accessible()
+    browser.screenshot("portal-sign-in.png")
+
+    sign_in_with_the_keyboard(page, DEMO_EMAIL, DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name=f"Account {first}")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_role("heading", name="Amount due")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^\$[\d,]+\.\d\d$")).first).to_be_visible()
+    expect(page.get_by_role("heading", name="This bill vs the last")).to_be_visible()
+    expect(page.get_by_text(re.compile("Power is (on|out)"))).to_be_visible()
+    browser.assert_accessible()
+    browser.screenshot("portal-dashboard.png")
+
+    # The demo member holds two accounts: the switcher shows the other one.
+    page.get_by_label("Account", exact=True).select_option(second)
+    expect(page.get_by_role("heading", name=f"Account {second}")).to_be_visible(timeout=TIMEOUT_MS)
+
+    show(page, "Usage")
+    chart = page.get_by_role("img", name=re.compile("^Daily"))
+    expect(chart.locator("canvas")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_text(re.compile(r"[\d,]+ kWh from"))).to_be_visible()
+    browser.assert_accessible()
+    browser.screenshot("portal-usage-daily.png")
+    page.get_by_label("Show").select_option("HOUR")
+    hourly = page.get_by_role("img", name=re.compile("^Hourly"))
+    expect(hourly.locator("canvas")).to_be_visible(timeout=TIMEOUT_MS)
+    browser.assert_accessible()
+    browser.screenshot("portal-usage-hourly.png")
+
+    show(page, "Bills")
+    bills = page.get_by_role("region", name="Bills").get_by_role("row")
+    expect(bills.nth(12)).to_be_visible(timeout=TIMEOUT_MS)  # a year of bills and more
+    browser.assert_accessible()
+    browser.screenshot("portal-bills.png")
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in to your co-op account")).to_be_visible()
+    expect(page.get_by_text(second)).to_have_count(0)
+    browser.assert_nothing_stored()
+    browser.assert_kept_to_itself()
+    assert_sent_only_trusted_hashes(browser)
+
+
+def assert_sent_only_trusted_hashes(browser: Browser) -> None:
+    """Every operation went as the SHA-256 of a document the build's manifest holds,
+    without its text, and all but the sign-in with the member's bearer token."""
+    trusted = json.loads(MANIFEST.read_text())
+    sent = browser.watched.graphql_requests
+    names = [json.loads(request.post_data or "{}").get("operationName") for request in sent]
+    assert {"SignIn", "PortalViewer", "PortalDashboard", "PortalUsage", "PortalBills"} <= set(names)
+    assert names[-1] == "SignOut"
+    for request in sent:
+        body = json.loads(request.post_data or "{}")
+        assert "query" not in body, body
+        assert body["extensions"]["persistedQuery"]["sha256Hash"] in trusted
+        if body["operationName"] != "SignIn":
+            assert request.headers.get("authorization", "").startswith("Bearer ")
+
+
+def test_every_portal_screen_fits_a_phone(demo: DemoProcess, browser: Browser) -> None:
+    page = browser.page
+    page.set_viewport_size(PHONE)
+    open_portal(browser, demo)
+    assert browser.horizontal_overflow() == 0
+    sign_in_with_the_keyboard(page, DEMO_EMAIL, DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="Amount due")).to_be_visible(timeout=TIMEOUT_MS)
+    assert browser.horizontal_overflow() == 0
+    browser.assert_accessible()
+    browser.screenshot("portal-phone-dashboard.png")
+    show(page, "Usage")
+    expect(page.get_by_role("img", name=re.compile("^Daily")).locator("canvas")).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+    assert browser.horizontal_overflow() == 0
+    browser.screenshot("portal-phone-usage.png")
+    show(page, "Bills")
+    expect(page.get_by_role("region", name="Bills").get_by_role("row").nth(3)).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+    assert browser.horizontal_overflow() == 0
+    browser.assert_kept_to_itself()
+
+
+class _Scripts(HTMLParser):
+    """The scripts a page loads at once: its module scripts and their preloads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "script" and found.get("src"):
+            self.urls.append(str(found["src"]))
+        if tag == "link" and found.get("rel") == "modulepreload" and found.get("href"):
+            self.urls.append(str(found["href"]))
+
+
+def first_load_js_gzipped(page: Path) -> dict[str, int]:
+    scripts = _Scripts()
+    scripts.feed(page.read_text())
+    return {
+        url: len(gzip.compress((DIST / url.lstrip("/")).read_bytes(), compresslevel=9))
+        for url in scripts.urls
+    }
+
+
+def test_the_portal_loads_little_javascript_before_it_is_usable() -> None:
+    sizes = first_load_js_gzipped(DIST / "portal" / "index.html")
+    total = sum(sizes.values())
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    lines = [f"{size:>8} {url}" for url, size in sorted(sizes.items())]
+    (ARTIFACTS / "portal-first-load-js.txt").write_text(
+        "\n".join([*lines, f"{total:>8} bytes in all, gzipped (level 9)"]) + "\n"
+    )
+    assert not any("Usage" in url or "graphiql" in url for url in sizes), sizes
+    assert total < FIRST_LOAD_BUDGET_BYTES, sizes
