@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -29,11 +30,13 @@ class DemoProcess:
         self.log = log
 
     @classmethod
-    def start(cls, data_dir: Path) -> DemoProcess:
+    def start(cls, data_dir: Path, settings: Mapping[str, str] | None = None) -> DemoProcess:
+        """`settings`: COOP_* variables for the demo's gateway, beside its own."""
         port = _free_port()
         log = data_dir / "demo.log"
         # The demo's own settings only: none of the COOP_* variables of whoever runs this.
         env = {name: value for name, value in os.environ.items() if not name.startswith("COOP_")}
+        env.update(settings or {})
         with log.open("wb") as output:
             popen = subprocess.Popen(  # our own interpreter and command line
                 [

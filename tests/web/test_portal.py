@@ -8,10 +8,12 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+import pytest
+from playwright.sync_api import Page, Request, expect
 
 from gateway.api.web_apps import CONTENT_SECURITY_POLICY
 from simulators.seed import DEMO_EMAIL, DEMO_PASSWORD
@@ -22,6 +24,18 @@ DIST = ROOT / "web" / "dist"
 MANIFEST = DIST / "persisted-documents.json"
 # The budget for the JavaScript the portal loads before it is usable, gzipped.
 FIRST_LOAD_BUDGET_BYTES = 200 * 1000
+
+
+# The portal refreshes a minute before its access token expires: with tokens that last
+# 65 seconds, five seconds after signing in.
+SHORT_LIVED_TOKENS = {"COOP_ACCESS_TOKEN_TTL": "65"}
+
+
+@pytest.fixture(scope="module")
+def short_lived_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoProcess]:
+    demo = DemoProcess.start(tmp_path_factory.mktemp("short-lived"), SHORT_LIVED_TOKENS)
+    yield demo
+    demo.close()
 
 
 def open_portal(browser: Browser, demo: DemoProcess) -> None:
@@ -135,6 +149,41 @@ def test_every_portal_screen_fits_a_phone(demo: DemoProcess, browser: Browser) -
     )
     assert browser.horizontal_overflow() == 0
     browser.assert_kept_to_itself()
+
+
+def test_a_page_left_open_stays_signed_in_by_refreshing_its_tokens(
+    short_lived_demo: DemoProcess, browser: Browser
+) -> None:
+    page = browser.page
+    open_portal(browser, short_lived_demo)
+    sign_in_with_the_keyboard(page, DEMO_EMAIL, DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="Amount due")).to_be_visible(timeout=TIMEOUT_MS)
+    bearer = last_bearer(browser.watched.graphql_requests, "PortalDashboard")
+    # Twice: each refresh token is spent by the refresh, and its successor works.
+    for _ in range(2):
+        with page.expect_request(is_refresh, timeout=TIMEOUT_MS) as refresh:
+            pass
+        with page.expect_response(lambda r: r.request == refresh.value, timeout=TIMEOUT_MS):
+            pass
+    show(page, "Bills")
+    expect(page.get_by_role("region", name="Bills").get_by_role("row").nth(3)).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+    renewed = last_bearer(browser.watched.graphql_requests, "PortalBills")
+    assert renewed != bearer
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    browser.assert_nothing_stored()
+    browser.assert_kept_to_itself()
+
+
+def is_refresh(request: Request) -> bool:
+    return '"operationName":"RefreshSession"' in (request.post_data or "")
+
+
+def last_bearer(sent: list[Request], operation: str) -> str:
+    ran = [r for r in sent if json.loads(r.post_data or "{}").get("operationName") == operation]
+    assert ran, f"{operation} was not sent"
+    return ran[-1].headers["authorization"]
 
 
 class _Scripts(HTMLParser):
