@@ -257,6 +257,8 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
             graphiql_enabled=options.graphiql,
             web_build_dir=WEB_BUILD_DIR,
             web_apps_enabled=True,
+            payments_browser_url=payments,
+            payments_publishable_key=DEMO_PUBLISHABLE_KEY,
             # The operations the portal and the console send by hash, from their build.
             trusted_documents_path=manifest if manifest.is_file() else None,
         )

@@ -114,3 +114,30 @@ async def test_off_by_default(tmp_path: Path) -> None:
         assert (await client.get("/")).status_code == 404
         assert (await client.get("/staff")).status_code == 404
         assert (await client.get("/assets/portal-AbC123.js")).status_code == 404
+
+
+async def test_the_portal_is_told_where_to_tokenize_and_may_connect_there(
+    tmp_path: Path,
+) -> None:
+    async with client_of(
+        web_apps_enabled=True,
+        web_build_dir=built(tmp_path),
+        payments_browser_url="https://pay.example.net/processor",
+        payments_publishable_key="pk_test_portal",
+    ) as client:
+        config = await client.get("/portal/config.json")
+        page = await client.get("/")
+    assert config.json() == {
+        "payments": {"url": "https://pay.example.net/processor", "publishableKey": "pk_test_portal"}
+    }
+    assert config.headers["cache-control"] == "no-store"
+    assert "connect-src 'self' https://pay.example.net;" in page.headers["content-security-policy"]
+
+
+async def test_without_a_processor_the_portal_connects_to_the_gateway_only(
+    tmp_path: Path,
+) -> None:
+    async with client_of(web_apps_enabled=True, web_build_dir=built(tmp_path)) as client:
+        assert (await client.get("/portal/config.json")).json() == {"payments": None}
+        page = await client.get("/")
+    assert "connect-src 'self';" in page.headers["content-security-policy"]
