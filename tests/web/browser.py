@@ -44,6 +44,20 @@ PHONE = ViewportSize(width=390, height=844)
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+def assert_strict_policy(policy: str) -> None:
+    """The portal's and the console's policy: nothing inline, nothing from elsewhere, no
+    framing; connections to the gateway and to the processor's stand-in on loopback."""
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert all(
+        source == "'self'" or urlsplit(source).hostname == LOOPBACK
+        for source in directives["connect-src"].split()
+    )
+    assert "unsafe" not in policy
+
+
 @dataclass
 class Watched:
     """What the page did beside what it showed: requests beyond loopback (refused),

@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, Request, expect
 
-from gateway.api.web_apps import CONTENT_SECURITY_POLICY
 from simulators.seed import DEMO_EMAIL, DEMO_PASSWORD
-from tests.web.browser import ARTIFACTS, PHONE, TIMEOUT_MS, Browser
+from tests.web.browser import ARTIFACTS, PHONE, TIMEOUT_MS, Browser, assert_strict_policy
 from tests.web.demo_process import ROOT, DemoProcess, demo_member_account_numbers
 
 DIST = ROOT / "web" / "dist"
@@ -42,7 +41,7 @@ def open_portal(browser: Browser, demo: DemoProcess) -> None:
     response = browser.page.goto(f"{demo.url}/", timeout=TIMEOUT_MS)
     assert response is not None
     assert response.status == 200
-    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert_strict_policy(response.headers["content-security-policy"])
     expect(browser.page.get_by_role("heading", name="Sign in to your co-op account")).to_be_visible(
         timeout=TIMEOUT_MS
     )
@@ -127,6 +126,63 @@ def assert_sent_only_trusted_hashes(browser: Browser) -> None:
             assert request.headers.get("authorization", "").startswith("Bearer ")
 
 
+TEST_CARD = {
+    "Card number": "4242 4242 4242 4242",
+    "Expiry month": "12",
+    "Expiry year": "2030",
+    "Security code": "123",
+    "ZIP code": "87544",
+}
+
+
+def review_a_card_payment(browser: Browser, amount: str) -> None:
+    page = browser.page
+    page.get_by_label("Amount (USD)").fill(amount)
+    for field, value in TEST_CARD.items():
+        page.get_by_label(field).fill(value)
+    page.get_by_role("button", name="Review payment").click()
+    expect(page.get_by_role("heading", name="Review your payment")).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+
+
+def test_a_member_pays_with_the_test_card_and_is_warned_of_a_second_payment(
+    demo: DemoProcess, browser: Browser
+) -> None:
+    page = browser.page
+    open_portal(browser, demo)
+    sign_in_with_the_keyboard(page, DEMO_EMAIL, DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="Amount due")).to_be_visible(timeout=TIMEOUT_MS)
+    show(page, "Pay")
+    expect(page.get_by_role("heading", name="Pay your bill")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_text(re.compile("Card payments carry a fee"))).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+    browser.assert_accessible()
+
+    review_a_card_payment(browser, "10.00")
+    # The fee is shown before the member confirms, and the card only by its last four.
+    expect(page.get_by_text("Card fee")).to_be_visible()
+    expect(page.get_by_text(re.compile("ending 4242"))).to_be_visible()
+    browser.assert_accessible()
+    browser.screenshot("portal-pay-review.png")
+    page.get_by_role("button", name=re.compile(r"^Pay \$")).click()
+    expect(page.get_by_role("status")).to_contain_text("on its way", timeout=TIMEOUT_MS)
+    history = page.get_by_role("region", name="Payment history").get_by_role("row")
+    expect(history.filter(has_text="$10.00").first).to_be_visible(timeout=TIMEOUT_MS)
+    browser.screenshot("portal-pay-done.png")
+
+    review_a_card_payment(browser, "10.00")
+    page.get_by_role("button", name=re.compile(r"^Pay \$")).click()
+    expect(page.get_by_role("alert")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_role("button", name="Pay anyway")).to_be_visible()
+    browser.assert_accessible()
+    browser.screenshot("portal-pay-duplicate.png")
+    browser.assert_kept_to_itself()
+    # The card's number went to the processor's stand-in only, never to the gateway.
+    assert not any("4242 4242" in (r.post_data or "") for r in browser.watched.graphql_requests)
+
+
 def test_every_portal_screen_fits_a_phone(demo: DemoProcess, browser: Browser) -> None:
     page = browser.page
     page.set_viewport_size(PHONE)
@@ -148,6 +204,11 @@ def test_every_portal_screen_fits_a_phone(demo: DemoProcess, browser: Browser) -
         timeout=TIMEOUT_MS
     )
     assert browser.horizontal_overflow() == 0
+    show(page, "Pay")
+    expect(page.get_by_role("heading", name="Pay your bill")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_label("Card number")).to_be_visible(timeout=TIMEOUT_MS)
+    assert browser.horizontal_overflow() == 0
+    browser.screenshot("portal-phone-pay.png")
     browser.assert_kept_to_itself()
 
 

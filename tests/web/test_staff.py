@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from gateway.api.web_apps import CONTENT_SECURITY_POLICY
 from gateway.demo import DEMO_STAFF
 from simulators.seed import DEMO_EMAIL, DEMO_PASSWORD
-from tests.web.browser import PHONE, TIMEOUT_MS, Browser
+from tests.web.browser import PHONE, TIMEOUT_MS, Browser, assert_strict_policy
 from tests.web.demo_process import DemoProcess, demo_member_account_numbers
 
 STAFF = "staff@example.com"
@@ -21,7 +20,7 @@ def sign_in_to_the_console(browser: Browser, demo: DemoProcess, email: str, pass
     page = browser.page
     response = page.goto(f"{demo.url}/staff", timeout=TIMEOUT_MS)
     assert response is not None
-    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert_strict_policy(response.headers["content-security-policy"])
     expect(page.get_by_role("heading", name="Staff console")).to_be_visible(timeout=TIMEOUT_MS)
     browser.assert_accessible()
     page.get_by_label("Email").fill(email)

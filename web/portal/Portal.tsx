@@ -9,6 +9,7 @@ import { Dashboard } from "./Dashboard";
 
 // uPlot and the usage screen load when the member first opens it.
 const Usage = lazy(() => import("./Usage"));
+const Pay = lazy(() => import("./Pay"));
 
 const PortalViewer = graphql(`
   query PortalViewer {
@@ -28,7 +29,7 @@ const PortalViewer = graphql(`
   }
 `);
 
-const SCREENS = ["Dashboard", "Usage", "Bills"] as const;
+const SCREENS = ["Dashboard", "Usage", "Bills", "Pay"] as const;
 type Screen = (typeof SCREENS)[number];
 
 export function Portal() {
@@ -102,6 +103,11 @@ function SignedIn() {
           </Suspense>
         )}
         {number !== null && screen === "Bills" && <Bills number={number} />}
+        {number !== null && screen === "Pay" && (
+          <Suspense fallback={<p aria-busy="true">Loading…</p>}>
+            <Pay number={number} />
+          </Suspense>
+        )}
       </main>
     </>
   );
