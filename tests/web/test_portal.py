@@ -153,7 +153,7 @@ def test_a_member_pays_with_the_test_card_and_is_warned_of_a_second_payment(
     open_portal(browser, demo)
     sign_in_with_the_keyboard(page, DEMO_EMAIL, DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="Amount due")).to_be_visible(timeout=TIMEOUT_MS)
-    show(page, "Pay")
+    page.get_by_role("button", name="Pay now").click()
     expect(page.get_by_role("heading", name="Pay your bill")).to_be_visible(timeout=TIMEOUT_MS)
     expect(page.get_by_text(re.compile("Card payments carry a fee"))).to_be_visible(
         timeout=TIMEOUT_MS

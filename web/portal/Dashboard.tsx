@@ -88,7 +88,7 @@ const PHASES = {
   RESTORED: "Restored",
 } as const;
 
-export function Dashboard({ number }: { number: string }) {
+export function Dashboard({ number, onPay }: { number: string; onPay: () => void }) {
   const [{ data, fetching, error }] = useQuery({
     query: DashboardQuery,
     variables: { number },
@@ -153,6 +153,11 @@ export function Dashboard({ number }: { number: string }) {
                 </p>
               ) : (
                 balance.dueDate && <p>Due {date(balance.dueDate)}</p>
+              )}
+              {Number(balance.amountDue) > 0 && (
+                <button type="button" className="primary" onClick={onPay}>
+                  Pay now
+                </button>
               )}
               {balance.lastPayment && (
                 <p className="muted">
