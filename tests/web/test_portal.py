@@ -126,30 +126,39 @@ def assert_sent_only_trusted_hashes(browser: Browser) -> None:
             assert request.headers.get("authorization", "").startswith("Bearer ")
 
 
-TEST_CARD = {
-    "Card number": "4242 4242 4242 4242",
-    "Expiry month": "12",
-    "Expiry year": "2030",
-    "Security code": "123",
-    "ZIP code": "87544",
-}
+TEST_CARD = "4242 4242 4242 4242"
+DECLINED_CARD = "4000 0000 0000 0002"
 
 
-def review_a_card_payment(browser: Browser, amount: str) -> None:
-    page = browser.page
-    page.get_by_label("Amount (USD)").fill(amount)
-    for field, value in TEST_CARD.items():
+def fill_a_new_card(page: Page, number: str) -> None:
+    fields = {
+        "Card number": number,
+        "Expiry month": "12",
+        "Expiry year": "2030",
+        "Security code": "123",
+        "ZIP code": "87544",
+    }
+    for field, value in fields.items():
         page.get_by_label(field).fill(value)
+
+
+def review(page: Page, amount: str) -> None:
+    page.get_by_label("Amount (USD)").fill(amount)
     page.get_by_role("button", name="Review payment").click()
     expect(page.get_by_role("heading", name="Review your payment")).to_be_visible(
         timeout=TIMEOUT_MS
     )
 
 
-def test_a_member_pays_with_the_test_card_and_is_warned_of_a_second_payment(
+def confirm(page: Page) -> None:
+    page.get_by_role("button", name=re.compile(r"^Pay \$")).click()
+
+
+def test_a_member_pays_with_the_test_card_saves_it_and_pays_again(
     demo: DemoProcess, browser: Browser
 ) -> None:
     page = browser.page
+    second = demo_member_account_numbers()[1]
     open_portal(browser, demo)
     sign_in_with_the_keyboard(page, DEMO_EMAIL, DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="Amount due")).to_be_visible(timeout=TIMEOUT_MS)
@@ -160,27 +169,49 @@ def test_a_member_pays_with_the_test_card_and_is_warned_of_a_second_payment(
     )
     browser.assert_accessible()
 
-    review_a_card_payment(browser, "10.00")
+    fill_a_new_card(page, TEST_CARD)
+    page.get_by_label("Save this card for next time").check()
+    review(page, "10.00")
     # The fee is shown before the member confirms, and the card only by its last four.
     expect(page.get_by_text("Card fee")).to_be_visible()
     expect(page.get_by_text(re.compile("ending 4242"))).to_be_visible()
     browser.assert_accessible()
     browser.screenshot("portal-pay-review.png")
-    page.get_by_role("button", name=re.compile(r"^Pay \$")).click()
-    expect(page.get_by_role("status")).to_contain_text("on its way", timeout=TIMEOUT_MS)
+    confirm(page)
+    expect(page.get_by_role("status")).to_contain_text("Thank you: $10.00", timeout=TIMEOUT_MS)
     history = page.get_by_role("region", name="Payment history").get_by_role("row")
-    expect(history.filter(has_text="$10.00").first).to_be_visible(timeout=TIMEOUT_MS)
+    # Asked again while it is on its way, until the CIS has posted it.
+    expect(history.filter(has_text="$10.00").first).to_contain_text("Posted", timeout=TIMEOUT_MS)
+    expect(page.get_by_role("status")).to_contain_text("posted to your account")
     browser.screenshot("portal-pay-done.png")
 
-    review_a_card_payment(browser, "10.00")
-    page.get_by_role("button", name=re.compile(r"^Pay \$")).click()
-    expect(page.get_by_role("alert")).to_be_visible(timeout=TIMEOUT_MS)
-    expect(page.get_by_role("button", name="Pay anyway")).to_be_visible()
+    # The saved card is offered next time, and a second payment so soon is held back.
+    saved = page.get_by_role("group", name="Pay with").get_by_role("radio").first
+    expect(saved).to_be_checked(timeout=TIMEOUT_MS)
+    expect(page.get_by_label("Card number")).to_have_count(0)
+    review(page, "10.00")
+    confirm(page)
+    expect(page.get_by_role("alert")).to_contain_text("last few days", timeout=TIMEOUT_MS)
     browser.assert_accessible()
     browser.screenshot("portal-pay-duplicate.png")
+    page.get_by_role("button", name="Pay anyway").click()
+    expect(page.get_by_role("status")).to_contain_text("Thank you: $10.00", timeout=TIMEOUT_MS)
+    expect(history.filter(has_text="$10.00")).to_have_count(2, timeout=TIMEOUT_MS)
+
+    # A declined card: the payment is taken, then the processor's reason is shown.
+    page.get_by_label("Account", exact=True).select_option(second)
+    page.get_by_role("radio", name="A new card").check(timeout=TIMEOUT_MS)
+    fill_a_new_card(page, DECLINED_CARD)
+    review(page, "12.00")
+    confirm(page)
+    expect(page.get_by_role("alert")).to_contain_text("$12.00 was declined: ", timeout=TIMEOUT_MS)
+    expect(history.filter(has_text="$12.00").first).to_contain_text("Declined (")
+    browser.assert_accessible()
+    browser.screenshot("portal-pay-declined.png")
     browser.assert_kept_to_itself()
-    # The card's number went to the processor's stand-in only, never to the gateway.
-    assert not any("4242 4242" in (r.post_data or "") for r in browser.watched.graphql_requests)
+    # The cards' numbers went to the processor's stand-in only, never to the gateway.
+    sent = [r.post_data or "" for r in browser.watched.graphql_requests]
+    assert not any("4242 4242" in body or "0000 0002" in body for body in sent)
 
 
 def test_every_portal_screen_fits_a_phone(demo: DemoProcess, browser: Browser) -> None:
@@ -206,7 +237,7 @@ def test_every_portal_screen_fits_a_phone(demo: DemoProcess, browser: Browser) -
     assert browser.horizontal_overflow() == 0
     show(page, "Pay")
     expect(page.get_by_role("heading", name="Pay your bill")).to_be_visible(timeout=TIMEOUT_MS)
-    expect(page.get_by_label("Card number")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_role("button", name="Review payment")).to_be_visible(timeout=TIMEOUT_MS)
     assert browser.horizontal_overflow() == 0
     browser.screenshot("portal-phone-pay.png")
     browser.assert_kept_to_itself()

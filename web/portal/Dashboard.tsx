@@ -218,7 +218,8 @@ export function Dashboard({ number, onPay }: { number: string; onPay: () => void
                 </tbody>
               </table>
               <p>
-                {comparison.change.kwh >= 0 ? "Up" : "Down"} {energy(Math.abs(comparison.change.kwh))}
+                {comparison.change.kwh >= 0 ? "Up" : "Down"}{" "}
+                {energy(Math.abs(comparison.change.kwh))}
                 {comparison.change.kwhPercent !== null && comparison.change.kwhPercent !== undefined
                   ? ` (${Math.abs(comparison.change.kwhPercent).toFixed(0)}%)`
                   : ""}

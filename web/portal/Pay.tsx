@@ -7,6 +7,14 @@ import { ScrollingTable } from "../shared/ScrollingTable";
 
 const PaymentQuery = graphql(`
   query PortalPayment($number: String!) {
+    viewer {
+      paymentMethods {
+        id
+        label
+        isDefault
+        expired
+      }
+    }
     account(number: $number) {
       ... on Account {
         number
@@ -77,7 +85,14 @@ const PayBill = graphql(`
 
 type Processor = { url: string; publishableKey: string };
 type Token = { id: string; label: string };
-type Review = { amount: string; fee: string; total: string; token: Token; key: string };
+// What pays: a new card's single-use token, or a method saved in the wallet.
+type Source =
+  | { token: string; label: string; save: boolean }
+  | { savedMethodId: string; label: string };
+type Review = { amount: string; fee: string; total: string; source: Source; key: string };
+const NEW_CARD = "new";
+// While a payment is on its way, its status is asked for again this often.
+const POLL_MS = 3000;
 
 /** The processor named in the gateway's portal configuration, or null without one. */
 function useProcessor(): Processor | null | undefined {
@@ -126,7 +141,8 @@ async function tokenizeCard(processor: Processor, form: FormData): Promise<Token
     throw new Error(body.error?.message ?? "The card was not accepted.");
   }
   const brand = body.card?.brand ?? "card";
-  const label = `${brand.charAt(0).toUpperCase()}${brand.slice(1)} ending ${body.card?.last4 ?? ""}`;
+  const name = `${brand.charAt(0).toUpperCase()}${brand.slice(1)}`;
+  const label = `${name} ending ${body.card?.last4 ?? ""}`;
   return { id: body.id, label };
 }
 
@@ -142,7 +158,17 @@ export default function Pay({ number }: { number: string }) {
   const [review, setReview] = useState<Review | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [duplicate, setDuplicate] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const [made, setMade] = useState<string | null>(null);
+  const [paidWith, setPaidWith] = useState<string | null>(null);
+  const listed = data?.account?.__typename === "Account" ? data.account.payments : null;
+  const processing = listed?.edges.some((edge) => edge.node.status === "PROCESSING");
+  useEffect(() => {
+    if (!processing) {
+      return undefined;
+    }
+    const timer = window.setInterval(() => reload({ requestPolicy: "network-only" }), POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [processing, reload]);
 
   const account = data?.account;
   if (fetching && !data) {
@@ -154,25 +180,35 @@ export default function Pay({ number }: { number: string }) {
   const options = account.paymentOptions;
   const card = options?.methods.find((method) => method.kind === "CARD");
   const payments = account.payments?.edges.map((edge) => edge.node) ?? [];
+  const latest = payments.find((payment) => payment.id === made);
+  const saved = (data?.viewer?.paymentMethods ?? []).filter((method) => !method.expired);
+  const chosen = paidWith ?? saved.find((method) => method.isDefault)?.id ?? NEW_CARD;
 
   const prepare = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setProblem(null);
     setDuplicate(null);
-    setDone(null);
+    setMade(null);
     if (!processor || !card) {
       return;
     }
     const form = new FormData(event.currentTarget);
     const amount = Number(form.get("amount"));
+    const savedMethod = saved.find((method) => method.id === chosen);
     try {
-      const token = await tokenizeCard(processor, form);
+      let source: Source;
+      if (savedMethod === undefined) {
+        const token = await tokenizeCard(processor, form);
+        source = { token: token.id, label: token.label, save: form.get("save") === "on" };
+      } else {
+        source = { savedMethodId: savedMethod.id, label: savedMethod.label };
+      }
       const fee = cardFee(amount, card.flatFee, card.percentFee);
       setReview({
         amount: amount.toFixed(2),
         fee: fee.toFixed(2),
         total: (amount + fee).toFixed(2),
-        token,
+        source,
         key: crypto.randomUUID(),
       });
     } catch (error) {
@@ -188,14 +224,18 @@ export default function Pay({ number }: { number: string }) {
       input: {
         accountNumber: account.number,
         amount: review.amount,
-        method: { token: review.token.id },
+        method:
+          "token" in review.source
+            ? { token: review.source.token }
+            : { savedMethodId: review.source.savedMethodId },
+        saveMethod: "token" in review.source && review.source.save,
         idempotencyKey: review.key,
         confirmDuplicate,
       },
     });
     const result = answer.data?.payBill;
     if (result?.__typename === "PaymentAccepted") {
-      setDone(`Thank you: ${money(result.payment.total)} is on its way to your account.`);
+      setMade(result.payment.id);
       setReview(null);
       setDuplicate(null);
       reload({ requestPolicy: "network-only" });
@@ -215,11 +255,7 @@ export default function Pay({ number }: { number: string }) {
     <>
       <section className="card" aria-labelledby="pay-heading">
         <h1 id="pay-heading">Pay your bill</h1>
-        {done && (
-          <p className="banner ok" role="status">
-            {done}
-          </p>
-        )}
+        {latest && <Outcome payment={latest} />}
         {problem && (
           <p className="problem" role="alert">
             {problem}
@@ -246,33 +282,63 @@ export default function Pay({ number }: { number: string }) {
                 required
               />
             </label>
-            <label>
-              Card number
-              <input name="card-number" inputMode="numeric" autoComplete="cc-number" required />
-            </label>
-            <div className="fields">
-              <label>
-                Expiry month
-                <input
-                  name="exp-month"
-                  inputMode="numeric"
-                  autoComplete="cc-exp-month"
-                  required
-                />
-              </label>
-              <label>
-                Expiry year
-                <input name="exp-year" inputMode="numeric" autoComplete="cc-exp-year" required />
-              </label>
-              <label>
-                Security code
-                <input name="cvc" inputMode="numeric" autoComplete="cc-csc" required />
-              </label>
-              <label>
-                ZIP code
-                <input name="postal-code" autoComplete="postal-code" required />
-              </label>
-            </div>
+            {saved.length > 0 && (
+              <fieldset className="methods">
+                <legend>Pay with</legend>
+                {[...saved, { id: NEW_CARD, label: "A new card" }].map((method) => (
+                  <label key={method.id} className="choice">
+                    <input
+                      type="radio"
+                      name="method"
+                      value={method.id}
+                      checked={chosen === method.id}
+                      onChange={() => setPaidWith(method.id)}
+                    />
+                    {method.label}
+                  </label>
+                ))}
+              </fieldset>
+            )}
+            {chosen === NEW_CARD && (
+              <>
+                <label>
+                  Card number
+                  <input name="card-number" inputMode="numeric" autoComplete="cc-number" required />
+                </label>
+                <div className="fields">
+                  <label>
+                    Expiry month
+                    <input
+                      name="exp-month"
+                      inputMode="numeric"
+                      autoComplete="cc-exp-month"
+                      required
+                    />
+                  </label>
+                  <label>
+                    Expiry year
+                    <input
+                      name="exp-year"
+                      inputMode="numeric"
+                      autoComplete="cc-exp-year"
+                      required
+                    />
+                  </label>
+                  <label>
+                    Security code
+                    <input name="cvc" inputMode="numeric" autoComplete="cc-csc" required />
+                  </label>
+                  <label>
+                    ZIP code
+                    <input name="postal-code" autoComplete="postal-code" required />
+                  </label>
+                </div>
+                <label className="choice">
+                  <input type="checkbox" name="save" />
+                  Save this card for next time
+                </label>
+              </>
+            )}
             <button type="submit" className="primary">
               Review payment
             </button>
@@ -283,7 +349,7 @@ export default function Pay({ number }: { number: string }) {
             <h2>Review your payment</h2>
             <dl className="facts">
               <dt>Pay with</dt>
-              <dd>{review.token.label}</dd>
+              <dd>{review.source.label}</dd>
               <dt>Amount</dt>
               <dd>{money(review.amount)}</dd>
               <dt>Card fee</dt>
@@ -350,7 +416,7 @@ export default function Pay({ number }: { number: string }) {
                     <td>{payment.method.label}</td>
                     <td className="number">{money(payment.amount)}</td>
                     <td className="number">{money(payment.fee)}</td>
-                    <td>
+                    <td className="wrap">
                       {payment.status.charAt(0) + payment.status.slice(1).toLowerCase()}
                       {payment.declineReason ? ` (${payment.declineReason})` : ""}
                     </td>
@@ -362,5 +428,34 @@ export default function Pay({ number }: { number: string }) {
         )}
       </section>
     </>
+  );
+}
+
+type Made = {
+  total: string;
+  status: string;
+  declineReason?: string | null;
+  confirmationNumber?: string | null;
+};
+
+/** Where the payment just made stands, as the history shows it (asked again while it
+ * is on its way). */
+function Outcome({ payment }: { payment: Made }) {
+  const total = money(payment.total);
+  if (payment.status === "DECLINED") {
+    return (
+      <p className="banner alert" role="alert">
+        Your payment of {total} was declined:{" "}
+        {(payment.declineReason ?? "no reason given").replace(/\.$/, "")}. Nothing was charged.
+      </p>
+    );
+  }
+  return (
+    <p className="banner ok" role="status">
+      {payment.status === "POSTED"
+        ? `Thank you: ${total} is posted to your account` +
+          (payment.confirmationNumber ? ` (confirmation ${payment.confirmationNumber}).` : ".")
+        : `Thank you: ${total} is on its way to your account.`}
+    </p>
   );
 }

@@ -96,7 +96,9 @@ function SignedIn() {
           </p>
         )}
         {data && number === null && <p>No account is linked to {data.viewer?.email} yet.</p>}
-        {number !== null && screen === "Dashboard" && <Dashboard number={number} onPay={() => setScreen("Pay")} />}
+        {number !== null && screen === "Dashboard" && (
+          <Dashboard number={number} onPay={() => setScreen("Pay")} />
+        )}
         {number !== null && screen === "Usage" && (
           <Suspense fallback={<p aria-busy="true">Loading usage…</p>}>
             <Usage number={number} />
