@@ -208,6 +208,15 @@ def test_a_member_pays_with_the_test_card_saves_it_and_pays_again(
     expect(history.filter(has_text="$12.00").first).to_contain_text("Declined (")
     browser.assert_accessible()
     browser.screenshot("portal-pay-declined.png")
+
+    # Autopay with the saved card, on the draft day the member chooses.
+    page.get_by_label("Draft day of the month").select_option("12")
+    page.get_by_role("button", name="Turn on autopay").click()
+    autopay = page.get_by_role("region", name="Autopay")
+    expect(autopay).to_contain_text("Autopay is on", timeout=TIMEOUT_MS)
+    expect(autopay).to_contain_text("On day 12 of the month")
+    browser.assert_accessible()
+    browser.screenshot("portal-autopay.png")
     browser.assert_kept_to_itself()
     # The cards' numbers went to the processor's stand-in only, never to the gateway.
     sent = [r.post_data or "" for r in browser.watched.graphql_requests]

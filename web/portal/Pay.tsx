@@ -4,6 +4,7 @@ import { useMutation, useQuery } from "urql";
 import { graphql } from "../gql";
 import { dateTime, money } from "../shared/format";
 import { ScrollingTable } from "../shared/ScrollingTable";
+import { Autopay } from "./Autopay";
 
 const PaymentQuery = graphql(`
   query PortalPayment($number: String!) {
@@ -389,6 +390,7 @@ export default function Pay({ number }: { number: string }) {
           </div>
         )}
       </section>
+      <Autopay key={`${number}-${saved.length}`} number={number} />
       <section className="card" aria-labelledby="history-heading">
         <h2 id="history-heading">Payment history</h2>
         {payments.length === 0 ? (
