@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
@@ -49,7 +50,12 @@ from gateway.core.metrics import CONTENT_TYPE, GatewayMetrics
 from gateway.core.resilience.deadline import request_deadline
 from gateway.core.resilience.readiness_log import ReadinessLog
 from gateway.core.runtime import tune_garbage_collector
-from gateway.identity.viewer import authenticate
+from gateway.core.signed_links import LinkHolder, LinkSigner, derived_key
+from gateway.documents.coop import CoopIdentity
+from gateway.documents.routes import document_routes
+from gateway.identity.tables import Role
+from gateway.identity.viewer import Authentication, Viewer, authenticate
+from gateway.notifications.sms_routes import sms_callback_routes
 from gateway.payments.webhook_route import payments_webhook_route
 from gateway.schema import build_schema
 from gateway.settings import GatewaySettings
@@ -107,12 +113,28 @@ def create_app(
 
     async def context(request: Request, request_id: str) -> GatewayContext:
         now = current()
+        return _context(
+            request,
+            request_id,
+            authenticate(request.headers.get("authorization"), now.tokens),
+        )
+
+    async def link_context(request: Request, holder: LinkHolder) -> GatewayContext:
+        # The link's login, as its token would name it; the store has the final word
+        # on the role and on whether the session still runs.
+        viewer = Viewer(holder.user_id, token_role=Role.MEMBER, session_id=holder.session_id)
+        return _context(request, uuid.uuid4().hex, Authentication(viewer))
+
+    def _context(
+        request: Request, request_id: str, authentication: Authentication
+    ) -> GatewayContext:
+        now = current()
         return create_context(
             adapters=now.adapters,
             store=now.store,
             tokens=now.tokens,
             zone=settings.zone,
-            authentication=authenticate(request.headers.get("authorization"), now.tokens),
+            authentication=authentication,
             request_id=request_id,
             client_address=request.client.host if request.client else None,
             user_agent=request.headers.get("user-agent"),
@@ -124,8 +146,12 @@ def create_app(
             public_base_url=settings.public_base_url,
             rate_limiter=now.rate_limiter,
             payment_rules=rules_of_payments,
+            # Links start with the address this request came to (the proxy's, when
+            # the forwarding settings say it may be believed).
+            document_links=links.for_origin(str(request.base_url)),
         )
 
+    links = document_link_signer(settings)
     readiness_log = ReadinessLog(logger)
     rules_of_payments = payment_rules(settings)
 
@@ -202,6 +228,8 @@ def create_app(
         payments_webhook_route(
             secret=settings.payments_webhook_secret, store=lambda: current().store
         ),
+        *document_routes(links=links, context_for=link_context, coop=coop_identity(settings)),
+        *sms_callback_routes(secret=settings.sms_signing_secret, store=lambda: current().store),
     ]
     if graphiql is not None:
         routes.extend(graphiql.routes())
@@ -231,6 +259,22 @@ def create_app(
         routes=routes,
         middleware=middleware,
         lifespan=lifespan,
+    )
+
+
+def document_link_signer(settings: GatewaySettings) -> LinkSigner:
+    """Signs download links with their own key, or one derived from the token key."""
+    if settings.document_link_secret is not None:
+        return LinkSigner(settings.document_link_secret.get_secret_value().encode())
+    return LinkSigner(derived_key(settings.jwt_secret.get_secret_value().encode()))
+
+
+def coop_identity(settings: GatewaySettings) -> CoopIdentity:
+    return CoopIdentity(
+        name=settings.coop_name,
+        address=settings.coop_address,
+        phone=settings.coop_phone,
+        mask_account=settings.documents_mask_account,
     )
 
 

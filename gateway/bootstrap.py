@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from adapters.email.port import EmailSender
 from adapters.payments.port import MethodKind, PaymentProcessor
+from adapters.sms.port import SmsSender
 from gateway.core.backends import Adapters
 from gateway.core.cache import create_cache
 from gateway.core.cache.near import NearCache, WithNearCache
@@ -178,6 +179,7 @@ async def open_real_adapters(settings: GatewaySettings, stack: AsyncExitStack) -
         meters=meters,
         cis_payments=cis,
         payments=open_payment_processor(settings, stack),
+        sms=open_sms_sender(settings, stack),
     )
 
 
@@ -199,6 +201,31 @@ def open_payment_processor(
     )
     stack.push_async_callback(processor.aclose)
     return processor
+
+
+def open_sms_sender(settings: GatewaySettings, stack: AsyncExitStack) -> SmsSender | None:
+    """The SMS provider's HTTP adapter, or None when no SMS URL is set."""
+    from adapters.sms.http import HttpSmsSender, SmsEndpoint
+
+    if (
+        settings.sms_url is None
+        or settings.sms_account_sid is None
+        or settings.sms_auth_token is None
+        or settings.sms_from_number is None
+    ):
+        logger.info("no SMS provider set: nothing is texted")
+        return None
+    sender = HttpSmsSender(
+        SmsEndpoint(
+            base_url=settings.sms_url,
+            account_sid=settings.sms_account_sid,
+            auth_token=settings.sms_auth_token.get_secret_value(),
+            from_number=settings.sms_from_number,
+            timeout_s=settings.sms_timeout_s,
+        )
+    )
+    stack.push_async_callback(sender.aclose)
+    return sender
 
 
 def open_cache(settings: GatewaySettings, stack: AsyncExitStack) -> Cache | None:

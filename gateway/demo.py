@@ -27,6 +27,9 @@ CIS_SERVICE_PATH = "/multispeak/v3/CB_Server.asmx"
 # fixed so that the README's curl example works against `demo` and `simulate payments`.
 DEMO_PUBLISHABLE_KEY = "pk_test_demo"
 OMS_SERVICE_PATH = "/multispeak/v3/OA_Server.asmx"
+# The demo member's first account (the seed numbers accounts from 2000100, the demo
+# member's first): its GraphiQL tab of download links asks for it.
+DEMO_DOCUMENTS_ACCOUNT = "2000100"
 DEMO_SMS_NUMBER = "+15005550100"  # the co-op's number at the SMS stand-in
 # `make web` builds the portal, the console and GraphiQL here, with the manifest of the
 # documents they send by hash.
@@ -188,6 +191,7 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
     from gateway.bootstrap import open_gateway
     from gateway.core.metrics import GatewayMetrics
     from gateway.core.outbox import acquire_worker_lock
+    from gateway.notifications.sms_routes import INBOUND_PATH, STATUS_PATH
     from gateway.payments.webhook_route import WEBHOOK_PATH
     from gateway.settings import GatewaySettings
     from gateway.worker import background_jobs, run_jobs
@@ -228,12 +232,17 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
             )
         )
         # The SMS provider's stand-in: texts the gateway sends are read in its outbox.
+        sms_account_sid = "AC" + secrets.token_hex(16)
+        sms_auth_token = secrets.token_urlsafe(24)
         sms = await stack.enter_async_context(
             serve_asgi(
                 sms_stand_in_app(
-                    account_sid="AC" + secrets.token_hex(16),
-                    auth_token=secrets.token_urlsafe(24),
+                    account_sid=sms_account_sid,
+                    auth_token=sms_auth_token,
                     from_number=DEMO_SMS_NUMBER,
+                    # Members' texts (STOP, HELP) and delivery statuses come to this gateway.
+                    status_callback_url=f"http://{options.host}:{options.port}{STATUS_PATH}",
+                    inbound_url=f"http://{options.host}:{options.port}{INBOUND_PATH}",
                 )
             )
         )
@@ -248,6 +257,10 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
             payments_url=payments,
             payments_secret_key=SecretStr(payments_secret_key),
             payments_webhook_secret=SecretStr(payments_webhook_secret),
+            sms_url=sms,
+            sms_account_sid=sms_account_sid,
+            sms_auth_token=SecretStr(sms_auth_token),
+            sms_from_number=DEMO_SMS_NUMBER,
             meters_database_url=data.databases.meters,
             database_url=data.gateway_database_url,
             jwt_secret=SecretStr(secrets.token_urlsafe(32)),
@@ -273,7 +286,11 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
                 create_app(
                     settings,
                     gateway=gateway,
-                    graphiql_tabs=demo_tabs(email=DEMO_EMAIL, password=DEMO_PASSWORD),
+                    graphiql_tabs=demo_tabs(
+                        email=DEMO_EMAIL,
+                        password=DEMO_PASSWORD,
+                        documents_account=DEMO_DOCUMENTS_ACCOUNT,
+                    ),
                 ),
                 host=options.host,
                 port=options.port,
@@ -294,7 +311,7 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
             f" (publishable key {DEMO_PUBLISHABLE_KEY})\n"
             f"  SMS provider stand-in: {sms}/v1, texts sent in {sms}/outbox.html\n"
             f"  Demo member login: {DEMO_EMAIL} / {DEMO_PASSWORD}"
-            " (GraphiQL opens with its sign-in and dashboard tabs)\n"
+            " (GraphiQL opens with its sign-in, dashboard and download links tabs)\n"
             f"  Demo staff logins: staff@example.com / staff-demo-pass (staff),"
             f" admin@example.com / admin-demo-pass (admin)\n"
             f"  Emails (registration, password reset) are written to {data.directory / 'outbox'}\n"

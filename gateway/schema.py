@@ -21,8 +21,18 @@ from gateway.api.shape import shape_limits
 from gateway.api.validation import ValidationUnlessRefused
 from gateway.audit.reads import AuditAccountReads
 from gateway.core.errors import ErrorMasking, public_error
+from gateway.documents.schema import (
+    BILL_CHANGE_COST,
+    BILL_PDF_LINK_COST,
+    PROJECTED_BILL_COST,
+    green_button_link_cost,
+    peak_demand_cost,
+)
 from gateway.members.contact_schema import ContactMutations
 from gateway.members.registration_schema import RegistrationMutations, RegistrationQueries
+from gateway.notifications.contacts_schema import NotificationContactMutations
+from gateway.notifications.deliveries_schema import NotificationDeliveryMutations
+from gateway.notifications.preferences_schema import NotificationPreferenceMutations
 from gateway.outages.schema import OutageMutations
 from gateway.payments.attention_schema import PaymentAttentionQueries
 from gateway.payments.autopay.schema import AutopayMutations
@@ -39,6 +49,11 @@ from gateway.viewer.schema import AuthMutations, AuthQueries
 COST_ESTIMATES: Final[Estimates] = {
     ("Account", "usage"): usage_points,
     ("ServiceLocation", "usage"): usage_points,
+    ("Bill", "pdfUrl"): lambda _: BILL_PDF_LINK_COST,
+    ("Account", "greenButtonUrl"): green_button_link_cost,
+    ("Account", "billChange"): lambda _: BILL_CHANGE_COST,
+    ("Account", "peakDemand"): peak_demand_cost,
+    ("Account", "projectedBill"): lambda _: PROJECTED_BILL_COST,
 }
 
 
@@ -61,6 +76,9 @@ class Mutation(
     AutopayMutations,
     ScheduledPaymentMutations,
     PaymentExtensionMutations,
+    NotificationContactMutations,
+    NotificationPreferenceMutations,
+    NotificationDeliveryMutations,
 ):
     pass
 

@@ -6,7 +6,7 @@ Nothing else in the gateway or the adapters reads the environment. Secrets are
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from adapters.payments.port import MethodKind
 from adapters.rules.email import is_email_address, mailbox_address
 from adapters.rules.numbers import parse_natural
+from adapters.rules.phone import parse_phone
 
 # HS256 keys shorter than the hash output weaken the signature (RFC 7518 section 3.2).
 MIN_JWT_SECRET_LENGTH = 32
@@ -69,6 +70,26 @@ class GatewaySettings(BaseSettings):
     # The processor signs its webhooks (POST /webhooks/payments) with this secret
     # (whsec_...). Unset: the route refuses every event, as it cannot check one.
     payments_webhook_secret: SecretStr | None = None
+    # The SMS provider (`adapters.sms.http`): its base URL (without /v1), the account
+    # id and auth token of its basic auth, and the co-op's number texts come from (E.164).
+    # Unset: texts are not set up; nothing is ever texted and text contacts wait.
+    sms_url: str | None = None
+    sms_account_sid: str | None = None
+    sms_auth_token: SecretStr | None = None
+    sms_from_number: str | None = None
+    # The provider signs status callbacks and members' texts to the gateway with this
+    # (`adapters.sms.signature`); unset, with the auth token, as the common providers do.
+    sms_callback_secret: SecretStr | None = None
+    # Seconds one provider call may take; a send cut short is settled by its key.
+    sms_timeout_s: float = Field(default=10.0, gt=0)
+    # Texts and notification emails name the co-op as its documents do (`coop_name`,
+    # `coop_phone`: a HELP reply says how to reach it; `coop_address`: at the foot of
+    # every notification email, as CAN-SPAM asks).
+    # Non-urgent texts due in these hours (local time, the window may pass midnight)
+    # wait for its end; outage texts go at once unless the co-op says otherwise.
+    quiet_hours_start: time = time(21, 0)
+    quiet_hours_end: time = time(8, 0)
+    outage_texts_in_quiet_hours: bool = True
     # What one payment may be (`Account.paymentOptions`, `payBill`): below the minimum
     # a payment costs more to process than it brings; above the maximum it is more
     # often a typo (an extra digit) than a payment meant.
@@ -123,6 +144,22 @@ class GatewaySettings(BaseSettings):
     login_throttle_window: timedelta = timedelta(minutes=15)
 
     time_zone: str = "America/Denver"
+    # Download links (bill PDFs, Green Button data) are signed with this key. Unset:
+    # with a key derived from `jwt_secret`, distinct from it (`gateway.core.signed_links`).
+    document_link_secret: SecretStr | None = Field(default=None, min_length=32)
+    # The co-op as its documents name it: the bill's letterhead and remittance address.
+    # (COOP_NAME, COOP_ADDRESS as a JSON list of lines, COOP_PHONE.)
+    coop_name: str = Field(
+        default="Demo Electric Cooperative", validation_alias=AliasChoices("COOP_NAME")
+    )
+    coop_address: tuple[str, ...] = Field(
+        default=("PO Box 1000", "Estancia, NM 87016"),
+        validation_alias=AliasChoices("COOP_ADDRESS"),
+    )
+    coop_phone: str = Field(default="(505) 555-0100", validation_alias=AliasChoices("COOP_PHONE"))
+    # Bills show the account number masked (all but its last four characters) outside
+    # the remittance stub, which keeps it whole so that a payment finds its account.
+    documents_mask_account: bool = False
     cors_origins: tuple[str, ...] = ()
     debug: bool = False
 
@@ -296,7 +333,14 @@ class GatewaySettings(BaseSettings):
         return value
 
     @field_validator(
-        "smtp_host", "smtp_user", "trusted_documents_path", "payments_url", mode="before"
+        "smtp_host",
+        "smtp_user",
+        "trusted_documents_path",
+        "payments_url",
+        "sms_url",
+        "sms_account_sid",
+        "sms_from_number",
+        mode="before",
     )
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
@@ -337,6 +381,26 @@ class GatewaySettings(BaseSettings):
         if self.payments_url is not None and self.payments_secret_key is None:
             raise ValueError("payments_url needs payments_secret_key (the processor's sk_...)")
         return self
+
+    @model_validator(mode="after")
+    def _sms_is_complete(self) -> GatewaySettings:
+        # The message names the settings, never their values (the token is a secret).
+        if self.sms_url is not None and (
+            self.sms_account_sid is None
+            or self.sms_auth_token is None
+            or self.sms_from_number is None
+        ):
+            raise ValueError("sms_url needs sms_account_sid, sms_auth_token and sms_from_number")
+        if self.sms_from_number is not None:
+            phone = parse_phone(self.sms_from_number)
+            if phone is None or phone.e164 != self.sms_from_number:
+                raise ValueError("sms_from_number must be a North American number in E.164")
+        return self
+
+    @property
+    def sms_signing_secret(self) -> SecretStr | None:
+        """What signs the provider's callbacks: its own secret, else the auth token."""
+        return self.sms_callback_secret or self.sms_auth_token
 
     @model_validator(mode="after")
     def _trusted_only_has_a_manifest(self) -> GatewaySettings:

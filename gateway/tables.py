@@ -9,6 +9,7 @@ from gateway.core.outbox import table as outbox_table
 from gateway.core.store.base import Base
 from gateway.identity import tables as identity_tables
 from gateway.members import tables as members_tables
+from gateway.notifications import tables as notifications_tables
 from gateway.payments import tables as payments_tables
 from gateway.payments.autopay import tables as autopay_tables
 from gateway.payments.wallet import tables as wallet_tables
@@ -22,6 +23,7 @@ DOMAIN_TABLES = (
     feed_cursor_table,
     identity_tables,
     members_tables,
+    notifications_tables,
     outbox_table,
     payments_tables,
     wallet_tables,

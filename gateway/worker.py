@@ -50,8 +50,16 @@ from gateway.core.outbox import (
     default_worker_id,
 )
 from gateway.core.outbox.wakeup import listening_job
+from gateway.documents.coop import CoopIdentity
 from gateway.members import password_reset
 from gateway.members.emails import MemberMail
+from gateway.notifications import contacts
+from gateway.notifications.deliveries import DELIVER_KIND
+from gateway.notifications.jobs import contact_code_handler, delivery_handler, sms_reply_handler
+from gateway.notifications.quiet_hours import QuietHours
+from gateway.notifications.replies import SMS_REPLY_KIND
+from gateway.notifications.sending import SendingRules
+from gateway.notifications.sms_routes import STATUS_PATH
 from gateway.payments import pay_bill, processing, processor_events, refund, webhook_intake
 from gateway.payments.autopay.jobs import drafting_job
 from gateway.settings import GatewaySettings
@@ -90,7 +98,39 @@ def outbox_handlers(gateway: Gateway) -> dict[str, Handler]:
         pay_bill.PROCESS_PAYMENT_KIND: payment_handler(gateway),
         webhook_intake.PAYMENT_EVENT_KIND: payment_event_handler(gateway),
         refund.REFUND_PAYMENT_KIND: refund_handler(gateway),
+        contacts.CONTACT_CODE_KIND: contact_code_handler(
+            store=gateway.store, email=gateway.email, sms=gateway.adapters.sms
+        ),
+        SMS_REPLY_KIND: sms_reply_handler(
+            store=gateway.store,
+            sms=gateway.adapters.sms,
+            coop=coop_of(gateway.settings),
+        ),
+        DELIVER_KIND: delivery_handler(
+            store=gateway.store,
+            email=gateway.email,
+            sms=gateway.adapters.sms,
+            rules=sending_rules(gateway.settings),
+        ),
     }
+
+
+def coop_of(settings: GatewaySettings) -> CoopIdentity:
+    """The co-op as texts and notification emails name it: as its documents do."""
+    return CoopIdentity(
+        name=settings.coop_name, address=settings.coop_address, phone=settings.coop_phone
+    )
+
+
+def sending_rules(settings: GatewaySettings) -> SendingRules:
+    """How notifications are sent, from the settings."""
+    return SendingRules(
+        coop=coop_of(settings),
+        public_base_url=settings.public_base_url,
+        status_callback_url=settings.public_base_url + STATUS_PATH,
+        quiet_hours=QuietHours(settings.quiet_hours_start, settings.quiet_hours_end, settings.zone),
+        outage_texts_in_quiet_hours=settings.outage_texts_in_quiet_hours,
+    )
 
 
 class PaymentsNotSetUp(RuntimeError):

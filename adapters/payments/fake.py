@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from adapters.payments import sandbox
 from adapters.payments.port import (
@@ -55,6 +55,7 @@ DEFAULT_RETURN_AFTER = timedelta(seconds=60)
 
 Details = CardDetails | BankAccountDetails
 Outcome = Charge | Debit | Refund | PaymentsError
+M = TypeVar("M", Charge, Debit, Refund)
 
 
 class FakePaymentProcessor:
@@ -156,39 +157,52 @@ class FakePaymentProcessor:
         self, *, amount: Decimal, source: str, idempotency_key: str, reference: str
     ) -> Charge:
         request = {"op": "charge", "amount": str(amount), "source": source, "ref": reference}
-        outcome = self._once(
-            idempotency_key, request, lambda: self._charge(amount, source, reference)
+        return self._move(
+            Charge,
+            idempotency_key,
+            reference,
+            request,
+            lambda: self._charge(amount, source, reference),
         )
-        self._maybe_drop(idempotency_key, reference)
-        if isinstance(outcome, PaymentsError):
-            raise outcome.with_traceback(None)  # a fresh traceback for each raise
-        assert isinstance(outcome, Charge)
-        return outcome
 
     async def debit(
         self, *, amount: Decimal, source: str, idempotency_key: str, reference: str
     ) -> Debit:
         request = {"op": "debit", "amount": str(amount), "source": source, "ref": reference}
-        outcome = self._once(
-            idempotency_key, request, lambda: self._debit(amount, source, reference)
+        return self._move(
+            Debit,
+            idempotency_key,
+            reference,
+            request,
+            lambda: self._debit(amount, source, reference),
         )
-        self._maybe_drop(idempotency_key, reference)
-        if isinstance(outcome, PaymentsError):
-            raise outcome.with_traceback(None)  # a fresh traceback for each raise
-        assert isinstance(outcome, Debit)
-        return outcome
 
     async def refund(
         self, *, payment_id: str, amount: Decimal, idempotency_key: str, reference: str
     ) -> Refund:
         request = {"op": "refund", "amount": str(amount), "payment": payment_id, "ref": reference}
-        outcome = self._once(
-            idempotency_key, request, lambda: self._refund(payment_id, amount, reference)
+        return self._move(
+            Refund,
+            idempotency_key,
+            reference,
+            request,
+            lambda: self._refund(payment_id, amount, reference),
         )
+
+    def _move(
+        self,
+        kind: type[M],
+        idempotency_key: str,
+        reference: str,
+        request: dict[str, str],
+        act: Callable[[], Outcome],
+    ) -> M:
+        """A call that moves money: once per key, and its answer lost if so set."""
+        outcome = self._once(idempotency_key, request, act)
         self._maybe_drop(idempotency_key, reference)
         if isinstance(outcome, PaymentsError):
             raise outcome.with_traceback(None)  # a fresh traceback for each raise
-        assert isinstance(outcome, Refund)
+        assert isinstance(outcome, kind)
         return outcome
 
     async def get_charge(self, charge_id: str) -> Charge:

@@ -16,6 +16,7 @@ from typing import Any, Final, TypeVar
 
 import httpx
 
+from adapters.json_http import error_object, json_answer, post_once
 from adapters.payments.port import (
     Charge,
     Debit,
@@ -40,9 +41,7 @@ from adapters.payments.wire import (
 from adapters.rules.money import to_cents
 
 T = TypeVar("T")
-IDEMPOTENCY_HEADER: Final = "Idempotency-Key"
-# Failures before the request left this process: the processor cannot have acted.
-_NOT_SENT: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+SYSTEM: Final = "payment processor"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -135,24 +134,22 @@ class HttpPaymentProcessor:
         return _answer(response)
 
     async def _move(self, path: str, body: Json, idempotency_key: str, reference: str) -> Json:
-        try:
-            response = await self._client.post(
-                path, json=body, headers={IDEMPOTENCY_HEADER: idempotency_key}
-            )
-        except _NOT_SENT as error:
-            raise PaymentsUnavailable(f"payment processor: {type(error).__name__}") from None
-        except httpx.TransportError as error:
-            raise PaymentOutcomeUnknown(
-                f"payment processor: no answer ({type(error).__name__}); look it up by reference",
-                idempotency_key=idempotency_key,
-                reference=reference,
-            ) from None
-        if response.status_code >= 500 and response.status_code != 503:
-            raise PaymentOutcomeUnknown(
-                f"payment processor: HTTP {response.status_code}; look it up by reference",
+        def outcome_unknown(message: str) -> PaymentOutcomeUnknown:
+            return PaymentOutcomeUnknown(
+                f"{message}; look it up by reference",
                 idempotency_key=idempotency_key,
                 reference=reference,
             )
+
+        response = await post_once(
+            self._client,
+            path,
+            body=body,
+            idempotency_key=idempotency_key,
+            system=SYSTEM,
+            not_sent=PaymentsUnavailable,
+            outcome_unknown=outcome_unknown,
+        )
         return _answer(response)
 
 
@@ -168,12 +165,8 @@ def _money(amount: Decimal, *, source: str, reference: str) -> Json:
 def _answer(response: httpx.Response) -> Json:
     status = response.status_code
     if status < 300:
-        try:
-            data: Json = response.json()
-        except ValueError:
-            raise PaymentsUnavailable("payment processor: an answer that is not JSON") from None
-        return data
-    error = _error_of(response)
+        return json_answer(response, system=SYSTEM, unavailable=PaymentsUnavailable)
+    error = error_object(response)
     message = str(error.get("message", f"HTTP {status}"))
     if status == 402:
         raise PaymentDeclined(
@@ -190,12 +183,3 @@ def _answer(response: httpx.Response) -> Json:
     if status in (401, 403):
         raise PaymentsUnavailable(f"payment processor refused the API key (HTTP {status})")
     raise PaymentsUnavailable(f"payment processor: HTTP {status}")
-
-
-def _error_of(response: httpx.Response) -> Json:
-    try:
-        payload = response.json()
-    except ValueError:
-        return {}
-    error = payload.get("error") if isinstance(payload, dict) else None
-    return error if isinstance(error, dict) else {}

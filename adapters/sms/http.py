@@ -16,6 +16,7 @@ from typing import Any, Final
 
 import httpx
 
+from adapters.json_http import error_object, json_answer, post_once
 from adapters.sms.port import (
     RejectReason,
     SentMessage,
@@ -26,9 +27,7 @@ from adapters.sms.port import (
 )
 from adapters.sms.wire import Json, message_from_json
 
-IDEMPOTENCY_HEADER: Final = "Idempotency-Key"
-# Failures before the request left this process: the provider cannot have acted.
-_NOT_SENT: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+SYSTEM: Final = "SMS provider"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,22 +62,21 @@ class HttpSmsSender:
         request: Json = {"to": to, "from": self._from, "body": body}
         if status_callback_url is not None:
             request["status_callback"] = status_callback_url
-        try:
-            response = await self._client.post(
-                "/Messages", json=request, headers={IDEMPOTENCY_HEADER: idempotency_key}
+
+        def outcome_unknown(message: str) -> SmsOutcomeUnknown:
+            return SmsOutcomeUnknown(
+                f"{message}; look it up by key", idempotency_key=idempotency_key
             )
-        except _NOT_SENT as error:
-            raise SmsUnavailable(f"SMS provider: {type(error).__name__}") from None
-        except httpx.TransportError as error:
-            raise SmsOutcomeUnknown(
-                f"SMS provider: no answer ({type(error).__name__}); look it up by key",
-                idempotency_key=idempotency_key,
-            ) from None
-        if response.status_code >= 500 and response.status_code != 503:
-            raise SmsOutcomeUnknown(
-                f"SMS provider: HTTP {response.status_code}; look it up by key",
-                idempotency_key=idempotency_key,
-            )
+
+        response = await post_once(
+            self._client,
+            "/Messages",
+            body=request,
+            idempotency_key=idempotency_key,
+            system=SYSTEM,
+            not_sent=SmsUnavailable,
+            outcome_unknown=outcome_unknown,
+        )
         return message_from_json(_answer(response))
 
     async def get_message(self, message_id: str) -> SentMessage:
@@ -104,12 +102,8 @@ class HttpSmsSender:
 def _answer(response: httpx.Response) -> Json:
     status = response.status_code
     if status < 300:
-        try:
-            data: Json = response.json()
-        except ValueError:
-            raise SmsUnavailable("SMS provider: an answer that is not JSON") from None
-        return data
-    error = _error_of(response)
+        return json_answer(response, system=SYSTEM, unavailable=SmsUnavailable)
+    error = error_object(response)
     message = str(error.get("message", f"HTTP {status}"))
     if status == 404:
         raise SmsNotFound(message)
@@ -122,12 +116,3 @@ def _answer(response: httpx.Response) -> Json:
     if status in (401, 403):
         raise SmsUnavailable(f"SMS provider refused the credentials (HTTP {status})")
     raise SmsUnavailable(f"SMS provider: HTTP {status}")
-
-
-def _error_of(response: httpx.Response) -> Json:
-    try:
-        payload = response.json()
-    except ValueError:
-        return {}
-    error = payload.get("error") if isinstance(payload, dict) else None
-    return error if isinstance(error, dict) else {}

@@ -22,6 +22,22 @@ from gateway.api.results import AccountNotFound
 from gateway.audit.reads import audited_fields
 from gateway.billing import bills
 from gateway.billing.schema import Balance, BillConnection
+from gateway.documents.schema import (
+    BillChange,
+    GreenButtonFormat,
+    GreenButtonInterval,
+    PeakDemand,
+    ProjectedBill,
+    account_bill_change,
+    account_peak_demand,
+    account_projected_bill,
+    green_button_url,
+)
+from gateway.notifications.consent_schema import SmsConsentEntry, account_sms_consent_log
+from gateway.notifications.preferences_schema import (
+    NotificationPreference,
+    account_notification_preferences,
+)
 from gateway.outages.schema import LocationOutageStatus
 from gateway.payments.autopay.schema import Autopay, account_autopay
 from gateway.payments.options_schema import PaymentOptions, account_payment_options
@@ -244,6 +260,54 @@ class Account:
         )
         return UsageComparison.of(result)
 
+    @described_field(
+        "A link to Green Button data (Download My Data) of all the account's meters:"
+        " ESPI XML or CSV, for the viewer's sign-in only, good for five minutes. At most"
+        " a year of hours, or three of days."
+    )
+    def green_button_url(
+        self,
+        info: GatewayInfo,
+        from_: FromDate,
+        to: ToDate,
+        interval: GreenButtonInterval,
+        format: GreenButtonFormat = GreenButtonFormat.XML,
+    ) -> str | None:
+        return green_button_url(
+            info.context,
+            account_number=self.number,
+            start=from_,
+            end=to,
+            interval=interval,
+            download=format,
+        )
+
+    @described_field(
+        "Why a bill changed from an earlier one (weather, days, rates, remainder), named"
+        ' by the months their bills were cut ("2026-10"). Defaults: the latest bill, and'
+        " the bill before `month`."
+    )
+    async def bill_change(
+        self, info: GatewayInfo, month: str | None = None, compare_to: str | None = None
+    ) -> BillChange | None:
+        return await account_bill_change(
+            info.context, account_number=self.number, month=month, compare_to=compare_to
+        )
+
+    @described_field(
+        "The likely bill for the period still open, with a range and its confidence, and"
+        " the date it was computed."
+    )
+    async def projected_bill(self, info: GatewayInfo) -> ProjectedBill | None:
+        return await account_projected_bill(info, account_number=self.number)
+
+    @described_field(
+        "The peak hour of each of the last `periods` billing periods (at most 13), the five"
+        " highest hours, and the average weekday's and weekend day's use by hour."
+    )
+    async def peak_demand(self, info: GatewayInfo, periods: int = 12) -> PeakDemand | None:
+        return await account_peak_demand(info, account_number=self.number, periods=periods)
+
     @strawberry.field
     async def outage_status(self, info: GatewayInfo) -> list[LocationOutageStatus] | None:
         context = info.context
@@ -252,6 +316,22 @@ class Account:
             [loc.location_id for loc in locations]
         )
         return [LocationOutageStatus.of(status, context.zone) for status in statuses]
+
+    @described_field(
+        "What the viewer is told about this account, per kind of notification, and where;"
+        " null for staff (only the account's logins choose)."
+    )
+    async def notification_preferences(
+        self, info: GatewayInfo
+    ) -> list[NotificationPreference] | None:
+        return await account_notification_preferences(info, self.number)
+
+    @described_field(
+        "Staff only: every change of consent to texts by the account's logins or to their"
+        " numbers (who, when, how, from where, the words), newest first."
+    )
+    async def sms_consent_log(self, info: GatewayInfo) -> list[SmsConsentEntry] | None:
+        return await account_sms_consent_log(info, self.number)
 
 
 AccountResult = Annotated[Account | AccountNotFound, strawberry.union("AccountResult")]

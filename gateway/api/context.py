@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from gateway.core.invalidation import Invalidation
 from gateway.core.loaders import DataLoaders, LoaderOptions
 from gateway.core.payment_rules import PaymentRules
 from gateway.core.rate_limit import RateLimiter
+from gateway.core.signed_links import LinkSigner
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.policy import AccountAccess
 from gateway.identity.throttle import LoginThrottle
@@ -53,6 +55,9 @@ class GatewayContext:
     loaders: DataLoaders
     # What one payment may be, with what, at what fee (the settings'; defaults in-process).
     payment_rules: PaymentRules = field(default_factory=PaymentRules)
+    # Signs download links (bill PDFs, Green Button); in-process contexts get a key of
+    # their own, good for links followed in the same process only.
+    document_links: LinkSigner = field(default_factory=lambda: _process_links())
 
 
 GatewayInfo = Info[GatewayContext, None]
@@ -76,6 +81,7 @@ def create_context(
     public_base_url: str = DEFAULT_PUBLIC_BASE_URL,
     rate_limiter: RateLimiter | None = None,
     payment_rules: PaymentRules | None = None,
+    document_links: LinkSigner | None = None,
 ) -> GatewayContext:
     """`cache` None: the loaders go straight to the adapters (as in unit tests)."""
     options = LoaderOptions(cache=cache, batching=batching, zone=zone, stats=cache_stats)
@@ -125,4 +131,9 @@ def create_context(
         rate_limiter=rate_limiter,
         loaders=request_loaders,
         payment_rules=payment_rules or PaymentRules(),
+        document_links=document_links or _process_links(),
     )
+
+
+def _process_links() -> LinkSigner:
+    return LinkSigner(secrets.token_bytes(32))

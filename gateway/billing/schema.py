@@ -7,9 +7,12 @@ from datetime import date
 import strawberry
 
 from adapters.cis import port
+from gateway.api.context import GatewayInfo
+from gateway.api.fields import described_field
 from gateway.api.pagination import PageInfo
 from gateway.api.scalars import Money, money
 from gateway.billing.bills import BillPage
+from gateway.documents.schema import bill_pdf_url
 
 
 @strawberry.type
@@ -105,6 +108,12 @@ class Bill:
     @strawberry.field
     def usage(self) -> list[BilledMeterUsage]:
         return [BilledMeterUsage.of(item) for item in self.source.usage]
+
+    @described_field(
+        "A link to the bill as a PDF, for the viewer's sign-in only, good for five minutes."
+    )
+    def pdf_url(self, info: GatewayInfo) -> str:
+        return bill_pdf_url(info.context, self.source)
 
     @classmethod
     def of(cls, bill: port.Bill) -> Bill:

@@ -11,6 +11,7 @@ from adapters.cis.port import CisPort
 from adapters.meters.port import MeterDataPort
 from adapters.oms.port import OmsPort
 from adapters.payments.port import PaymentProcessor
+from adapters.sms.port import SmsSender
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,9 +25,14 @@ class Adapters:
     # by the payment's id, and a retry is the outbox's to make, not a generic policy's.
     cis_payments: CisPayments | None = None
     payments: PaymentProcessor | None = None
+    # The SMS provider: None where texts are not set up. Only the worker texts, from the
+    # outbox, which retries; each send carries its idempotency key, so no read policy.
+    sms: SmsSender | None = None
 
     async def aclose(self) -> None:
         closing = [self.cis.aclose(), self.oms.aclose(), self.meters.aclose()]
         if self.payments is not None:
             closing.append(self.payments.aclose())
+        if self.sms is not None:
+            closing.append(self.sms.aclose())
         await asyncio.gather(*closing, return_exceptions=True)

@@ -18,6 +18,11 @@ from gateway.identity.login import EmailNotConfirmed as NotConfirmed
 from gateway.identity.login import WrongCredentials, login
 from gateway.identity.store import Device, StoredSession
 from gateway.identity.throttle import Throttled
+from gateway.notifications.contacts_schema import NotificationContact, viewer_contacts
+from gateway.notifications.deliveries_schema import (
+    NotificationDeliveryConnection,
+    viewer_notifications,
+)
 from gateway.payments.wallet.schema import SavedPaymentMethod, payment_methods
 
 MAX_DEVICE_NAME_LENGTH = 120
@@ -70,6 +75,22 @@ class Viewer:
     @described_field("The payment methods saved in this login's wallet, the default first.")
     async def payment_methods(self, info: GatewayInfo) -> list[SavedPaymentMethod]:
         return await payment_methods(info, self.user_id)
+
+    @described_field(
+        "Where this login may be notified: its own email address, and the addresses and"
+        " numbers it added (each used only once activated)."
+    )
+    async def contacts(self, info: GatewayInfo) -> list[NotificationContact]:
+        return await viewer_contacts(info, self.user_id)
+
+    @described_field(
+        "What was sent to this login's contacts, with where each stands, newest first;"
+        " the cursor is the notification's id."
+    )
+    async def notifications(
+        self, info: GatewayInfo, first: int = 20, after: str | None = None
+    ) -> NotificationDeliveryConnection:
+        return await viewer_notifications(info, self.user_id, first=first, after=after)
 
 
 def _login_session(

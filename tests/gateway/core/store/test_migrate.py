@@ -35,6 +35,13 @@ EXPECTED_TABLES = {
     "payment_webhook_events",
     "saved_payment_methods",
     "autopay_enrollments",
+    "notification_contacts",
+    "sms_consent_log",
+    "sms_opt_outs",
+    "sms_inbound_messages",
+    "notification_preferences",
+    "notification_preference_contacts",
+    "notification_deliveries",
 }
 
 
@@ -66,7 +73,7 @@ async def tables_and_revision(url: str) -> tuple[set[str], str]:
 async def check_database(url: str) -> None:
     await migrate(url)
     await migrate(url)  # a second run finds nothing to do
-    assert await tables_and_revision(url) == (EXPECTED_TABLES, "0009")
+    assert await tables_and_revision(url) == (EXPECTED_TABLES, "0010")
     assert await differences_from_models(url) == []
     user_id = await upsert_member(url, email="m@example.com", password="p", account_numbers=["7"])
     store = open_store(url)

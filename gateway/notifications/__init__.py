@@ -1,0 +1,2 @@
+"""Notifications: the contacts members activate, their consent to texts, and what they
+choose to be told."""
