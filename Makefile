@@ -32,7 +32,8 @@ demo: $(INSTALLED) web
 # web: before unit, whose browser test drives the built GraphiQL.
 test: system-packages check web unit
 
-# GraphiQL (gateway/api/graphiql.py serves it), built from web/ by Vite into web/dist/.
+# GraphiQL, the member portal and the staff console (gateway/api/graphiql.py and
+# web_apps.py serve them), built from web/ by Vite into web/dist/.
 # npm ci installs exactly what web/package-lock.json locks, again only when it changed
 # (npm rewrites node_modules/.package-lock.json on every install); the build runs again
 # only when a file of web/ changed. --ignore-scripts: no package's install script runs.

@@ -42,6 +42,7 @@ from gateway.api.graphiql import GraphiQLSite, StarterTab, graphiql_off
 from gateway.api.http import GraphQLEndpoint
 from gateway.api.limits import QueryLimits
 from gateway.api.trusted_documents import load_trusted_documents
+from gateway.api.web_apps import BrowserPayments, WebApps
 from gateway.bootstrap import Gateway, open_gateway, payment_rules
 from gateway.core.backends import Adapters
 from gateway.core.cache.port import Cache, CacheUnavailable
@@ -233,6 +234,16 @@ def create_app(
     ]
     if graphiql is not None:
         routes.extend(graphiql.routes())
+    if settings.web_apps_enabled:
+        web_apps = WebApps(
+            build_dir=settings.web_build_dir,
+            payments=(
+                BrowserPayments(settings.payments_browser_url, settings.payments_publishable_key)
+                if settings.payments_browser_url and settings.payments_publishable_key
+                else None
+            ),
+        )
+        routes.extend(web_apps.routes(serve_assets=graphiql is None))
     middleware = []
     if settings.cors_origins:
         middleware.append(

@@ -31,6 +31,10 @@ OMS_SERVICE_PATH = "/multispeak/v3/OA_Server.asmx"
 # member's first): its GraphiQL tab of download links asks for it.
 DEMO_DOCUMENTS_ACCOUNT = "2000100"
 DEMO_SMS_NUMBER = "+15005550100"  # the co-op's number at the SMS stand-in
+# `make web` builds the portal, the console and GraphiQL here, with the manifest of the
+# documents they send by hash.
+WEB_BUILD_DIR = Path("web/dist")
+TRUSTED_DOCUMENTS_FILE = "persisted-documents.json"
 # The demo's staff console logins, easy to type and published in the README: the demo
 # seeds them directly, while `coop-gateway create-staff` holds real ones to the policy.
 DEMO_STAFF = {
@@ -242,6 +246,7 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
                 )
             )
         )
+        manifest = WEB_BUILD_DIR / TRUSTED_DOCUMENTS_FILE
         settings = GatewaySettings(
             cis_url=cis + CIS_SERVICE_PATH,
             cis_user=SecretStr(cis_credentials.user_id),
@@ -263,6 +268,12 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
             outbox_dir=data.directory / "outbox",
             public_base_url=f"http://{options.host}:{options.port}",
             graphiql_enabled=options.graphiql,
+            web_build_dir=WEB_BUILD_DIR,
+            web_apps_enabled=True,
+            payments_browser_url=payments,
+            payments_publishable_key=DEMO_PUBLISHABLE_KEY,
+            # The operations the portal and the console send by hash, from their build.
+            trusted_documents_path=manifest if manifest.is_file() else None,
         )
         metrics = GatewayMetrics(multiprocess_dir=settings.prometheus_multiproc_dir)
         # One process: the app and the worker share one open gateway, and so one
@@ -292,6 +303,8 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
         _say(
             f"\nThe co-op gateway is running:"
             f" {'GraphiQL' if options.graphiql else 'GraphQL'} at {url}/graphql\n"
+            f"  Member portal: {url}/\n"
+            f"  Staff console: {url}/staff\n"
             f"  CIS stand-in (MultiSpeak CB_Server): {cis}{CIS_SERVICE_PATH}?wsdl\n"
             f"  OMS stand-in (MultiSpeak OA_Server): {oms}{OMS_SERVICE_PATH}?wsdl\n"
             f"  Payment processor stand-in: {payments}/v1"

@@ -168,6 +168,14 @@ class GatewaySettings(BaseSettings):
     # of web/ (`make web`), read from `web_build_dir`, and never from a CDN.
     graphiql_enabled: bool = Field(default=False, validation_alias=AliasChoices("COOP_GRAPHIQL"))
     web_build_dir: Path = Path("web/dist")
+    # The member portal at / and the staff console at /staff (`gateway.api.web_apps`),
+    # from the same build: off unless COOP_WEB_APPS=true (the demo turns it on).
+    web_apps_enabled: bool = Field(default=False, validation_alias=AliasChoices("COOP_WEB_APPS"))
+    # Where the portal's page tokenizes cards and bank accounts, straight at the
+    # processor (its base URL, as browsers reach it), with the processor's publishable
+    # key (not a secret): the page reads both from /portal/config.json.
+    payments_browser_url: str | None = None
+    payments_publishable_key: str | None = None
 
     # Email to members (confirmation, password reset, invitations). With no SMTP host,
     # each message is written as an .eml file to `outbox_dir` instead (the demo).

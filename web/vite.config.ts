@@ -1,7 +1,8 @@
 import { defineConfig } from "vite";
 
-// One Vite build for every browser app of the gateway, one HTML entry per app. The
-// gateway serves the result (gateway/api/graphiql.py): each page's HTML at its own
+// One Vite build for every browser app of the gateway, one HTML entry per app: the
+// member portal, the staff console and GraphiQL. The gateway serves the result
+// (gateway/api/web_apps.py, gateway/api/graphiql.py): each page's HTML at its own
 // route, and everything under dist/assets/ at /assets/ as immutable, hashed files.
 export default defineConfig({
   base: "/",
@@ -16,6 +17,8 @@ export default defineConfig({
     rollupOptions: {
       input: {
         graphiql: "./graphiql/index.html",
+        portal: "./portal/index.html",
+        staff: "./staff/index.html",
       },
       onwarn(warning, warn) {
         // "use client" marks React server-component boundaries, meaningless in a
@@ -27,10 +30,13 @@ export default defineConfig({
       output: {
         // graphql-language-service's modules import each other in a cycle; split across
         // chunks (GraphiQL loads some of them lazily) they could run in the wrong order.
+        // Rollup's CommonJS helpers get a chunk of their own: left to fall where they
+        // may, they land in that chunk, and the portal would load it for four lines.
         manualChunks(id) {
-          return id.includes("/node_modules/graphql-language-service/")
-            ? "graphql-language-service"
-            : undefined;
+          if (id.includes("/node_modules/graphql-language-service/")) {
+            return "graphql-language-service";
+          }
+          return id.includes("commonjsHelpers") ? "commonjs-helpers" : undefined;
         },
       },
     },

@@ -8,9 +8,13 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 import httpx
+
+from simulators.seed import DEMO_EMAIL, generate_world
 
 ROOT = Path(__file__).resolve().parents[2]
 # Seeding a small co-op and starting the stand-ins takes seconds, more on a busy machine.
@@ -26,11 +30,13 @@ class DemoProcess:
         self.log = log
 
     @classmethod
-    def start(cls, data_dir: Path) -> DemoProcess:
+    def start(cls, data_dir: Path, settings: Mapping[str, str] | None = None) -> DemoProcess:
+        """`settings`: COOP_* variables for the demo's gateway, beside its own."""
         port = _free_port()
         log = data_dir / "demo.log"
         # The demo's own settings only: none of the COOP_* variables of whoever runs this.
         env = {name: value for name, value in os.environ.items() if not name.startswith("COOP_")}
+        env.update(settings or {})
         with log.open("wb") as output:
             popen = subprocess.Popen(  # our own interpreter and command line
                 [
@@ -90,3 +96,10 @@ def _free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def demo_member_account_numbers() -> list[str]:
+    """The demo member's accounts in the co-op `coop-gateway demo` generates."""
+    world = generate_world(accounts=DEMO_ACCOUNTS, seed=DEMO_SEED, as_of=date.today())
+    login = next(login for login in world.logins if login.email == DEMO_EMAIL)
+    return [a.account_number for a in world.accounts if a.customer_id in login.customer_ids]

@@ -1,5 +1,5 @@
 import type { Fetcher, FetcherOpts, FetcherParams } from "@graphiql/toolkit";
-import { Kind, parse } from "graphql";
+import { GraphQLError, Kind, parse } from "graphql";
 
 import type { SessionStore } from "./session";
 
@@ -34,7 +34,8 @@ export function gatewayFetcher(endpoint: string, session: SessionStore): Fetcher
     try {
       answer = JSON.parse(text);
     } catch {
-      return `${response.status} ${response.statusText}\n${text}`;
+      // Not GraphQL (a proxy's error page, say): shown in the result pane as an error.
+      return { errors: [new GraphQLError(`${response.status} ${response.statusText}\n${text}`)] };
     }
     session.observe(answer);
     return answer as Awaited<ReturnType<Fetcher>>;

@@ -1,0 +1,116 @@
+import { Suspense, lazy, useId, useState } from "react";
+import { useQuery } from "urql";
+
+import { graphql } from "../gql";
+import { useSession } from "../shared/session";
+import { SignIn } from "../shared/SignIn";
+import { Bills } from "./Bills";
+import { Dashboard } from "./Dashboard";
+
+// uPlot and the usage screen load when the member first opens it.
+const Usage = lazy(() => import("./Usage"));
+const Pay = lazy(() => import("./Pay"));
+
+const PortalViewer = graphql(`
+  query PortalViewer {
+    viewer {
+      email
+      accounts {
+        number
+        serviceLocations {
+          id
+          address {
+            line1
+            city
+          }
+        }
+      }
+    }
+  }
+`);
+
+const SCREENS = ["Dashboard", "Usage", "Bills", "Pay"] as const;
+type Screen = (typeof SCREENS)[number];
+
+export function Portal() {
+  const { signedIn } = useSession();
+  return signedIn ? (
+    <SignedIn />
+  ) : (
+    <SignIn title="Sign in to your co-op account" deviceName="Member portal" />
+  );
+}
+
+function SignedIn() {
+  const { signOut } = useSession();
+  const [{ data, error }] = useQuery({ query: PortalViewer });
+  const [chosen, setChosen] = useState<string | null>(null);
+  const [screen, setScreen] = useState<Screen>("Dashboard");
+  const switcherId = useId();
+  const accounts = data?.viewer?.accounts ?? [];
+  const number = chosen ?? accounts[0]?.number ?? null;
+
+  return (
+    <>
+      <header className="topbar">
+        <span className="brand">Co-op member portal</span>
+        {accounts.length > 1 && (
+          <div className="switcher">
+            <label htmlFor={switcherId}>Account</label>
+            <select
+              id={switcherId}
+              value={number ?? ""}
+              onChange={(event) => setChosen(event.target.value)}
+            >
+              {accounts.map((account) => (
+                <option key={account.number} value={account.number}>
+                  {account.number}
+                  {account.serviceLocations?.[0]
+                    ? ` · ${account.serviceLocations[0].address.line1}`
+                    : ""}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+        <button type="button" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </header>
+      <nav className="tabs" aria-label="Portal">
+        {SCREENS.map((name) => (
+          <button
+            key={name}
+            type="button"
+            aria-current={screen === name ? "page" : undefined}
+            onClick={() => setScreen(name)}
+          >
+            {name}
+          </button>
+        ))}
+      </nav>
+      <main className="content">
+        {error && (
+          <p className="problem" role="alert">
+            Your accounts could not be loaded. Please try again in a moment.
+          </p>
+        )}
+        {data && number === null && <p>No account is linked to {data.viewer?.email} yet.</p>}
+        {number !== null && screen === "Dashboard" && (
+          <Dashboard number={number} onPay={() => setScreen("Pay")} />
+        )}
+        {number !== null && screen === "Usage" && (
+          <Suspense fallback={<p aria-busy="true">Loading usage…</p>}>
+            <Usage number={number} />
+          </Suspense>
+        )}
+        {number !== null && screen === "Bills" && <Bills number={number} />}
+        {number !== null && screen === "Pay" && (
+          <Suspense fallback={<p aria-busy="true">Loading…</p>}>
+            <Pay number={number} />
+          </Suspense>
+        )}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,19 @@
+import "../shared/app.css";
+
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+
+import { SessionProvider } from "../shared/session";
+import { Portal } from "./Portal";
+
+const root = document.getElementById("app");
+if (root === null) {
+  throw new Error("the page has no #app element");
+}
+createRoot(root).render(
+  <StrictMode>
+    <SessionProvider>
+      <Portal />
+    </SessionProvider>
+  </StrictMode>,
+);
