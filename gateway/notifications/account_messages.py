@@ -92,3 +92,17 @@ def prepay_low(
     if channel is ContactKind.EMAIL:
         body += " Add credit before it runs out to keep the power on."
     return Message(f"Low prepaid credit on {account}", body)
+
+
+def high_usage(
+    account_number: str, day: date, kwh: Decimal, cost: Decimal | None, channel: ContactKind
+) -> Message:
+    account = account_ending(account_number)
+    costing = f", about {dollars(cost)}" if cost is not None else ""
+    body = f"{account.capitalize()} used {kwh:,.0f} kWh on {_day(day)}{costing}."
+    if channel is ContactKind.EMAIL:
+        body += (
+            " That is over the level you set. The usage page shows which hours it was,"
+            " with the temperature."
+        )
+    return Message(f"High use on {account}", body)

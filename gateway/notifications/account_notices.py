@@ -15,7 +15,10 @@ date: looking again, a restart or a second worker queues nothing twice.
 - AUTOPAY_UPCOMING: autopay's next draft within the login's chosen number of days (or
   that it will not draft a bill above its limit), once per draft date;
 - PREPAY_LOW_BALANCE: a prepay account's credit under the login's amount, or under its
-  number of days of average use; at most once a week while it stays low.
+  number of days of average use; at most once a week while it stays low;
+- HIGH_USAGE: yesterday's kWh over the login's level, or its cost (at the latest bill's
+  charges per kWh) over the login's amount; once per day. It is off until the member
+  turns it on, as no default level suits every home.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, Final
 
 from sqlalchemy import select
@@ -33,7 +37,7 @@ from adapters.cis.port import Balance, Bill
 from adapters.errors import AdapterError
 from gateway.billing.bills import bill_dates, existing_bills
 from gateway.core.clock import Clock, utc_now
-from gateway.core.loaders import DataLoaders
+from gateway.core.loaders import DailyReadRange, DataLoaders
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.unit_of_work import unit_of_work
 from gateway.identity.tables import Role, User, UserAccount
@@ -48,6 +52,7 @@ from gateway.payments import store as payments_store
 from gateway.payments.autopay.store import active_enrollment
 from gateway.payments.prepay import (
     average_daily_cost,
+    billed_rate,
     days_remaining,
     prepay_account,
     prepay_balance,
@@ -134,7 +139,41 @@ async def queue_account_notices(
         )
     queued += await _autopay_upcoming(store, balance, today, clock)
     queued += await _prepay_low(store, loaders, account_number, today, clock)
+    queued += await _high_usage(store, loaders, account_number, today, clock)
     return queued
+
+
+async def _high_usage(
+    store: GatewayStore, loaders: DataLoaders, account_number: str, today: date, clock: Clock
+) -> int:
+    yesterday = today - timedelta(days=1)
+    meters = await loaders.meters.load(account_number)
+    reads = await loaders.daily_reads.load_many(
+        [DailyReadRange(meter.meter_no, yesterday, today) for meter in meters]
+    )
+    if not any(len(meter_reads) for meter_reads in reads):
+        return 0  # no reads for yesterday yet: the next scan looks again
+    kwh = sum((Decimal(str(v)) for r in reads for v in r.kwh), Decimal(0))
+    rate = await billed_rate(loaders, account_number)
+    cost = (kwh * rate).quantize(Decimal("0.01")) if rate is not None else None
+
+    def over_their_level(recipient: Recipient) -> bool:
+        settings = recipient.settings
+        if settings.high_usage_amount is not None:
+            return cost is not None and cost > settings.high_usage_amount
+        return settings.high_usage_kwh_per_day is not None and kwh > settings.high_usage_kwh_per_day
+
+    return await _tell(
+        store,
+        account_number,
+        NotificationType.HIGH_USAGE,
+        about=yesterday.isoformat(),
+        compose=lambda channel: account_messages.high_usage(
+            account_number, yesterday, kwh, cost, channel
+        ),
+        wanted=over_their_level,
+        clock=clock,
+    )
 
 
 async def _autopay_upcoming(

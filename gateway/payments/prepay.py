@@ -51,7 +51,7 @@ async def average_daily_cost(
     """To the cent; None without reads in the last 30 days or a bill with kWh to rate them."""
     kwh_per_day, rate = await asyncio.gather(
         _average_daily_kwh(loaders, account_number, today),
-        _billed_rate(loaders, account_number),
+        billed_rate(loaders, account_number),
     )
     if kwh_per_day is None or rate is None:
         return None
@@ -84,7 +84,7 @@ async def _average_daily_kwh(
     return sum(per_day.values(), Decimal(0)) / len(per_day)
 
 
-async def _billed_rate(loaders: DataLoaders, account_number: str) -> Decimal | None:
+async def billed_rate(loaders: DataLoaders, account_number: str) -> Decimal | None:
     """The latest bill's charges per kWh; None without a bill that billed kWh."""
     dates = await bill_dates(loaders=loaders, account_number=account_number)
     latest = await existing_bills(loaders=loaders, account_number=account_number, dates=dates[:1])

@@ -12,7 +12,7 @@ from adapters.cis.payments import PrepayBalance
 from adapters.cis.port import Balance
 from gateway.billing.bills import bill_dates, existing_bills
 from gateway.core.backends import Adapters
-from gateway.core.loaders import DataLoaders
+from gateway.core.loaders import DailyReadRange, DataLoaders
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.notifications.account_notices import member_accounts, queue_account_notices
 from gateway.notifications.contacts import list_contacts
@@ -193,3 +193,45 @@ async def test_low_prepaid_credit_is_told_below_the_member_s_line_once_a_week(
 async def login_contact(store: GatewayStore, member: Member) -> int:
     [contact] = await list_contacts(store=store, user_id=member.user_id, login_address=member.email)
     return contact.id
+
+
+async def test_a_day_over_the_member_s_level_is_told_once(
+    adapters: Adapters, store: GatewayStore, world: World
+) -> None:
+    number = world.accounts[7].account_number
+    today = world.as_of
+    found = loaders(adapters)
+    meters = await found.meters.load(number)
+    reads = await found.daily_reads.load_many(
+        [DailyReadRange(m.meter_no, today - timedelta(days=1), today) for m in meters]
+    )
+    used = sum(v for r in reads for v in r.kwh)
+    assert used > 2, "the world's account used power yesterday"
+    heavy, light = await new_member(store, number), await new_member(store, number)
+    for member, level in ((heavy, int(used) - 1), (light, int(used) + 1)):
+        await save_preference(
+            store,
+            user_id=member.user_id,
+            account_number=number,
+            preference=StoredPreference(
+                type=NotificationType.HIGH_USAGE,
+                enabled=True,
+                contact_ids=frozenset({await login_contact(store, member)}),
+                settings=TypeSettings(high_usage_kwh_per_day=level),
+            ),
+            now=datetime.now(UTC),
+        )
+
+    await scan(adapters, store, number, today)
+    await scan(adapters, store, number, today)
+
+    async with store.sessions() as session:
+        told = (
+            await session.execute(
+                select(DeliveryRow.recipient, DeliveryRow.body).where(
+                    DeliveryRow.account_number == number, DeliveryRow.type == "high_usage"
+                )
+            )
+        ).all()
+    assert [recipient for recipient, _ in told] == [heavy.email]
+    assert f"{used:,.0f} kWh" in told[0][1]
