@@ -35,6 +35,7 @@ from gateway.notifications.deliveries import (
     get_delivery,
     message_key,
 )
+from gateway.notifications.email_layout import notice_email
 from gateway.notifications.preferences_store import preferences_of
 from gateway.notifications.quiet_hours import QuietHours
 from gateway.notifications.tables import DeliveryRow
@@ -182,17 +183,20 @@ async def _mail(
     *,
     now: datetime,
 ) -> None:
-    manage = f"{rules.public_base_url}{MANAGE_PATH}"
+    parts = notice_email(
+        subject=delivery.subject,
+        body=delivery.body,
+        manage_url=f"{rules.public_base_url}{MANAGE_PATH}",
+        coop_name=rules.coop.name,
+        coop_address=rules.coop.address,
+    )
     try:
         await email.send(
             OutgoingEmail(
                 to=delivery.recipient,
                 subject=delivery.subject,
-                text=(
-                    f"{delivery.body}\n\n--\n"
-                    f"Manage your notifications: {manage}\n"
-                    f"{rules.coop.name}, {', '.join(rules.coop.address)}\n"
-                ),
+                text=parts.text,
+                html=parts.html,
                 idempotency_key=message_key(f"delivery:{delivery.id}"),
             )
         )

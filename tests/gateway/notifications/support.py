@@ -109,8 +109,14 @@ class Worker:
         return await self.runner.run_once()
 
     def emails_to(self, address: str) -> list[str]:
+        return self._parts(address, "plain")
+
+    def html_emails_to(self, address: str) -> list[str]:
+        return self._parts(address, "html")
+
+    def _parts(self, address: str, subtype: str) -> list[str]:
         return [
-            str(r.message.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+            str(r.message.get_body((subtype,)).get_content())  # type: ignore[union-attr]
             for r in self.smtp.received
             if address in r.envelope_to
         ]

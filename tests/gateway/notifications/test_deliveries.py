@@ -121,6 +121,9 @@ async def test_a_test_email_is_sent_with_the_manage_link_and_the_postal_address(
     assert len(mails) == 1
     assert f"{PORTAL}/notifications" in mails[0]
     assert POSTAL_ADDRESS in mails[0]
+    [html] = sent_by.html_emails_to(member.email)
+    assert f'href="{PORTAL}/notifications"' in html
+    assert POSTAL_ADDRESS in html
     [edge] = listed["notifications"]["edges"]
     assert edge["node"]["id"] == queued["notification"]["id"]
     assert (edge["node"]["type"], edge["node"]["status"], edge["node"]["recipient"]) == (
