@@ -3,10 +3,11 @@ through one and then two workers, and a worker killed with SIGKILL in the middle
 
 The mail goes to a real SMTP relay (`bench.smtp_sink`, in a process of its own, taking
 each message after a delay) and the texts to the SMS stand-in (its own process, with
-its latency). The gateway's database is a throwaway PostgreSQL server's: several
-workers share an outbox only there. The notices are queued as the scan would queue
-them (a delivery row and its outbox entry each) before the workers start, and the time
-is from the workers' start to the last notice settled.
+its latency), whose delivery reports come back to a gateway web process. The gateway's
+database is a throwaway PostgreSQL server's: several workers share an outbox only
+there. The notices are queued as the scan would queue them (a delivery row and its
+outbox entry each) before the workers start, and the time is from the workers' start
+to the last notice settled.
 
 What was received is counted where it arrives: each Message-ID the relay wrote, each
 message the SMS stand-in keeps. A duplicate is a message received more than once; a
@@ -115,6 +116,9 @@ def fanout_section(
             "COOP_AUTOPAY_DRAFT_INTERVAL_S": "0",
             "COOP_CIS_CHANGE_POLL_S": "0",
         }
+        # The web process takes the provider's delivery reports, as deployed: without it
+        # the stand-in would spend itself retrying callbacks nobody answers.
+        environment["COOP_PUBLIC_BASE_URL"] = _start_web(stack, work_dir, environment)
         rounds = []
         for workers in (1, 2):
             say(f"[fanout] {plan.notices} notices through {workers} worker(s)")
@@ -269,6 +273,21 @@ def _start_relay(stack: ExitStack, work_dir: Path, record: Path, latency_ms: flo
     stack.callback(relay.stop)
     relay.wait_until(lambda: _listens(port), timeout_s=STAND_IN_START_TIMEOUT_S, what="listening")
     return port
+
+
+def _start_web(stack: ExitStack, work_dir: Path, environment: dict[str, str]) -> str:
+    """`coop-gateway serve` on the run's settings; its URL, for the status callbacks."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    web = start_child(
+        "fanout-web",
+        gateway_command("serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"),
+        env={**environment, "COOP_PUBLIC_BASE_URL": url},
+        log_dir=work_dir,
+    )
+    stack.callback(web.stop)
+    web.wait_for_http(f"{url}/readyz", timeout_s=STAND_IN_START_TIMEOUT_S)
+    return url
 
 
 def _listens(port: int) -> bool:
