@@ -34,6 +34,10 @@ from gateway.documents.schema import (
     green_button_url,
 )
 from gateway.notifications.consent_schema import SmsConsentEntry, account_sms_consent_log
+from gateway.notifications.deliveries_schema import (
+    NotificationDeliveryConnection,
+    account_notifications,
+)
 from gateway.notifications.preferences_schema import (
     NotificationPreference,
     account_notification_preferences,
@@ -332,6 +336,15 @@ class Account:
     )
     async def sms_consent_log(self, info: GatewayInfo) -> list[SmsConsentEntry] | None:
         return await account_sms_consent_log(info, self.number)
+
+    @described_field(
+        "Notifications about this account, newest first, with their status: staff see"
+        " every one (audited as any read of the account); a member, those sent to them."
+    )
+    async def notifications(
+        self, info: GatewayInfo, first: int = 20, after: str | None = None
+    ) -> NotificationDeliveryConnection:
+        return await account_notifications(info, self.number, first=first, after=after)
 
 
 AccountResult = Annotated[Account | AccountNotFound, strawberry.union("AccountResult")]

@@ -143,10 +143,22 @@ async def queue_delivery(
 
 
 async def deliveries_of(
-    store: GatewayStore, *, user_id: int, first: int, after: int | None
+    store: GatewayStore,
+    *,
+    user_id: int | None,
+    first: int,
+    after: int | None,
+    account_number: str | None = None,
 ) -> DeliveryPage:
-    """The login's notifications, newest first, `first` of them after the id `after`."""
-    query = select(DeliveryRow).where(DeliveryRow.user_id == user_id)
+    """Notifications newest first, `first` of them after the id `after`: the login's
+    (`user_id`), about one account (`account_number`), or the login's about the account."""
+    if user_id is None and account_number is None:
+        raise ValueError("whose notifications: a login, an account, or both")
+    query = select(DeliveryRow)
+    if user_id is not None:
+        query = query.where(DeliveryRow.user_id == user_id)
+    if account_number is not None:
+        query = query.where(DeliveryRow.account_number == account_number)
     if after is not None:
         query = query.where(DeliveryRow.id < after)
     async with store.sessions() as session:

@@ -14,6 +14,7 @@ from gateway.api.fields import described_mutation
 from gateway.api.pagination import PageInfo
 from gateway.api.scalars import local
 from gateway.core.errors import BadUserInput
+from gateway.identity.roles import STAFF_ROLES
 from gateway.notifications import deliveries
 from gateway.notifications.contacts import ContactMissing
 from gateway.notifications.contacts_schema import ContactNotFound, NotificationContactKind
@@ -79,13 +80,39 @@ async def viewer_notifications(
     info: GatewayInfo, user_id: int, *, first: int, after: str | None
 ) -> NotificationDeliveryConnection:
     """For `Viewer.notifications`."""
+    return await _page(info, user_id=user_id, account_number=None, first=first, after=after)
+
+
+async def account_notifications(
+    info: GatewayInfo, account_number: str, *, first: int, after: str | None
+) -> NotificationDeliveryConnection:
+    """For `Account.notifications`: staff see every notice about the account (the
+    account's fields are audited as any); a member sees the ones sent to them, not
+    another login's numbers and addresses."""
+    user = await info.context.access.require_user()
+    mine = None if user.role in STAFF_ROLES else user.id
+    return await _page(info, user_id=mine, account_number=account_number, first=first, after=after)
+
+
+async def _page(
+    info: GatewayInfo,
+    *,
+    user_id: int | None,
+    account_number: str | None,
+    first: int,
+    after: str | None,
+) -> NotificationDeliveryConnection:
     if not 0 <= first <= deliveries.MAX_PAGE:
         raise BadUserInput(f"`first` must be between 0 and {deliveries.MAX_PAGE}.")
     position = None if after is None else parse_natural(after)
     if after is not None and position is None:
         raise BadUserInput("`after` is not a cursor of this list.")
     page = await deliveries.deliveries_of(
-        info.context.store, user_id=user_id, first=first, after=position
+        info.context.store,
+        user_id=user_id,
+        account_number=account_number,
+        first=first,
+        after=position,
     )
     edges = [
         NotificationDeliveryEdge(cursor=str(d.id), node=NotificationDelivery.of(d, info))
