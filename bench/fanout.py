@@ -11,7 +11,8 @@ to the last notice settled.
 
 What was received is counted where it arrives: each Message-ID the relay wrote, each
 message the SMS stand-in keeps. A duplicate is a message received more than once; a
-loss is a notice not SENT at the end, or one the relay or the provider never got.
+loss is a notice neither SENT nor DELIVERED at the end, or one the relay or the
+provider never got.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ SMS_FROM: Final = "+15005550100"
 MAIL_DOMAIN: Final = "members.bench"  # the members' addresses
 QUEUED_PER_TRANSACTION: Final = 200
 WATCH_INTERVAL_S: Final = 0.25
+# A text the carrier confirmed is DELIVERED, past SENT: both arrived.
+_ARRIVED: Final = frozenset({DeliveryStatus.SENT.value, DeliveryStatus.DELIVERED.value})
 PATIENCE_S: Final = 900.0  # a hang guard
 
 
@@ -219,7 +222,7 @@ def _round(
     duplicates = sum(n - 1 for n in received_mail.values()) + sum(
         n - 1 for n in received_texts.values()
     )
-    not_sent = sum(n for status, n in statuses.items() if status != DeliveryStatus.SENT.value)
+    not_sent = sum(n for status, n in statuses.items() if status not in _ARRIVED)
     unreceived = (len(mail_keys) - len(received_mail)) + (len(text_keys) - len(received_texts))
     return FanoutRound(
         name=batch,
