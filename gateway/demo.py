@@ -80,6 +80,15 @@ class DemoData:
         if current != self._wanted(as_of):
             await self.seed(as_of=as_of)
 
+    async def ensure_current(self, *, as_of: date) -> None:
+        """`ensure_seeded`, and the gateway's database brought to the newest schema: one
+        seeded today by an older checkout lacks the tables added since (nothing to do
+        when it has them)."""
+        from gateway.core.store.migrate import migrate
+
+        await self.ensure_seeded(as_of=as_of)
+        await migrate(self.gateway_database_url)
+
     async def seed(self, *, as_of: date) -> None:
         from gateway.core.store.migrate import migrate
         from gateway.identity.users import upsert_member
@@ -196,7 +205,7 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
     from gateway.settings import GatewaySettings
     from gateway.worker import background_jobs, run_jobs
 
-    await data.ensure_seeded(as_of=date.today())
+    await data.ensure_current(as_of=date.today())
     await _ensure_demo_staff(data)
     # Fresh credentials every run: the stand-ins and the gateway share them in memory only.
     cis_credentials = MultiSpeakCredentials(user_id="gateway", password=secrets.token_urlsafe(24))
