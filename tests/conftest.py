@@ -22,6 +22,7 @@ pytest_plugins = [
     "tests.fixtures.oms",
     "tests.fixtures.cis",
     "tests.fixtures.smtp",
+    "tests.gateway.notifications.worker_processes",
     "tests.fixtures.redis",
     "tests.fixtures.payments",
     "tests.fixtures.sms",

@@ -5,13 +5,10 @@ one email each, because the dedupe key decides between them."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -21,14 +18,17 @@ from gateway.identity.tables import User
 from gateway.notifications.tables import DeliveryRow
 from gateway.payments.status import PaymentStatus
 from gateway.payments.tables import PaymentEventRow, PaymentRow
-from simulators.soap import MultiSpeakCredentials
 from tests.fixtures.smtp import SmtpTestServer
 from tests.gateway.core.store.databases import add_user
-from tests.gateway.served import SECRET
+from tests.gateway.notifications.worker_processes import (
+    PATIENCE_S,
+    WorkerEnvironment,
+    eventually,
+    start_worker,
+)
 
 PAYMENTS = 6
 SCANS_S = 0.1  # each worker looks this often: they race on every event
-PATIENCE_S = 120.0  # hang guard only
 
 
 async def posted_payments(database_url: str) -> list[str]:
@@ -78,54 +78,16 @@ async def posted_payments(database_url: str) -> list[str]:
     return emails
 
 
-async def eventually(condition: Callable[[], Awaitable[bool]]) -> None:
-    async with asyncio.timeout(PATIENCE_S):
-        while not await condition():  # noqa: ASYNC110 - the condition is other processes'
-            await asyncio.sleep(0.1)
-
-
 async def test_two_workers_confirm_each_payment_once_per_contact(
     postgres_database_url: Callable[[], str],
     smtp_server: SmtpTestServer,
-    fresh_cis_url: str,
-    cis_credentials: MultiSpeakCredentials,
-    oms_url: str,
-    oms_credentials: MultiSpeakCredentials,
-    meters_sqlite_url: str,
-    tmp_path: Path,
+    worker_environment: WorkerEnvironment,
 ) -> None:
     database_url = postgres_database_url()
     await migrate(database_url)
     emails = await posted_payments(database_url)
-    environment = {
-        **os.environ,
-        "COOP_JWT_SECRET": SECRET.get_secret_value(),
-        "COOP_DATABASE_URL": database_url,
-        "COOP_CIS_URL": fresh_cis_url,
-        "COOP_CIS_USER": cis_credentials.user_id,
-        "COOP_CIS_PASSWORD": cis_credentials.password,
-        "COOP_OMS_URL": oms_url,
-        "COOP_OMS_USER": oms_credentials.user_id,
-        "COOP_OMS_PASSWORD": oms_credentials.password,
-        "COOP_METERS_DATABASE_URL": meters_sqlite_url,
-        "COOP_SMTP_HOST": smtp_server.host,
-        "COOP_SMTP_PORT": str(smtp_server.port),
-        "COOP_SMTP_STARTTLS": "false",
-        "COOP_PAYMENT_NOTICE_INTERVAL_S": str(SCANS_S),
-        "COOP_ACCOUNT_NOTICE_INTERVAL_S": "0",
-        "COOP_OUTAGE_NOTICE_INTERVAL_S": "0",
-        "COOP_AUTOPAY_DRAFT_INTERVAL_S": "0",
-    }
-    workers = [
-        await asyncio.create_subprocess_exec(
-            str(Path(sys.executable).with_name("coop-gateway")),
-            "worker",
-            env=environment,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        for _ in range(2)
-    ]
+    environment = worker_environment(database_url, COOP_PAYMENT_NOTICE_INTERVAL_S=str(SCANS_S))
+    workers = [await start_worker(environment) for _ in range(2)]
     store = open_store(database_url)
 
     async def all_sent() -> bool:
@@ -136,7 +98,7 @@ async def test_two_workers_confirm_each_payment_once_per_contact(
         return sent == PAYMENTS
 
     try:
-        await eventually(all_sent)
+        await eventually(all_sent, interval_s=0.1)
         await asyncio.sleep(1.0)  # ten more scans each: room for a second notice, were one coming
     finally:
         for worker in workers:

@@ -7,13 +7,10 @@ with a batch of N, up to N can be in hand)."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -24,15 +21,18 @@ from gateway.core.store.unit_of_work import unit_of_work
 from gateway.notifications.contacts_store import Contact, ContactKind
 from gateway.notifications.deliveries import TEST_TYPE, message_key, queue_delivery
 from gateway.notifications.tables import ContactRow, DeliveryRow
-from simulators.soap import MultiSpeakCredentials
 from tests.fixtures.smtp import SmtpTestServer
 from tests.gateway.core.store.databases import add_user
-from tests.gateway.served import SECRET
+from tests.gateway.notifications.worker_processes import (
+    PATIENCE_S,
+    WorkerEnvironment,
+    eventually,
+    start_worker,
+)
 
 NOTICES = 40
 KILL_AFTER = 12  # messages received
 LEASE_S = 2.0
-PATIENCE_S = 120.0  # hang guard only
 
 
 async def queue_notices(database_url: str) -> dict[int, str]:
@@ -86,12 +86,6 @@ async def _login_contact(store: GatewayStore, user_id: int, address: str, now: d
         return row.id
 
 
-async def eventually(condition: Callable[[], Awaitable[bool]], *, interval_s: float) -> None:
-    async with asyncio.timeout(PATIENCE_S):
-        while not await condition():  # noqa: ASYNC110 - the condition is another process's
-            await asyncio.sleep(interval_s)
-
-
 async def unsettled(database_url: str) -> int:
     store = open_store(database_url)
     try:
@@ -107,49 +101,15 @@ async def unsettled(database_url: str) -> int:
 async def test_a_killed_worker_repeats_at_most_the_message_in_hand_and_loses_none(
     postgres_database_url: Callable[[], str],
     smtp_server: SmtpTestServer,
-    fresh_cis_url: str,
-    cis_credentials: MultiSpeakCredentials,
-    oms_url: str,
-    oms_credentials: MultiSpeakCredentials,
-    meters_sqlite_url: str,
-    tmp_path: Path,
+    worker_environment: WorkerEnvironment,
 ) -> None:
     database_url = postgres_database_url()
     await migrate(database_url)
     keys = await queue_notices(database_url)
-    environment = {
-        **os.environ,
-        "COOP_JWT_SECRET": SECRET.get_secret_value(),
-        "COOP_DATABASE_URL": database_url,
-        "COOP_CIS_URL": fresh_cis_url,
-        "COOP_CIS_USER": cis_credentials.user_id,
-        "COOP_CIS_PASSWORD": cis_credentials.password,
-        "COOP_OMS_URL": oms_url,
-        "COOP_OMS_USER": oms_credentials.user_id,
-        "COOP_OMS_PASSWORD": oms_credentials.password,
-        "COOP_METERS_DATABASE_URL": meters_sqlite_url,
-        "COOP_SMTP_HOST": smtp_server.host,
-        "COOP_SMTP_PORT": str(smtp_server.port),
-        "COOP_SMTP_STARTTLS": "false",
-        "COOP_WORKER_BATCH_SIZE": "1",
-        "COOP_WORKER_LEASE_S": str(LEASE_S),
-        "COOP_ACCOUNT_NOTICE_INTERVAL_S": "0",
-        "COOP_OUTAGE_NOTICE_INTERVAL_S": "0",
-        "COOP_PAYMENT_NOTICE_INTERVAL_S": "0",
-        "COOP_AUTOPAY_DRAFT_INTERVAL_S": "0",
-    }
-    coop_gateway = str(Path(sys.executable).with_name("coop-gateway"))
-
-    async def start_worker() -> asyncio.subprocess.Process:
-        return await asyncio.create_subprocess_exec(
-            coop_gateway,
-            "worker",
-            env=environment,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-
-    first = await start_worker()
+    environment = worker_environment(
+        database_url, COOP_WORKER_BATCH_SIZE="1", COOP_WORKER_LEASE_S=str(LEASE_S)
+    )
+    first = await start_worker(environment)
     second: asyncio.subprocess.Process | None = None
     try:
 
@@ -162,7 +122,7 @@ async def test_a_killed_worker_repeats_at_most_the_message_in_hand_and_loses_non
         await eventually(enough_received, interval_s=0.01)
         first.send_signal(signal.SIGKILL)
         await first.wait()
-        second = await start_worker()
+        second = await start_worker(environment)
         await eventually(all_settled, interval_s=0.1)
     finally:
         for worker in (first, second):
