@@ -6,10 +6,19 @@ each suppress it (SUPPRESSED, with the reason). A non-urgent text due in the mem
 quiet hours waits for their end (QUEUED, reason quiet_hours). A send that fails for
 now raises, and the outbox tries again later; its key makes the retry the same message.
 A refusal for good (no such mailbox, not a mobile number) is FAILED and not retried.
+
+A worker killed between a hand-off and its record repeats that message when the entry
+runs again. A text cannot be repeated: the provider honours the send's idempotency key.
+SMTP has no such key, so a worker hands over one email at a time and records it before
+the next (`email_gate`, one lock per process): however many deliveries its batch runs
+at once, a killed worker repeats at most one email. Local SMTP relays take a message in
+milliseconds, so the gate costs little; texts, which wait on the provider's API, still
+go out in parallel.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -65,6 +74,7 @@ async def deliver(
     sms: SmsSender | None,
     rules: SendingRules,
     delivery_id: int,
+    email_gate: asyncio.Lock,
     clock: Clock = utc_now,
 ) -> None:
     delivery = await get_delivery(store, delivery_id)
@@ -85,7 +95,8 @@ async def deliver(
             return
         await _text(store, sms, rules, delivery, now=now)
     else:
-        await _mail(store, email, rules, delivery, now=now)
+        async with email_gate:
+            await _mail(store, email, rules, delivery, now=now)
 
 
 async def _contact(store: GatewayStore, delivery: Delivery) -> Contact | None:
