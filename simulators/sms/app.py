@@ -7,6 +7,7 @@
     GET  /v1/Accounts/{sid}/Messages/{id}
     POST /v1/_inbound, /v1/_faults          test mode only: a member's text, faults
     GET  /outbox, /outbox.html              every text sent, newest first, to read
+    POST /outbox/reply                      test mode only: the page's reply form
 
 The API takes HTTP basic auth, the account SID and auth token, and answers 401
 otherwise; the outbox is open, as the stand-in serves loopback only. Status callbacks
@@ -27,10 +28,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
@@ -137,10 +139,10 @@ def create_sms_app(config: SmsStandInConfig) -> Starlette:
     async def one(request: Request) -> tuple[int, Json]:
         return 200, store.get(request.path_params["id"])
 
-    async def inbound(request: Request) -> tuple[int, Json]:
-        body = await _body(request)
-        sender_number, text = body.get("from"), body.get("body")
-        to = body.get("to", config.from_number)
+    def text_in(fields: Json) -> Json:
+        """A member's text to the co-op, POSTed signed to the inbound URL."""
+        sender_number, text = fields.get("from"), fields.get("body")
+        to = fields.get("to", config.from_number)
         if not all(isinstance(value, str) for value in (sender_number, text, to)):
             raise invalid("from, to and body: strings")
         if config.inbound_url is None:
@@ -153,7 +155,22 @@ def create_sms_app(config: SmsStandInConfig) -> Starlette:
         )
         payload = inbound_json(message)
         sender.send(config.inbound_url, payload)
-        return 202, payload
+        return payload
+
+    async def inbound(request: Request) -> tuple[int, Json]:
+        return 202, text_in(await _body(request))
+
+    async def reply_from_page(request: Request) -> Response:
+        """The outbox page's reply form: a person texting back (STOP, HELP) in the demo.
+
+        Open like the page, as the stand-in serves loopback only, and in test mode only.
+        """
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        try:
+            text_in({name: values[0] for name, values in form.items()})
+        except ApiError as error:
+            return _error(error)
+        return RedirectResponse("/outbox.html", status_code=303)
 
     async def set_faults(request: Request) -> tuple[int, Json]:
         try:
@@ -166,7 +183,12 @@ def create_sms_app(config: SmsStandInConfig) -> Starlette:
         return JSONResponse({"messages": store.find(idempotency_key=None, to=None)})
 
     async def outbox_page(request: Request) -> Response:
-        return HTMLResponse(render_outbox(store.find(idempotency_key=None, to=None)))
+        return HTMLResponse(
+            render_outbox(store.find(idempotency_key=None, to=None), reply_action=reply_action)
+        )
+
+    # The page offers a reply form only where a reply can go somewhere.
+    reply_action = "/outbox/reply" if config.test_mode and config.inbound_url else None
 
     messages = "/v1/Accounts/{sid}/Messages"
     routes = [
@@ -181,6 +203,7 @@ def create_sms_app(config: SmsStandInConfig) -> Starlette:
         routes += [
             Route("/v1/_inbound", _test_only(config, inbound), methods=["POST"]),
             Route("/v1/_faults", _test_only(config, set_faults), methods=["POST"]),
+            Route("/outbox/reply", reply_from_page, methods=["POST"]),
         ]
 
     @asynccontextmanager

@@ -194,3 +194,46 @@ async def test_inbound_injection_needs_an_inbound_url() -> None:
 
     assert response.status_code == 400
     assert "--inbound-url" in response.json()["error"]["message"]
+
+
+async def test_the_outbox_page_replies_from_a_number_as_a_signed_inbound_text(
+    sms_stand_in: SmsStandIn,
+) -> None:
+    await post(sms_stand_in, {"to": MEMBER, "body": "Your code is 123456"})
+    async with httpx.AsyncClient(base_url=sms_stand_in.url) as person:
+        page = (await person.get("/outbox.html")).text
+        replied = await person.post(
+            "/outbox/reply", data={"from": MEMBER, "body": "stop"}, follow_redirects=False
+        )
+    receiver = sms_stand_in.receiver
+    [inbound] = await receiver.wait_for(receiver.inbound, 1)
+
+    received = verify(AUTH_TOKEN, inbound.signature, inbound.body, now=datetime.now(UTC))
+
+    assert 'action="/outbox/reply"' in page
+    assert f'name="from" value="{MEMBER}"' in page
+    assert replied.status_code == 303
+    assert replied.headers["location"] == "/outbox.html"
+    assert (received.from_, received.to, received.body) == (MEMBER, sandbox.FROM_NUMBER, "stop")
+
+
+async def test_a_reply_without_a_body_is_refused_and_nothing_is_texted_in(
+    sms_stand_in: SmsStandIn,
+) -> None:
+    async with httpx.AsyncClient(base_url=sms_stand_in.url) as person:
+        response = await person.post("/outbox/reply", data={"from": MEMBER})
+
+    assert response.status_code == 400
+    assert sms_stand_in.receiver.inbound == []
+
+
+async def test_the_page_offers_no_reply_where_no_reply_can_go() -> None:
+    async with (
+        serve_asgi(create_sms_app(TEST_CONFIG)) as url,
+        httpx.AsyncClient(base_url=url) as person,
+    ):
+        page = (await person.get("/outbox.html")).text
+        response = await person.post("/outbox/reply", data={"from": MEMBER, "body": "STOP"})
+
+    assert "<form" not in page
+    assert response.status_code == 400
