@@ -43,19 +43,21 @@ from gateway.api.http import GraphQLEndpoint
 from gateway.api.limits import QueryLimits
 from gateway.api.trusted_documents import load_trusted_documents
 from gateway.api.web_apps import BrowserPayments, WebApps
-from gateway.bootstrap import Gateway, open_gateway, payment_rules
+from gateway.bootstrap import Gateway, link_signer, open_gateway, payment_rules
 from gateway.core.backends import Adapters
 from gateway.core.cache.port import Cache, CacheUnavailable
 from gateway.core.metrics import CONTENT_TYPE, GatewayMetrics
 from gateway.core.resilience.deadline import request_deadline
 from gateway.core.resilience.readiness_log import ReadinessLog
 from gateway.core.runtime import tune_garbage_collector
-from gateway.core.signed_links import LinkHolder, LinkSigner, derived_key
+from gateway.core.signed_links import LinkHolder
 from gateway.documents.coop import CoopIdentity
 from gateway.documents.routes import document_routes
 from gateway.identity.tables import Role
 from gateway.identity.viewer import Authentication, Viewer, authenticate
+from gateway.notifications.sending import MANAGE_PATH
 from gateway.notifications.sms_routes import sms_callback_routes
+from gateway.notifications.unsubscribe_routes import unsubscribe_routes
 from gateway.payments.webhook_route import payments_webhook_route
 from gateway.schema import build_schema
 from gateway.settings import GatewaySettings
@@ -152,7 +154,7 @@ def create_app(
             document_links=links.for_origin(str(request.base_url)),
         )
 
-    links = document_link_signer(settings)
+    links = link_signer(settings)
     readiness_log = ReadinessLog(logger)
     rules_of_payments = payment_rules(settings)
 
@@ -231,6 +233,12 @@ def create_app(
         ),
         *document_routes(links=links, context_for=link_context, coop=coop_identity(settings)),
         *sms_callback_routes(secret=settings.sms_signing_secret, store=lambda: current().store),
+        *unsubscribe_routes(
+            links=links,
+            store=lambda: current().store,
+            coop_name=settings.coop_name,
+            manage_url=f"{settings.public_base_url}{MANAGE_PATH}",
+        ),
     ]
     if graphiql is not None:
         routes.extend(graphiql.routes())
@@ -261,13 +269,6 @@ def create_app(
         middleware=middleware,
         lifespan=lifespan,
     )
-
-
-def document_link_signer(settings: GatewaySettings) -> LinkSigner:
-    """Signs download links with their own key, or one derived from the token key."""
-    if settings.document_link_secret is not None:
-        return LinkSigner(settings.document_link_secret.get_secret_value().encode())
-    return LinkSigner(derived_key(settings.jwt_secret.get_secret_value().encode()))
 
 
 def coop_identity(settings: GatewaySettings) -> CoopIdentity:

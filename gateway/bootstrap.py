@@ -28,6 +28,7 @@ from gateway.core.metrics import GatewayMetrics
 from gateway.core.payment_rules import ConvenienceFee, PaymentRules
 from gateway.core.rate_limit import Rate, RateLimiter, RateLimits, create_rate_limiter
 from gateway.core.resilience.policy import BackendPolicies
+from gateway.core.signed_links import LinkSigner, derived_key
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.open import open_store
 from gateway.identity.throttle import LoginThrottle, ThrottleLimits
@@ -108,6 +109,15 @@ async def open_gateway(
             rate_limiter=open_rate_limiter(settings, stack, metrics=metrics),
             cache_writes=cache_writes,
         )
+
+
+def link_signer(settings: GatewaySettings) -> LinkSigner:
+    """Signs the links that carry their own authority (downloads, unsubscribing) with
+    their own key, or one derived from the token key. The web process verifies what the
+    worker signed, so both make it here."""
+    if settings.document_link_secret is not None:
+        return LinkSigner(settings.document_link_secret.get_secret_value().encode())
+    return LinkSigner(derived_key(settings.jwt_secret.get_secret_value().encode()))
 
 
 def payment_rules(settings: GatewaySettings) -> PaymentRules:

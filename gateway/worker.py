@@ -33,7 +33,7 @@ from typing import Any
 
 from adapters.cis.payments import CisPayments
 from adapters.payments.port import PaymentProcessor
-from gateway.bootstrap import Gateway, open_gateway
+from gateway.bootstrap import Gateway, link_signer, open_gateway
 from gateway.core.backends import Adapters
 from gateway.core.cache import invalidate
 from gateway.core.cache.feed_cursor import StoredCursor
@@ -134,6 +134,7 @@ def sending_rules(settings: GatewaySettings) -> SendingRules:
         status_callback_url=settings.public_base_url + STATUS_PATH,
         quiet_hours=QuietHours(settings.quiet_hours_start, settings.quiet_hours_end, settings.zone),
         outage_texts_in_quiet_hours=settings.outage_texts_in_quiet_hours,
+        unsubscribe_links=link_signer(settings).for_origin(settings.public_base_url),
     )
 
 

@@ -78,6 +78,12 @@ class LinkSigner:
         """The same signer, making links that start with `origin`."""
         return LinkSigner(self._key, ttl=self.ttl, clock=self._clock, origin=origin)
 
+    def lasting(self, ttl: timedelta) -> LinkSigner:
+        """The same signer, making links that work for `ttl`. Safe with one key: each
+        link's expiry and path are signed, so no link can be made to last longer or
+        to serve another route."""
+        return LinkSigner(self._key, ttl=ttl, clock=self._clock, origin=self.origin)
+
     def sign(self, path: str, params: Mapping[str, str], *, holder: LinkHolder) -> str:
         """`path?params&u=..&s=..&e=..&sig=..`, usable by `holder` for `ttl` from now."""
         reserved = _RESERVED & set(params)

@@ -1,7 +1,8 @@
 """Notification emails: the text and HTML parts, from the Jinja2 templates beside this
-module. Both carry the "manage notifications" link and the co-op's postal address
-(CAN-SPAM). The HTML escapes everything it is given: a body names members' streets and
-a processor's messages, which are text, never markup."""
+module. Both carry the "manage notifications" link, the link that stops this kind of
+email when there is one, and the co-op's postal address (CAN-SPAM). The HTML escapes
+everything it is given: a body names members' streets and a processor's messages,
+which are text, never markup."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def notice_email(
     subject: str,
     body: str,
     manage_url: str,
+    unsubscribe_url: str | None = None,
     coop_name: str,
     coop_address: Sequence[str],
 ) -> EmailParts:
@@ -40,6 +42,7 @@ def notice_email(
         "subject": subject,
         "body": body,
         "manage_url": manage_url,
+        "unsubscribe_url": unsubscribe_url,
         "coop_name": coop_name,
         "coop_address": list(coop_address),
     }

@@ -28,6 +28,7 @@ from sqlalchemy import update
 from adapters.email.port import EmailRejected, EmailSender, OutgoingEmail
 from adapters.sms.port import RejectReason, SmsRejected, SmsSender
 from gateway.core.clock import Clock, as_utc, utc_now
+from gateway.core.signed_links import LinkSigner
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.unit_of_work import unit_of_work
 from gateway.documents.coop import CoopIdentity
@@ -49,6 +50,7 @@ from gateway.notifications.preferences_store import preferences_of
 from gateway.notifications.quiet_hours import QuietHours
 from gateway.notifications.tables import DeliveryRow
 from gateway.notifications.types import RULES, NotificationType
+from gateway.notifications.unsubscribe import unsubscribe_link
 
 logger = logging.getLogger("gateway.notifications.sending")
 
@@ -65,6 +67,8 @@ class SendingRules:
     status_callback_url: str | None
     quiet_hours: QuietHours
     outage_texts_in_quiet_hours: bool = True
+    # Signs each email's unsubscribe link, with the public base URL as its origin.
+    unsubscribe_links: LinkSigner | None = None
 
 
 async def deliver(
@@ -194,10 +198,16 @@ async def _mail(
     *,
     now: datetime,
 ) -> None:
+    unsubscribe_url = (
+        None
+        if rules.unsubscribe_links is None
+        else unsubscribe_link(rules.unsubscribe_links, delivery)
+    )
     parts = notice_email(
         subject=delivery.subject,
         body=delivery.body,
         manage_url=f"{rules.public_base_url}{MANAGE_PATH}",
+        unsubscribe_url=unsubscribe_url,
         coop_name=rules.coop.name,
         coop_address=rules.coop.address,
     )
@@ -209,6 +219,12 @@ async def _mail(
                 text=parts.text,
                 html=parts.html,
                 idempotency_key=message_key(f"delivery:{delivery.id}"),
+                # The header only over HTTPS (RFC 8058); the body's link in any case.
+                unsubscribe_url=(
+                    unsubscribe_url
+                    if unsubscribe_url is not None and unsubscribe_url.startswith("https://")
+                    else None
+                ),
             )
         )
     except EmailRejected:

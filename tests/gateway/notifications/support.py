@@ -24,12 +24,14 @@ from adapters.sms.port import InboundMessage
 from adapters.sms.signature import SIGNATURE_HEADER, encode, inbound_json, signature_header
 from gateway.core.outbox import Handler, OutboxRunner
 from gateway.core.store.gateway_store import GatewayStore
+from gateway.core.store.unit_of_work import unit_of_work
 from gateway.documents.coop import CoopIdentity
 from gateway.identity.tables import Role
 from gateway.identity.users import get_user
+from gateway.notifications import contacts_store
 from gateway.notifications.contacts import CONTACT_CODE_KIND
 from gateway.notifications.contacts_store import ContactKind
-from gateway.notifications.deliveries import DELIVER_KIND
+from gateway.notifications.deliveries import DELIVER_KIND, queue_delivery
 from gateway.notifications.jobs import contact_code_handler, delivery_handler, sms_reply_handler
 from gateway.notifications.quiet_hours import QuietHours
 from gateway.notifications.replies import SMS_REPLY_KIND
@@ -232,3 +234,24 @@ async def serve_line(store: GatewayStore) -> AsyncIterator[Line]:
         app = create_sms_app(config)
         url = await stack.enter_async_context(serve_asgi(app))
         yield Line(SmsStandIn(url, app, CallbackReceiver(), config), gateway_url, store, answered)
+
+
+async def queue_notice(
+    store: GatewayStore, member: Member, contact_id: int, kind: str, account: str, key: str
+) -> int | None:
+    """A notice of `kind` about `account` queued for the contact, as detection queues it;
+    its delivery id, or None when `key` was queued before."""
+    now = datetime.now(UTC)
+    async with unit_of_work(store) as uow:
+        row = await contacts_store.get_contact(uow.session, contact_id=contact_id)
+        assert row is not None
+        return await queue_delivery(
+            uow,
+            dedupe_key=key,
+            contact=contacts_store.contact_of(row),
+            type_=kind,
+            account_number=account,
+            subject="Your payment is due soon",
+            body="Your payment of $84.12 is due on December 10.",
+            now=now,
+        )

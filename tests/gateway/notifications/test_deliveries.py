@@ -22,14 +22,11 @@ from adapters.sms.port import MessageStatus, StatusUpdate
 from gateway.core.backends import Adapters
 from gateway.core.outbox.table import OutboxEntry
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.core.store.unit_of_work import unit_of_work
-from gateway.notifications import contacts_store
 from gateway.notifications.consent import is_opted_out
 from gateway.notifications.contacts_store import ContactKind
 from gateway.notifications.deliveries import (
     DELIVER_KIND,
     get_delivery,
-    queue_delivery,
     record_status,
 )
 from gateway.notifications.quiet_hours import QuietHours
@@ -45,6 +42,7 @@ from tests.gateway.notifications.support import (
     Worker,
     contact_of,
     new_member,
+    queue_notice,
     sending_rules,
     serve_line,
     worker,
@@ -207,25 +205,6 @@ async def test_a_number_that_said_stop_is_suppressed_and_so_is_a_removed_contact
     assert sent_by.emails_to("gone@example.com") == []
 
 
-async def queue(
-    store: GatewayStore, member: Member, contact_id: int, kind: str, account: str, key: str
-) -> int | None:
-    now = datetime.now(UTC)
-    async with unit_of_work(store) as uow:
-        row = await contacts_store.get_contact(uow.session, contact_id=contact_id)
-        assert row is not None
-        return await queue_delivery(
-            uow,
-            dedupe_key=key,
-            contact=contacts_store.contact_of(row),
-            type_=kind,
-            account_number=account,
-            subject="Your payment is due soon",
-            body="Your payment of $84.12 is due on December 10.",
-            now=now,
-        )
-
-
 async def test_the_same_news_is_queued_once_and_a_preference_turned_off_suppresses_it(
     adapters: Adapters, store: GatewayStore, world: World, sent_by: Worker
 ) -> None:
@@ -233,8 +212,12 @@ async def test_the_same_news_is_queued_once_and_a_preference_turned_off_suppress
     member = await new_member(store, account)
     login = int(await login_contact(adapters, store, member))
 
-    first = await queue(store, member, login, "payment_due", account, f"due:{member.user_id}:1")
-    again = await queue(store, member, login, "payment_due", account, f"due:{member.user_id}:1")
+    first = await queue_notice(
+        store, member, login, "payment_due", account, f"due:{member.user_id}:1"
+    )
+    again = await queue_notice(
+        store, member, login, "payment_due", account, f"due:{member.user_id}:1"
+    )
     off = await execute(
         adapters,
         store,
@@ -244,7 +227,7 @@ async def test_the_same_news_is_queued_once_and_a_preference_turned_off_suppress
         n=account,
     )
     assert off.data == {"setNotificationPreference": {"__typename": "NotificationPreferenceSet"}}
-    unwanted = await queue(
+    unwanted = await queue_notice(
         store, member, login, "bill_available", account, f"bill:{member.user_id}"
     )
     await sent_by.run()
@@ -323,8 +306,10 @@ async def test_a_text_due_in_quiet_hours_waits_for_morning_but_an_outage_does_no
         assert chosen.data == {
             "setNotificationPreference": {"__typename": "NotificationPreferenceSet"}
         }
-    due = await queue(store, member, phone, "payment_due", account, f"q-due:{member.user_id}")
-    outage = await queue(store, member, phone, "outage", account, f"q-out:{member.user_id}")
+    due = await queue_notice(
+        store, member, phone, "payment_due", account, f"q-due:{member.user_id}"
+    )
+    outage = await queue_notice(store, member, phone, "outage", account, f"q-out:{member.user_id}")
     assert due is not None
     assert outage is not None
     texts = FakeSmsSender()
