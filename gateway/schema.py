@@ -33,6 +33,7 @@ from gateway.members.registration_schema import RegistrationMutations, Registrat
 from gateway.notifications.contacts_schema import NotificationContactMutations
 from gateway.notifications.deliveries_schema import NotificationDeliveryMutations
 from gateway.notifications.preferences_schema import NotificationPreferenceMutations
+from gateway.notifications.time_zones_schema import NotificationTimeZoneMutations
 from gateway.outages.schema import OutageMutations
 from gateway.payments.attention_schema import PaymentAttentionQueries
 from gateway.payments.autopay.schema import AutopayMutations
@@ -79,6 +80,7 @@ class Mutation(
     NotificationContactMutations,
     NotificationPreferenceMutations,
     NotificationDeliveryMutations,
+    NotificationTimeZoneMutations,
 ):
     pass
 

@@ -7,10 +7,10 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.core.clock import as_utc
+from gateway.core.store.dialect_insert import dialect_insert
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.notifications.tables import ContactRow, PreferenceContactRow
 
@@ -80,22 +80,16 @@ async def ensure_login_contact(
             )
         )
         if existing is None:
-            await session.execute(_insert_unless_there(session).values(values))
+            await session.execute(
+                dialect_insert(session, ContactRow)
+                .values(values)
+                .on_conflict_do_nothing(index_elements=["user_id", "kind", "value"])
+            )
         elif not existing.is_login:
             # Added by hand before it was the login's (or pending): it is confirmed now.
             existing.is_login = True
             existing.activated_at = existing.activated_at or as_utc(now)
             existing.code_hash = None
-
-
-def _insert_unless_there(session: AsyncSession) -> postgresql.Insert | sqlite.Insert:
-    keys = ["user_id", "kind", "value"]
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(ContactRow).on_conflict_do_nothing(index_elements=keys)
-    if dialect == "sqlite":
-        return sqlite.insert(ContactRow).on_conflict_do_nothing(index_elements=keys)
-    raise NotImplementedError(f"contacts are stored in SQLite or PostgreSQL, not {dialect}")
 
 
 async def contacts_of(store: GatewayStore, user_id: int) -> list[Contact]:

@@ -1,7 +1,7 @@
 """Quiet hours: when a non-urgent text waits for morning.
 
-A window of local time, in the member's time zone (the co-op's: the gateway keeps none
-per member), that may run past midnight (21:00 to 08:00). A text due inside it is sent
+A window of local time, in the member's time zone (the one their login chose, else the
+co-op's: `time_zones`), that may run past midnight (21:00 to 08:00). A text due inside it is sent
 at its end instead; urgent news (an outage, unless the co-op says otherwise) is not held.
 """
 
@@ -17,6 +17,10 @@ class QuietHours:
     start: time  # local, inclusive
     end: time  # local, exclusive
     zone: ZoneInfo
+
+    def in_zone(self, zone: ZoneInfo) -> QuietHours:
+        """The same hours, kept in another zone."""
+        return QuietHours(self.start, self.end, zone)
 
     def resumes_at(self, instant: datetime) -> datetime | None:
         """When texts may go again, if `instant` is inside the window; else None."""

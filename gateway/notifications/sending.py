@@ -49,6 +49,7 @@ from gateway.notifications.email_layout import notice_email
 from gateway.notifications.preferences_store import preferences_of
 from gateway.notifications.quiet_hours import QuietHours
 from gateway.notifications.tables import DeliveryRow
+from gateway.notifications.time_zones import chosen_time_zone
 from gateway.notifications.types import RULES, NotificationType
 from gateway.notifications.unsubscribe import unsubscribe_link
 
@@ -149,7 +150,11 @@ async def _deferred(
     urgent = delivery.type == TEST_TYPE or (
         delivery.type == NotificationType.OUTAGE.value and rules.outage_texts_in_quiet_hours
     )
-    resumes = None if urgent else rules.quiet_hours.resumes_at(now)
+    if urgent:
+        return False
+    own_zone = await chosen_time_zone(store, user_id=delivery.user_id)
+    quiet_hours = rules.quiet_hours if own_zone is None else rules.quiet_hours.in_zone(own_zone)
+    resumes = quiet_hours.resumes_at(now)
     if resumes is None:
         return False
     async with unit_of_work(store, clock=lambda: now) as uow:

@@ -1,4 +1,5 @@
-"""The notification tables: members' contacts and the log of consent to texts."""
+"""The notification tables: contacts, consent to texts, preferences, time zones and the
+delivery log."""
 
 from __future__ import annotations
 
@@ -148,4 +149,16 @@ class DeliveryRow(Base):
     reason: Mapped[str | None] = mapped_column(String(32))  # why suppressed, deferred, failed
     provider_message_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TimeZoneRow(Base):
+    """The time zone a login chose for its quiet hours; no row: the co-op's."""
+
+    __tablename__ = "notification_time_zones"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    time_zone: Mapped[str] = mapped_column(String(64))  # an IANA name: "America/Denver"
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -23,6 +23,7 @@ from gateway.notifications.deliveries_schema import (
     NotificationDeliveryConnection,
     viewer_notifications,
 )
+from gateway.notifications.time_zones_schema import viewer_time_zone
 from gateway.payments.wallet.schema import SavedPaymentMethod, payment_methods
 
 MAX_DEVICE_NAME_LENGTH = 120
@@ -82,6 +83,13 @@ class Viewer:
     )
     async def contacts(self, info: GatewayInfo) -> list[NotificationContact]:
         return await viewer_contacts(info, self.user_id)
+
+    @described_field(
+        "The time zone this login's quiet hours are kept in (IANA name): its own choice,"
+        " else the co-op's."
+    )
+    async def notification_time_zone(self, info: GatewayInfo) -> str:
+        return await viewer_time_zone(info, self.user_id)
 
     @described_field(
         "What was sent to this login's contacts, with where each stands, newest first;"

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.payments.port import BankAccountType, MethodKind, PaymentMethod
 from gateway.core.clock import as_utc
+from gateway.core.store.dialect_insert import dialect_insert
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.payments.wallet.tables import SavedMethodRow
 
@@ -85,7 +85,7 @@ async def insert_method(
             "is_default": default,
             "created_at": as_utc(now),
         }
-        insert = _insert(session.get_bind().dialect.name).values(values)
+        insert = dialect_insert(session, SavedMethodRow).values(values)
         await session.execute(
             insert.on_conflict_do_update(
                 index_elements=[SavedMethodRow.processor_method_id],
@@ -96,14 +96,6 @@ async def insert_method(
     saved = await get_method(store, user_id=user_id, method_id=method.id)
     assert saved is not None  # a pm_ id is one login's: the processor made it for them
     return saved
-
-
-def _insert(dialect: str) -> postgresql.Insert | sqlite.Insert:
-    if dialect == "postgresql":
-        return postgresql.insert(SavedMethodRow)
-    if dialect == "sqlite":
-        return sqlite.insert(SavedMethodRow)
-    raise NotImplementedError(f"the wallet is stored in SQLite or PostgreSQL, not {dialect}")
 
 
 async def _clear_default(session: AsyncSession, user_id: int) -> None:
