@@ -21,6 +21,7 @@ A mail system that refuses recipients has a suite of its own,
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
@@ -33,9 +34,11 @@ __all__ = [
     "Delivered",
     "EmailHarness",
     "delivered_from_mime",
+    "test_a_failing_record_fails_the_send_of_a_message_already_accepted",
     "test_a_retry_carries_the_same_key",
     "test_aclose_can_be_called_twice",
     "test_concurrent_sends_each_arrive_once",
+    "test_each_record_follows_its_acceptance_one_at_a_time",
     "test_html_body_travels_alongside_the_text",
     "test_message_arrives_with_recipient_subject_body_and_key",
     "test_unreachable_server_raises_unavailable",
@@ -151,6 +154,56 @@ async def test_concurrent_sends_each_arrive_once(email_harness: EmailHarness) ->
     )
 
     assert sorted(delivered.idempotency_key for delivered in email_harness.delivered()) == keys
+
+
+async def test_each_record_follows_its_acceptance_one_at_a_time(
+    email_harness: EmailHarness,
+) -> None:
+    keys = [f"payment-posted-{number}" for number in range(5)]
+    recording = 0
+    most_at_once = 0
+    seen_at_record: dict[str, set[str]] = {}
+
+    def record_of(key: str) -> Callable[[], Awaitable[None]]:
+        async def record() -> None:
+            nonlocal recording, most_at_once
+            recording += 1
+            most_at_once = max(most_at_once, recording)
+            seen_at_record[key] = {d.idempotency_key for d in email_harness.delivered()}
+            await asyncio.sleep(0.02)  # a database commit's time, for others to overlap
+            recording -= 1
+
+        return record
+
+    await asyncio.gather(
+        *(
+            email_harness.sender.send(an_email(idempotency_key=key), record=record_of(key))
+            for key in keys
+        )
+    )
+
+    assert most_at_once == 1
+    assert sorted(seen_at_record) == keys
+    assert all(key in seen for key, seen in seen_at_record.items())  # accepted first
+
+
+async def test_a_failing_record_fails_the_send_of_a_message_already_accepted(
+    email_harness: EmailHarness,
+) -> None:
+    class RecordFailed(Exception):
+        pass
+
+    async def record() -> None:
+        raise RecordFailed
+
+    with pytest.raises(RecordFailed):
+        await email_harness.sender.send(an_email(), record=record)
+    await email_harness.sender.send(an_email(idempotency_key="after-a-failed-record"))
+
+    assert [d.idempotency_key for d in email_harness.delivered()] == [
+        "outage-restored-4411",
+        "after-a-failed-record",
+    ]
 
 
 async def test_a_retry_carries_the_same_key(email_harness: EmailHarness) -> None:

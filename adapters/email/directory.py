@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.email.mime import compose
-from adapters.email.port import EmailUnavailable, OutgoingEmail
+from adapters.email.port import EmailUnavailable, OutgoingEmail, Record
 from adapters.rules.email import is_email_address, mailbox_address
 
 logger = logging.getLogger(__name__)
@@ -43,23 +43,27 @@ class DirectoryEmailSender:
         self._sender = sender
         self._domain = envelope_from.rpartition("@")[2]
         self._clock = clock
+        self._handing_over = asyncio.Lock()
 
     @property
     def directory(self) -> Path:
         return self._directory
 
-    async def send(self, message: OutgoingEmail) -> None:
+    async def send(self, message: OutgoingEmail, *, record: Record | None = None) -> None:
         date = self._clock()
         mime = compose(message, from_header=self._sender, message_id_domain=self._domain, date=date)
         stamp = date.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         name = f"{stamp}-{message.idempotency_key}-{uuid.uuid4().hex[:8]}.eml"
-        try:
-            path = await asyncio.to_thread(self._write, name, bytes(mime))
-        except OSError as error:
-            raise EmailUnavailable(
-                f"could not write the message to the outbox directory ({error.strerror})"
-            ) from error
-        logger.info("email %s written to %s", message.idempotency_key, path)
+        async with self._handing_over:  # the file is the hand-off: one record at a time
+            try:
+                path = await asyncio.to_thread(self._write, name, bytes(mime))
+            except OSError as error:
+                raise EmailUnavailable(
+                    f"could not write the message to the outbox directory ({error.strerror})"
+                ) from error
+            logger.info("email %s written to %s", message.idempotency_key, path)
+            if record is not None:
+                await record()
 
     def _write(self, name: str, content: bytes) -> Path:
         self._directory.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,9 @@ or fail every send (or the next few) with a given error.
 
 from __future__ import annotations
 
-from adapters.email.port import EmailError, EmailRejected, OutgoingEmail
+import asyncio
+
+from adapters.email.port import EmailError, EmailRejected, OutgoingEmail, Record
 
 
 class FakeEmailSender:
@@ -16,6 +18,7 @@ class FakeEmailSender:
         self._refused_recipients: set[str] = set()
         self._failure: EmailError | None = None
         self._failures_left: int | None = None
+        self._handing_over = asyncio.Lock()
 
     def reject_recipient(self, address: str) -> None:
         """From now on, sends to `address` raise `EmailRejected` (like an SMTP 550)."""
@@ -33,7 +36,7 @@ class FakeEmailSender:
         self._failure = None
         self._failures_left = None
 
-    async def send(self, message: OutgoingEmail) -> None:
+    async def send(self, message: OutgoingEmail, *, record: Record | None = None) -> None:
         if self._failure is not None:
             error = self._failure
             if self._failures_left is not None:
@@ -49,7 +52,10 @@ class FakeEmailSender:
                 smtp_code=550,
                 server_reply="5.1.1 Recipient address rejected: no such user",
             )
-        self.sent.append(message)
+        async with self._handing_over:  # as the real senders: one record at a time
+            self.sent.append(message)
+            if record is not None:
+                await record()
 
     async def aclose(self) -> None:
         self.closed = True

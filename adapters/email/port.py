@@ -12,6 +12,7 @@ already sent is the job of the caller's outbox.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -125,11 +126,21 @@ def _is_header_safe_https_url(value: str) -> bool:
     )
 
 
+# The caller's note that a message was sent (its delivery log, its outbox entry).
+Record = Callable[[], Awaitable[None]]
+
+
 class EmailSender(Protocol):
-    async def send(self, message: OutgoingEmail) -> None:
+    async def send(self, message: OutgoingEmail, *, record: Record | None = None) -> None:
         """Hand `message` to the mail system; returns once it has accepted it.
 
         Raises `EmailUnavailable` (try again later) or `EmailRejected` (never will).
+
+        With `record`, the sender awaits it once the message is accepted, and holds one
+        message at a time, per sender, between its point of no return and the end of
+        its `record`: a process killed mid-send leaves at most one message accepted
+        but not recorded, which is the most a retry after the crash can repeat (mail
+        has no idempotency key). Whatever `record` raises, `send` raises.
         """
         ...
 

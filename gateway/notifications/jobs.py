@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from adapters.email.port import EmailSender
 from adapters.sms.port import SmsSender
 from gateway.core.outbox import Handler, OutboxMessage
@@ -53,7 +51,6 @@ def delivery_handler(
     rules: sending.SendingRules,
 ) -> Handler:
     """Sends one logged notification, or settles why not (`sending.deliver`)."""
-    email_gate = asyncio.Lock()  # one for the process: every delivery shares it
 
     async def handle(message: OutboxMessage) -> None:
         await sending.deliver(
@@ -62,7 +59,6 @@ def delivery_handler(
             sms=sms,
             rules=rules,
             delivery_id=int(message.payload["delivery_id"]),
-            email_gate=email_gate,
         )
 
     return handle

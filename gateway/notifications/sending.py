@@ -9,16 +9,14 @@ A refusal for good (no such mailbox, not a mobile number) is FAILED and not retr
 
 A worker killed between a hand-off and its record repeats that message when the entry
 runs again. A text cannot be repeated: the provider honours the send's idempotency key.
-SMTP has no such key, so a worker hands over one email at a time and records it before
-the next (`email_gate`, one lock per process): however many deliveries its batch runs
-at once, a killed worker repeats at most one email. Local SMTP relays take a message in
-milliseconds, so the gate costs little; texts, which wait on the provider's API, still
-go out in parallel.
+Mail has no such key, so an email is recorded SENT inside the send (the email port's
+`record`), which holds one message at a time between its point of no return and its
+record: however many deliveries a batch runs at once, a killed worker repeats at most
+one email.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -79,7 +77,6 @@ async def deliver(
     sms: SmsSender | None,
     rules: SendingRules,
     delivery_id: int,
-    email_gate: asyncio.Lock,
     clock: Clock = utc_now,
 ) -> None:
     delivery = await get_delivery(store, delivery_id)
@@ -100,8 +97,7 @@ async def deliver(
             return
         await _text(store, sms, rules, delivery, now=now)
     else:
-        async with email_gate:
-            await _mail(store, email, rules, delivery, now=now)
+        await _mail(store, email, rules, delivery, now=now)
 
 
 async def _contact(store: GatewayStore, delivery: Delivery) -> Contact | None:
@@ -216,6 +212,10 @@ async def _mail(
         coop_name=rules.coop.name,
         coop_address=rules.coop.address,
     )
+
+    async def record_sent() -> None:
+        await _settle(store, delivery.id, DeliveryStatus.SENT, None, now=now)
+
     try:
         await email.send(
             OutgoingEmail(
@@ -230,12 +230,11 @@ async def _mail(
                     if unsubscribe_url is not None and unsubscribe_url.startswith("https://")
                     else None
                 ),
-            )
+            ),
+            record=record_sent,
         )
     except EmailRejected:
         await _settle(store, delivery.id, DeliveryStatus.FAILED, Reason.REFUSED, now=now)
-        return
-    await _settle(store, delivery.id, DeliveryStatus.SENT, None, now=now)
 
 
 async def _settle(

@@ -323,7 +323,6 @@ async def test_a_text_due_in_quiet_hours_waits_for_morning_but_an_outage_does_no
             sms=texts,
             rules=rules,
             delivery_id=delivery_id,
-            email_gate=asyncio.Lock(),
             clock=lambda: at,
         )
 
@@ -361,7 +360,6 @@ async def test_a_text_the_carrier_refuses_as_opted_out_is_suppressed_and_stops_t
         sms=FakeSmsSender(),
         rules=sending_rules(None),
         delivery_id=int(queued["notification"]["id"]),
-        email_gate=asyncio.Lock(),
     )
 
     assert await status_of(store, queued["notification"]["id"]) == ("suppressed", "no_consent")
@@ -382,7 +380,6 @@ async def test_a_texts_status_moves_on_once_whatever_order_callbacks_come_in(
         sms=texts,
         rules=sending_rules(None),
         delivery_id=int(delivery_id),
-        email_gate=asyncio.Lock(),
     )
     async with store.sessions() as session:
         row = await session.get(DeliveryRow, int(delivery_id))

@@ -3,7 +3,6 @@ and what holds a text for morning when the member is not where the co-op is."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -129,7 +128,6 @@ async def test_quiet_hours_are_the_members_own_not_the_coops(
         sms=texts,
         rules=sending_rules(None, QUIET),
         delivery_id=due,
-        email_gate=asyncio.Lock(),
         clock=lambda: at_denver,
     )
     found = await get_delivery(store, due)

@@ -4,7 +4,6 @@ expired or not the holder's stops nothing."""
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -82,7 +81,6 @@ async def mailed(
         sms=FakeSmsSender(),
         rules=replace(sending_rules(None), unsubscribe_links=signer(at)),
         delivery_id=delivery_id,
-        email_gate=asyncio.Lock(),
     )
     [sent] = email.sent
     return sent
@@ -179,7 +177,6 @@ async def test_a_default_choice_is_turned_off_and_the_next_notice_is_suppressed(
         sms=FakeSmsSender(),
         rules=sending_rules(None),
         delivery_id=later,
-        email_gate=asyncio.Lock(),
     )
     found = await get_delivery(store, later)
 
@@ -242,7 +239,6 @@ async def test_a_test_message_has_no_link_and_plain_http_gets_no_header(
         sms=FakeSmsSender(),
         rules=replace(sending_rules(None), unsubscribe_links=local),
         delivery_id=delivery_id,
-        email_gate=asyncio.Lock(),
     )
     [over_http] = sender.sent
 

@@ -1,8 +1,9 @@
 """A worker process killed with SIGKILL while it sends notices: after a second worker
 takes over (on PostgreSQL, once the killed one's lease has run out), every notice is
 SENT and received, and at most one message was received twice: the one in hand when
-the first worker died. The worker runs a batch of ten deliveries at once, and hands
-over one email at a time all the same (`sending.deliver`'s email gate)."""
+the first worker died. The worker runs a batch of ten deliveries at once, and still
+has one email at most between the relay's acceptance and its record (the email port's
+`record`)."""
 
 from __future__ import annotations
 
