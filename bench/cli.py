@@ -15,6 +15,7 @@ from bench.client import GatewayRequestFailed
 from bench.configs import CONFIGS, DEFAULT_CONFIGS
 from bench.fanout import FanoutFailed, FanoutPlan
 from bench.payments import PaymentFailed, PaymentsPlan
+from bench.portal_timing import PortalFailed, PortalPlan
 from bench.processes import StartupError
 from bench.replay import ReplayPlan
 from bench.report import render_report
@@ -138,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             GatewayRequestFailed,
             PaymentFailed,
             FanoutFailed,
+            PortalFailed,
         ) as error:
             sys.stderr.write(f"bench: {error}\nbench: logs in {options.data_dir / 'run'}\n")
             return 1
@@ -166,6 +168,7 @@ def merged(new: BenchResults, previous: BenchResults | None, *, ran: Sequence[st
         freeze=new.freeze if "freeze" in ran else previous.freeze,
         payments=new.payments if "payments" in ran else previous.payments,
         fanout=new.fanout if "fanout" in ran else previous.fanout,
+        portal=new.portal if "portal" in ran else previous.portal,
     )
 
 
@@ -191,6 +194,7 @@ def run_options(args: argparse.Namespace, arguments: Sequence[str]) -> RunOption
         replay=ReplayPlan(min_window_s=1.0, baseline_s=1.5) if args.quick else ReplayPlan(),
         payments=PaymentsPlan.quick() if args.quick else PaymentsPlan(),
         fanout=FanoutPlan.quick() if args.quick else FanoutPlan(),
+        portal=PortalPlan.quick() if args.quick else PortalPlan(),
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from bench.fanout_report import fanout_section
 from bench.hostile_report import attack_section, freeze_section
 from bench.payments_report import payments_section
+from bench.portal_report import portal_section
 from bench.report_format import (
     VERDICTS,
     abbreviated,
@@ -63,6 +64,8 @@ def render_report(results: BenchResults, targets: Sequence[TargetCheck]) -> str:
         lines += payments_section(results.payments)
     if results.fanout is not None:
         lines += fanout_section(results.fanout)
+    if results.portal is not None:
+        lines += portal_section(results.portal)
     lines += ["## The queries", ""]
     for workload in results.workloads:
         lines += [

@@ -231,6 +231,21 @@ class FanoutRun:
 
 
 @dataclass(frozen=True, slots=True)
+class PortalRun:
+    """First visits to the member portal in Chromium; each list has one figure a visit,
+    in milliseconds as the browser measured them."""
+
+    date: str
+    command: str
+    visits: int
+    load_average_start: str
+    load_average_end: str
+    dom_interactive_ms: list[float]  # navigation start to the document parsed
+    sign_in_shown_ms: list[float]  # navigation start to the sign-in form on screen
+    sign_in_to_dashboard_ms: list[float]  # the form submitted to the amount due drawn
+
+
+@dataclass(frozen=True, slots=True)
 class BenchResults:
     date: str
     command: str
@@ -246,6 +261,7 @@ class BenchResults:
     freeze: FreezeResult | None = None
     payments: PaymentsRun | None = None
     fanout: FanoutRun | None = None
+    portal: PortalRun | None = None
 
     def phase(self, config: str, workload: str, phase: str) -> PhaseResult | None:
         for result in self.phases:

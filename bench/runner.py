@@ -26,6 +26,7 @@ from bench.logs import log_digest
 from bench.machine import describe_machine, load_average
 from bench.payments import PaymentsPlan, payments_section
 from bench.phases import Target, WarmLoad, cold_phase, warm_phase, warm_serial_phase
+from bench.portal_timing import PortalPlan, portal_section
 from bench.replay import ReplayPlan
 from bench.results import (
     AttackRun,
@@ -35,6 +36,7 @@ from bench.results import (
     FreezeResult,
     PaymentsRun,
     PhaseResult,
+    PortalRun,
     RunSettings,
     WorkloadInfo,
 )
@@ -52,8 +54,8 @@ SLOW_WORKLOADS: Final = frozenset({"staff-list"})
 PAYMENTS_CONFIG: Final = "cached-2"
 # The parts of a run: the workloads in every configuration, the attacks replayed beside
 # another client, dashboards while the CIS is frozen, payments through the worker, and
-# billing day's notices.
-SECTIONS: Final = ("workloads", "attacks", "freeze", "payments", "fanout")
+# billing day's notices, and the member portal in a browser.
+SECTIONS: Final = ("workloads", "attacks", "freeze", "payments", "fanout", "portal")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,7 @@ class RunOptions:
     freeze: FreezePlan = field(default_factory=FreezePlan)
     payments: PaymentsPlan = field(default_factory=PaymentsPlan)
     fanout: FanoutPlan = field(default_factory=FanoutPlan)
+    portal: PortalPlan = field(default_factory=PortalPlan)
 
     @property
     def hostile_config(self) -> GatewayConfig:
@@ -235,6 +238,11 @@ def run_benchmarks(options: RunOptions) -> BenchResults:
                 command=options.command,
                 say=say,
             )
+        portal: PortalRun | None = None
+        if "portal" in options.sections:
+            portal = portal_section(
+                work_dir=work_dir, plan=options.portal, command=options.command, say=say
+            )
         # Other work on the machine shows here: the stand-ins are still up, but idle.
         machine["load average at the end"] = load_average()
         floor_retries = probe.retries
@@ -284,6 +292,7 @@ def run_benchmarks(options: RunOptions) -> BenchResults:
         freeze=freeze,
         payments=payments,
         fanout=fanout,
+        portal=portal,
     )
 
 

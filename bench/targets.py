@@ -6,6 +6,7 @@ never asserts timings.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
@@ -19,6 +20,7 @@ from bench.hostile import (
     bystander_unharmed,
     freeze_within_deadline,
 )
+from bench.portal_report import DASHBOARD_GOAL_MS, dashboard_within_goal
 from bench.results import BenchResults, PhaseResult, phase_name
 
 DASHBOARD_COLD_FLOOR_RATIO: Final = 1.25
@@ -48,7 +50,20 @@ def check_targets(results: BenchResults) -> list[TargetCheck]:
         _freeze(results),
         _duplicate_storm(results),
         _fanout(results),
+        _portal(results),
     ]
+
+
+def _portal(results: BenchResults) -> TargetCheck:
+    target = f"Portal: the dashboard usable within {DASHBOARD_GOAL_MS:,.0f} ms of signing in"
+    run = results.portal
+    if run is None:
+        return TargetCheck(target, "not run", None)
+    figure = (
+        f"p50 {statistics.median(run.sign_in_to_dashboard_ms):,.0f} ms over {run.visits}"
+        " first visits"
+    )
+    return TargetCheck(target, figure, dashboard_within_goal(run))
 
 
 def _fanout(results: BenchResults) -> TargetCheck:

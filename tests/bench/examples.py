@@ -17,6 +17,7 @@ from bench.results import (
     PaymentsRun,
     PaymentStorm,
     PhaseResult,
+    PortalRun,
     RunSettings,
     WorkloadInfo,
 )
@@ -322,4 +323,17 @@ def fanout_run(*, duplicates: int = 1) -> FanoutRun:
             fanout_round("run2", workers=2),
             fanout_round("killed", workers=2, killed=1, duplicates=duplicates),
         ],
+    )
+
+
+def portal_run(*, sign_in_to_dashboard_ms: list[float] | None = None) -> PortalRun:
+    return PortalRun(
+        date="2026-12-03 09:00 UTC",
+        command="python -m bench --only portal",
+        visits=4,
+        load_average_start="1.00 / 1.00 / 1.00 (1 / 5 / 15 min)",
+        load_average_end="1.50 / 1.00 / 1.00 (1 / 5 / 15 min)",
+        dom_interactive_ms=[40.0, 45.0, 50.0, 60.0],
+        sign_in_shown_ms=[120.0, 130.0, 150.0, 400.0],
+        sign_in_to_dashboard_ms=sign_in_to_dashboard_ms or [300.0, 320.0, 350.0, 900.0],
     )

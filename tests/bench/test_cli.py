@@ -20,9 +20,17 @@ def test_the_full_run_is_the_default() -> None:
     assert (options.cis_latency_ms, options.oms_latency_ms) == (40.0, 30.0)
     assert options.command == "python -m bench"
     assert not options.quick
-    assert list(options.sections) == ["workloads", "attacks", "freeze", "payments", "fanout"]
+    assert list(options.sections) == [
+        "workloads",
+        "attacks",
+        "freeze",
+        "payments",
+        "fanout",
+        "portal",
+    ]
     assert (options.payments.burst, options.payments.storm) == (200, 50)
     assert options.fanout.notices == 5000
+    assert options.portal.visits == 10
 
 
 def test_parts_of_the_run_can_be_run_alone() -> None:
