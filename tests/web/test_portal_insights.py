@@ -1,28 +1,33 @@
 """The member portal's insights in a real browser against `coop-gateway demo`: the
 projected bill on the dashboard; month to month, why the bill changed, peak hours and
-Green Button downloads on the usage screen; a bill's PDF and two bills compared. Every
-screen passes axe-core's WCAG 2.1 AA checks and fits a phone. Screenshots:
-var/test-artifacts/insights-*.png.
+Green Button downloads on the usage screen; a bill's PDF and two bills compared; and an
+e-check whose bank account goes to the processor's stand-in only. Every screen passes
+axe-core's WCAG 2.1 AA checks and fits a phone. Screenshots: var/test-artifacts/insights-*.png.
 
-The demo member's accounts are only read here.
+The demo member's accounts are only read here; the e-check is paid by the neighbour,
+whose account the other browser tests leave alone.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 from playwright.sync_api import Download, Locator, Page, expect
 
-from simulators.seed import DEMO_EMAIL, DEMO_PASSWORD
+from simulators.seed import DEMO_EMAIL, DEMO_PASSWORD, NEIGHBOR_EMAIL, NEIGHBOR_PASSWORD
 from tests.web.browser import PHONE, TIMEOUT_MS, Browser
 from tests.web.demo_process import DemoProcess
 from tests.web.test_portal import open_portal, show, sign_in_with_the_keyboard
 
 ESPI = "http://naesb.org/espi"
+TEST_ROUTING_NUMBER = "110000000"
+SETTLING_ACCOUNT = "000123456789"
 
 
 def signed_in(browser: Browser, demo: DemoProcess, email: str, password: str) -> Page:
@@ -151,3 +156,62 @@ def test_a_bill_downloads_as_its_pdf_and_two_bills_are_compared(
     page.set_viewport_size(PHONE)
     assert browser.horizontal_overflow() == 0
     browser.assert_kept_to_itself()
+
+
+def test_an_e_check_is_tokenized_at_the_processor_and_the_gateway_sees_only_the_token(
+    demo: DemoProcess, browser: Browser
+) -> None:
+    page = signed_in(browser, demo, NEIGHBOR_EMAIL, NEIGHBOR_PASSWORD)
+    page.set_viewport_size(PHONE)
+    show(page, "Pay")
+    page.get_by_role("radio", name="A bank account (e-check)").check(timeout=TIMEOUT_MS)
+    page.get_by_label("Amount (USD)").fill("21.00")
+    page.get_by_label("Name on the account").fill("Daniel Lucero")
+    page.get_by_label("Routing number").fill(TEST_ROUTING_NUMBER)
+    page.get_by_label("Account number").fill(SETTLING_ACCOUNT)
+    fits_and_passes_axe(browser)
+    browser.screenshot("insights-phone-echeck.png")
+    page.get_by_role("button", name="Review payment").click()
+    expect(page.get_by_role("heading", name="Review your payment")).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+    expect(page.get_by_text("E-check fee")).to_be_visible()
+    expect(page.get_by_text("TEST BANK account ending 6789")).to_be_visible()
+    fits_and_passes_axe(browser)
+    page.get_by_role("button", name=re.compile(r"^Pay \$")).click()
+    # The staff tests refund a payment made on this account too: whichever comes
+    # second is told of the other first.
+    paid_anyway = page.get_by_role("button", name="Pay anyway")
+    thanked = page.get_by_role("status").filter(has_text="Thank you: $21.00")
+    expect(paid_anyway.or_(thanked)).to_be_visible(timeout=TIMEOUT_MS)
+    if paid_anyway.is_visible():
+        paid_anyway.click()
+    expect(thanked).to_be_visible(timeout=TIMEOUT_MS)
+    history = page.get_by_role("region", name="Payment history").get_by_role("row")
+    expect(history.filter(has_text="ending 6789").first).to_contain_text("$21.00")
+    fits_and_passes_axe(browser)
+    browser.screenshot("insights-phone-echeck-done.png")
+    browser.assert_kept_to_itself()
+
+    # The account number went to the processor's tokenization endpoint, and only there;
+    # the gateway got the token it answered.
+    gateway = urlsplit(demo.url).netloc
+    tokenized = [r for r in browser.watched.requests if urlsplit(r.url).path == "/v1/tokens"]
+    assert len(tokenized) == 1
+    assert urlsplit(tokenized[0].url).netloc != gateway
+    sent = json.loads(tokenized[0].post_data or "{}")
+    assert sent["bank_account"]["account_number"] == SETTLING_ACCOUNT
+    answered = tokenized[0].response()
+    assert answered is not None
+    token = answered.json()["id"]
+    payments = [
+        json.loads(r.post_data or "{}")
+        for r in browser.watched.graphql_requests
+        if '"PortalPayBill"' in (r.post_data or "")
+    ]
+    assert payments
+    assert all(p["variables"]["input"]["method"] == {"token": token} for p in payments)
+    to_gateway = [r for r in browser.watched.requests if urlsplit(r.url).netloc == gateway]
+    assert not any(SETTLING_ACCOUNT in (r.url + (r.post_data or "")) for r in to_gateway), (
+        "the bank account number reached the gateway"
+    )
