@@ -75,7 +75,7 @@ function ConsentEntries({ number }: { number: string }) {
               <td>{statusName(entry.method)}</td>
               <td>{entry.actor}</td>
               <td>{entry.source}</td>
-              <td className="wrap">{entry.wording}</td>
+              <td className="wrap prose">{entry.wording}</td>
             </tr>
           ))}
         </tbody>
