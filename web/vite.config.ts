@@ -1,3 +1,5 @@
+import { babelOptimizerPlugin } from "@graphql-codegen/client-preset";
+import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
 // One Vite build for every browser app of the gateway, one HTML entry per app: the
@@ -6,6 +8,17 @@ import { defineConfig } from "vite";
 // route, and everything under dist/assets/ at /assets/ as immutable, hashed files.
 export default defineConfig({
   base: "/",
+  plugins: [
+    // Each `graphql(...)` call of the portal and the console becomes an import of its
+    // own document from gql/graphql.ts, so that the bundle holds the documents a page
+    // uses, each once, and not gql/gql.ts's map of every document's text.
+    react({
+      include: /\/(portal|staff|shared)\/[^/]+\.tsx?$/,
+      babel: {
+        plugins: [[babelOptimizerPlugin, { artifactDirectory: "./gql", gqlTagName: "graphql" }]],
+      },
+    }),
+  ],
   build: {
     outDir: "dist",
     emptyOutDir: true,

@@ -61,12 +61,14 @@ def assert_strict_policy(policy: str) -> None:
 @dataclass
 class Watched:
     """What the page did beside what it showed: requests beyond loopback (refused),
-    policy violations it logged, answers that failed, GraphQL requests it sent."""
+    policy violations it logged, answers that failed, every request it sent and the
+    GraphQL ones among them."""
 
     elsewhere: list[str] = field(default_factory=list)
     csp_violations: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     graphql_requests: list[Request] = field(default_factory=list)
+    requests: list[Request] = field(default_factory=list)
 
     def loopback_only(self, route: Route) -> None:
         if urlsplit(route.request.url).hostname == LOOPBACK:
@@ -84,6 +86,7 @@ class Watched:
             self.failed.append(f"{response.status} {response.url}")
 
     def sent(self, request: Request) -> None:
+        self.requests.append(request)
         if request.method == "POST" and urlsplit(request.url).path == "/graphql":
             self.graphql_requests.append(request)
 

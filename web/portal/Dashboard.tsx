@@ -1,8 +1,9 @@
 import { useQuery } from "urql";
 
 import { graphql } from "../gql";
-import { date, dateTime, energy, money, temperature } from "../shared/format";
-import { ScrollingTable } from "../shared/ScrollingTable";
+import { date, dateTime, energy, money } from "../shared/format";
+import { PeriodComparison } from "./PeriodComparison";
+import { ProjectedBill } from "./ProjectedBill";
 
 const DashboardQuery = graphql(`
   query PortalDashboard($number: String!) {
@@ -187,45 +188,11 @@ export function Dashboard({ number, onPay }: { number: string; onPay: () => void
             <p className="muted">No bill yet.</p>
           )}
         </section>
+        <ProjectedBill number={account.number} />
         <section className="card wide" aria-labelledby="compare-heading">
           <h2 id="compare-heading">This bill vs the last</h2>
           {comparison ? (
-            <ScrollingTable label="This bill and the last">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Bill</th>
-                    <th scope="col" className="number">
-                      Energy
-                    </th>
-                    <th scope="col" className="number">
-                      Cost
-                    </th>
-                    <th scope="col" className="number">
-                      Temp
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {[comparison.current, comparison.compareTo].map((period) => (
-                    <tr key={period.billDate}>
-                      <td>{date(period.billDate)}</td>
-                      <td className="number">{energy(period.kwh)}</td>
-                      <td className="number">{money(period.cost)}</td>
-                      <td className="number">{temperature(period.averageTemperatureF)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-              <p>
-                {comparison.change.kwh >= 0 ? "Up" : "Down"}{" "}
-                {energy(Math.abs(comparison.change.kwh))}
-                {comparison.change.kwhPercent !== null && comparison.change.kwhPercent !== undefined
-                  ? ` (${Math.abs(comparison.change.kwhPercent).toFixed(0)}%)`
-                  : ""}
-                , {money(comparison.change.cost)} in cost.
-              </p>
-            </ScrollingTable>
+            <PeriodComparison label="This bill and the last" comparison={comparison} />
           ) : (
             <p className="muted">Not enough bills to compare yet.</p>
           )}

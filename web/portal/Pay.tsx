@@ -2,15 +2,18 @@ import { type FormEvent, useEffect, useState } from "react";
 import { useMutation, useQuery } from "urql";
 
 import { graphql } from "../gql";
-import { dateTime, money } from "../shared/format";
-import { ScrollingTable } from "../shared/ScrollingTable";
+import { money } from "../shared/format";
+import { PaymentsTable } from "../shared/PaymentsTable";
 import { Autopay } from "./Autopay";
+import { BankAccountFields, CardFields } from "./NewMethodFields";
+import { tokenizeBankAccount, tokenizeCard, useProcessor } from "./processor";
 
 const PaymentQuery = graphql(`
   query PortalPayment($number: String!) {
     viewer {
       paymentMethods {
         id
+        kind
         label
         isDefault
         expired
@@ -84,72 +87,33 @@ const PayBill = graphql(`
   }
 `);
 
-type Processor = { url: string; publishableKey: string };
-type Token = { id: string; label: string };
-// What pays: a new card's single-use token, or a method saved in the wallet.
+type Kind = "CARD" | "BANK_ACCOUNT";
+// What pays: a new card's or bank account's single-use token, or a method saved in the
+// wallet.
 type Source =
-  | { token: string; label: string; save: boolean }
-  | { savedMethodId: string; label: string };
+  | { token: string; label: string; kind: Kind; save: boolean }
+  | { savedMethodId: string; label: string; kind: Kind };
 type Review = { amount: string; fee: string; total: string; source: Source; key: string };
 const NEW_CARD = "new";
+const NEW_BANK_ACCOUNT = "new-bank-account";
+const FEE_NAMES = { CARD: "Card fee", BANK_ACCOUNT: "E-check fee" } as const;
+const METHOD_NAMES = { CARD: "card", BANK_ACCOUNT: "bank account" } as const;
 // While a payment is on its way, its status is asked for again this often.
 const POLL_MS = 3000;
 
-/** The processor named in the gateway's portal configuration, or null without one. */
-function useProcessor(): Processor | null | undefined {
-  const [processor, setProcessor] = useState<Processor | null | undefined>(undefined);
-  useEffect(() => {
-    let current = true;
-    void fetch("/portal/config.json", { credentials: "omit" })
-      .then((answer) => answer.json() as Promise<{ payments: Processor | null }>)
-      .then((config) => current && setProcessor(config.payments))
-      .catch(() => current && setProcessor(null));
-    return () => {
-      current = false;
-    };
-  }, []);
-  return processor;
+type Fee = { flatFee: string; percentFee: string };
+
+/** The fee for `amount` from the co-op's rule: flat plus a percent, to the cent. */
+function fee(amount: number, rule: Fee): number {
+  return Math.round((Number(rule.flatFee) + (amount * Number(rule.percentFee)) / 100) * 100) / 100;
 }
 
-/**
- * The card goes from this form straight to the processor, which answers a single-use
- * token; the gateway only ever sees that token.
- */
-async function tokenizeCard(processor: Processor, form: FormData): Promise<Token> {
-  const answer = await fetch(`${processor.url}/v1/tokens`, {
-    method: "POST",
-    credentials: "omit",
-    headers: {
-      Authorization: `Bearer ${processor.publishableKey}`,
-      "Content-Type": "application/json",
-    },
-    body: JSON.stringify({
-      card: {
-        number: String(form.get("card-number") ?? ""),
-        exp_month: Number(form.get("exp-month")),
-        exp_year: Number(form.get("exp-year")),
-        cvc: String(form.get("cvc") ?? ""),
-        postal_code: String(form.get("postal-code") ?? ""),
-      },
-    }),
-  });
-  const body = (await answer.json()) as {
-    id?: string;
-    card?: { brand?: string; last4?: string };
-    error?: { message?: string };
-  };
-  if (!answer.ok || body.id === undefined) {
-    throw new Error(body.error?.message ?? "The card was not accepted.");
+/** "a fee of $1.50 plus 2.5%", or "no fee". */
+function feeText(rule: Fee): string {
+  if (Number(rule.flatFee) === 0 && Number(rule.percentFee) === 0) {
+    return "no fee";
   }
-  const brand = body.card?.brand ?? "card";
-  const name = `${brand.charAt(0).toUpperCase()}${brand.slice(1)}`;
-  const label = `${name} ending ${body.card?.last4 ?? ""}`;
-  return { id: body.id, label };
-}
-
-/** The card fee for `amount` from the co-op's rule: flat plus a percent, to the cent. */
-function cardFee(amount: number, flat: string, percent: string): number {
-  return Math.round((Number(flat) + (amount * Number(percent)) / 100) * 100) / 100;
+  return `a fee of ${money(rule.flatFee)}${Number(rule.percentFee) > 0 ? ` plus ${rule.percentFee}%` : ""}`;
 }
 
 export default function Pay({ number }: { number: string }) {
@@ -179,41 +143,61 @@ export default function Pay({ number }: { number: string }) {
     return <p role="alert">{account?.message ?? "This account is not available."}</p>;
   }
   const options = account.paymentOptions;
-  const card = options?.methods.find((method) => method.kind === "CARD");
+  const rules = {
+    CARD: options?.methods.find((method) => method.kind === "CARD"),
+    BANK_ACCOUNT: options?.methods.find((method) => method.kind === "BANK_ACCOUNT"),
+  };
   const payments = account.payments?.edges.map((edge) => edge.node) ?? [];
   const latest = payments.find((payment) => payment.id === made);
-  const saved = (data?.viewer?.paymentMethods ?? []).filter((method) => !method.expired);
-  const chosen = paidWith ?? saved.find((method) => method.isDefault)?.id ?? NEW_CARD;
+  const saved = (data?.viewer?.paymentMethods ?? []).filter(
+    (method) => !method.expired && rules[method.kind] !== undefined,
+  );
+  const choices = [
+    ...saved,
+    ...(rules.CARD ? [{ id: NEW_CARD, label: "A new card", kind: "CARD" as const }] : []),
+    ...(rules.BANK_ACCOUNT
+      ? [{ id: NEW_BANK_ACCOUNT, label: "A bank account (e-check)", kind: "BANK_ACCOUNT" as const }]
+      : []),
+  ];
+  const chosen =
+    choices.find((choice) => choice.id === paidWith) ??
+    saved.find((method) => method.isDefault) ??
+    choices[0];
 
   const prepare = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setProblem(null);
     setDuplicate(null);
     setMade(null);
-    if (!processor || !card) {
+    const rule = chosen ? rules[chosen.kind] : undefined;
+    if (!processor || !chosen || !rule) {
       return;
     }
     const form = new FormData(event.currentTarget);
     const amount = Number(form.get("amount"));
-    const savedMethod = saved.find((method) => method.id === chosen);
     try {
       let source: Source;
-      if (savedMethod === undefined) {
-        const token = await tokenizeCard(processor, form);
-        source = { token: token.id, label: token.label, save: form.get("save") === "on" };
+      if (chosen.id === NEW_CARD || chosen.id === NEW_BANK_ACCOUNT) {
+        const token =
+          chosen.kind === "CARD"
+            ? await tokenizeCard(processor, form)
+            : await tokenizeBankAccount(processor, form);
+        source = { ...token, token: token.id, kind: chosen.kind, save: form.get("save") === "on" };
       } else {
-        source = { savedMethodId: savedMethod.id, label: savedMethod.label };
+        source = { savedMethodId: chosen.id, label: chosen.label, kind: chosen.kind };
       }
-      const fee = cardFee(amount, card.flatFee, card.percentFee);
+      const charged = fee(amount, rule);
       setReview({
         amount: amount.toFixed(2),
-        fee: fee.toFixed(2),
-        total: (amount + fee).toFixed(2),
+        fee: charged.toFixed(2),
+        total: (amount + charged).toFixed(2),
         source,
         key: crypto.randomUUID(),
       });
     } catch (error) {
-      setProblem(error instanceof Error ? error.message : "The card was not accepted.");
+      setProblem(
+        error instanceof Error ? error.message : `The ${METHOD_NAMES[chosen.kind]} was not accepted.`,
+      );
     }
   };
 
@@ -243,8 +227,10 @@ export default function Pay({ number }: { number: string }) {
     } else if (result?.__typename === "DuplicatePaymentWarning") {
       setDuplicate(result.message);
     } else if (result?.__typename === "PaymentDeclined") {
-      setProblem(`The card was declined: ${result.reason}`);
+      setProblem(`The ${METHOD_NAMES[review.source.kind]} was declined: ${result.reason}`);
       setReview(null);
+    } else if (result?.__typename === "ValidationError") {
+      setProblem(`${result.message} (${result.field})`);
     } else if (result !== undefined && "message" in result) {
       setProblem(result.message);
     } else {
@@ -263,13 +249,30 @@ export default function Pay({ number }: { number: string }) {
           </p>
         )}
         {processor === null && <p>Paying online is not available right now.</p>}
-        {processor && options && card && review === null && (
+        {processor && options && chosen && review === null && (
           <form className="pay-form" onSubmit={(event) => void prepare(event)}>
             <p>
-              Amount due {money(options.amountDue)}. Card payments carry a fee of{" "}
-              {money(card.flatFee)}
-              {Number(card.percentFee) > 0 ? ` plus ${card.percentFee}%` : ""}.
+              Amount due {money(options.amountDue)}.
+              {rules.CARD && ` Card payments carry ${feeText(rules.CARD)}.`}
+              {rules.BANK_ACCOUNT && ` E-checks carry ${feeText(rules.BANK_ACCOUNT)}.`}
             </p>
+            {choices.length > 1 && (
+              <fieldset className="methods">
+                <legend>Pay with</legend>
+                {choices.map((method) => (
+                  <label key={method.id} className="choice">
+                    <input
+                      type="radio"
+                      name="method"
+                      value={method.id}
+                      checked={chosen.id === method.id}
+                      onChange={() => setPaidWith(method.id)}
+                    />
+                    {method.label}
+                  </label>
+                ))}
+              </fieldset>
+            )}
             <label>
               Amount (USD)
               <input
@@ -283,62 +286,13 @@ export default function Pay({ number }: { number: string }) {
                 required
               />
             </label>
-            {saved.length > 0 && (
-              <fieldset className="methods">
-                <legend>Pay with</legend>
-                {[...saved, { id: NEW_CARD, label: "A new card" }].map((method) => (
-                  <label key={method.id} className="choice">
-                    <input
-                      type="radio"
-                      name="method"
-                      value={method.id}
-                      checked={chosen === method.id}
-                      onChange={() => setPaidWith(method.id)}
-                    />
-                    {method.label}
-                  </label>
-                ))}
-              </fieldset>
-            )}
-            {chosen === NEW_CARD && (
-              <>
-                <label>
-                  Card number
-                  <input name="card-number" inputMode="numeric" autoComplete="cc-number" required />
-                </label>
-                <div className="fields">
-                  <label>
-                    Expiry month
-                    <input
-                      name="exp-month"
-                      inputMode="numeric"
-                      autoComplete="cc-exp-month"
-                      required
-                    />
-                  </label>
-                  <label>
-                    Expiry year
-                    <input
-                      name="exp-year"
-                      inputMode="numeric"
-                      autoComplete="cc-exp-year"
-                      required
-                    />
-                  </label>
-                  <label>
-                    Security code
-                    <input name="cvc" inputMode="numeric" autoComplete="cc-csc" required />
-                  </label>
-                  <label>
-                    ZIP code
-                    <input name="postal-code" autoComplete="postal-code" required />
-                  </label>
-                </div>
-                <label className="choice">
-                  <input type="checkbox" name="save" />
-                  Save this card for next time
-                </label>
-              </>
+            {chosen.id === NEW_CARD && <CardFields />}
+            {chosen.id === NEW_BANK_ACCOUNT && <BankAccountFields />}
+            {(chosen.id === NEW_CARD || chosen.id === NEW_BANK_ACCOUNT) && (
+              <label className="choice">
+                <input type="checkbox" name="save" />
+                Save this {METHOD_NAMES[chosen.kind]} for next time
+              </label>
             )}
             <button type="submit" className="primary">
               Review payment
@@ -353,7 +307,7 @@ export default function Pay({ number }: { number: string }) {
               <dd>{review.source.label}</dd>
               <dt>Amount</dt>
               <dd>{money(review.amount)}</dd>
-              <dt>Card fee</dt>
+              <dt>{FEE_NAMES[review.source.kind]}</dt>
               <dd>{money(review.fee)}</dd>
               <dt>Total charged</dt>
               <dd>
@@ -396,37 +350,7 @@ export default function Pay({ number }: { number: string }) {
         {payments.length === 0 ? (
           <p className="muted">No payments made online yet.</p>
         ) : (
-          <ScrollingTable label="Payment history">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Made</th>
-                  <th scope="col">Method</th>
-                  <th scope="col" className="number">
-                    Amount
-                  </th>
-                  <th scope="col" className="number">
-                    Fee
-                  </th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {payments.map((payment) => (
-                  <tr key={payment.id}>
-                    <td>{dateTime(payment.createdAt)}</td>
-                    <td>{payment.method.label}</td>
-                    <td className="number">{money(payment.amount)}</td>
-                    <td className="number">{money(payment.fee)}</td>
-                    <td className="wrap">
-                      {payment.status.charAt(0) + payment.status.slice(1).toLowerCase()}
-                      {payment.declineReason ? ` (${payment.declineReason})` : ""}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </ScrollingTable>
+          <PaymentsTable label="Payment history" payments={payments} />
         )}
       </section>
     </>

@@ -3,6 +3,9 @@ import { useQuery } from "urql";
 
 import { graphql } from "../gql";
 import { energy, isoDay } from "../shared/format";
+import { GreenButton } from "./GreenButton";
+import { MonthComparison } from "./MonthComparison";
+import { PeakHours } from "./PeakHours";
 import { UsageChart } from "./UsageChart";
 
 const UsageQuery = graphql(`
@@ -56,6 +59,7 @@ export default function Usage({ number }: { number: string }) {
   const usage = account?.__typename === "Account" ? account.usage : null;
 
   return (
+    <>
     <section className="card" aria-labelledby="usage-heading">
       <div className="toolbar">
         <h1 id="usage-heading">Energy use</h1>
@@ -100,5 +104,9 @@ export default function Usage({ number }: { number: string }) {
         </>
       )}
     </section>
+    <MonthComparison number={number} />
+    <PeakHours number={number} />
+    <GreenButton number={number} />
+    </>
   );
 }

@@ -33,3 +33,31 @@ export function isoDay(value: Date): string {
   const dayOfMonth = String(value.getDate()).padStart(2, "0");
   return `${value.getFullYear()}-${month}-${dayOfMonth}`;
 }
+
+/** An enum value as a word: "NEEDS_ATTENTION" is "Needs attention". */
+export function statusName(value: string): string {
+  const words = value.toLowerCase().replaceAll("_", " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export function percent(fraction: number): string {
+  return `${Math.round(fraction * 100)}%`;
+}
+
+const wallClock = new Intl.DateTimeFormat("en-US", {
+  dateStyle: "medium",
+  timeStyle: "short",
+  timeZone: "UTC",
+});
+
+/** A time as the co-op wrote it ("2026-07-14T17:00:00-06:00": Jul 14, 2026, 5:00 PM),
+ * on the co-op's clock whatever the browser's zone. */
+export function localDateTime(value: string): string {
+  return wallClock.format(new Date(`${value.slice(0, 19)}Z`));
+}
+
+/** The hour of the day starting at `hour` (0 to 23): "5 PM". */
+export function hourOfDay(hour: number): string {
+  const twelve = hour % 12 === 0 ? 12 : hour % 12;
+  return `${twelve} ${hour < 12 ? "AM" : "PM"}`;
+}

@@ -1,8 +1,12 @@
+import { useEffect, useState } from "react";
 import { useQuery } from "urql";
 
 import { graphql } from "../gql";
-import { date, dateTime, energy, money } from "../shared/format";
-import { ScrollingTable } from "../shared/ScrollingTable";
+import { BillsTable } from "../shared/BillsTable";
+import { date, money } from "../shared/format";
+import { PaymentsTable } from "../shared/PaymentsTable";
+import { ConsentLog } from "./ConsentLog";
+import { Refund } from "./Refund";
 
 // Every read of an account by staff is written to the audit log by the gateway.
 const AccountQuery = graphql(`
@@ -51,6 +55,10 @@ const AccountQuery = graphql(`
               dueDate
               amount
               kwh
+              servicePeriod {
+                start
+                end
+              }
             }
           }
         }
@@ -61,6 +69,7 @@ const AccountQuery = graphql(`
               createdAt
               amount
               fee
+              total
               status
               declineReason
               method {
@@ -77,9 +86,38 @@ const AccountQuery = graphql(`
   }
 `);
 
-export function AccountView({ number, onBack }: { number: string; onBack: () => void }) {
-  const [{ data, fetching, error }] = useQuery({ query: AccountQuery, variables: { number } });
+const POLL_MS = 3000;
+
+type Props = {
+  number: string;
+  /** Admins may refund payments; the gateway refuses anyone else. */
+  canRefund: boolean;
+  onBack: () => void;
+};
+
+export function AccountView({ number, canRefund, onBack }: Props) {
+  const [{ data, fetching, error }, reload] = useQuery({
+    query: AccountQuery,
+    variables: { number },
+  });
+  // A refund requested here: its payment is asked for again until the worker has
+  // carried it out.
+  const [refunding, setRefunding] = useState<string | null>(null);
+  const [refundOf, setRefundOf] = useState<string | null>(null);
+  const [refundNews, setRefundNews] = useState<string | null>(null);
   const account = data?.account;
+  const refunded =
+    account?.__typename === "Account" &&
+    account.payments?.edges.some(
+      (edge) => edge.node.id === refunding && edge.node.status !== "POSTED",
+    );
+  useEffect(() => {
+    if (refunding === null || refunded) {
+      return undefined;
+    }
+    const timer = window.setInterval(() => reload({ requestPolicy: "network-only" }), POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [refunding, refunded, reload]);
   const back = (
     <button type="button" onClick={onBack}>
       Back to search
@@ -109,6 +147,7 @@ export function AccountView({ number, onBack }: { number: string; onBack: () => 
   const customer = account.customer;
   const bills = account.bills?.edges.map((edge) => edge.node) ?? [];
   const payments = account.payments?.edges.map((edge) => edge.node) ?? [];
+  const refundPayment = payments.find((payment) => payment.id === refundOf);
   return (
     <>
       <div className="toolbar">{back}</div>
@@ -172,71 +211,51 @@ export function AccountView({ number, onBack }: { number: string; onBack: () => 
       </div>
       <section className="card" aria-labelledby="staff-bills-heading">
         <h2 id="staff-bills-heading">Recent bills</h2>
-        <ScrollingTable label="Recent bills">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Billed</th>
-                <th scope="col" className="number">
-                  Energy
-                </th>
-                <th scope="col" className="number">
-                  Amount
-                </th>
-                <th scope="col">Due</th>
-              </tr>
-            </thead>
-            <tbody>
-              {bills.map((bill) => (
-                <tr key={bill.billDate}>
-                  <td>{date(bill.billDate)}</td>
-                  <td className="number">{energy(bill.kwh)}</td>
-                  <td className="number">{money(bill.amount)}</td>
-                  <td>{date(bill.dueDate)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </ScrollingTable>
+        <BillsTable label="Recent bills" bills={bills} />
       </section>
       <section className="card" aria-labelledby="staff-payments-heading">
         <h2 id="staff-payments-heading">Payments through the portal</h2>
         {payments.length === 0 ? (
           <p className="muted">None.</p>
         ) : (
-          <ScrollingTable label="Payments">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Made</th>
-                  <th scope="col">Method</th>
-                  <th scope="col" className="number">
-                    Amount
-                  </th>
-                  <th scope="col" className="number">
-                    Fee
-                  </th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {payments.map((payment) => (
-                  <tr key={payment.id}>
-                    <td>{dateTime(payment.createdAt)}</td>
-                    <td>{payment.method.label}</td>
-                    <td className="number">{money(payment.amount)}</td>
-                    <td className="number">{money(payment.fee)}</td>
-                    <td>
-                      {payment.status}
-                      {payment.declineReason ? ` (${payment.declineReason})` : ""}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </ScrollingTable>
+          <PaymentsTable
+            label="Payments"
+            payments={payments}
+            {...(canRefund && {
+              action: {
+                heading: "Refund",
+                cell: (payment: (typeof payments)[number]) =>
+                  payment.status === "POSTED" && payment.id !== refunding ? (
+                    <button
+                      type="button"
+                      aria-label={`Refund the payment of ${money(payment.total)} with ${payment.method.label}`}
+                      onClick={() => {
+                        setRefundOf(payment.id);
+                        setRefundNews(null);
+                      }}
+                    >
+                      Refund
+                    </button>
+                  ) : null,
+              },
+            })}
+          />
+        )}
+        {refundNews && <p role="status">{refundNews}</p>}
+        {refundPayment && (
+          <Refund
+            key={refundPayment.id}
+            payment={refundPayment}
+            onRequested={(news) => {
+              setRefunding(refundPayment.id);
+              setRefundOf(null);
+              setRefundNews(news);
+            }}
+            onCancel={() => setRefundOf(null)}
+          />
         )}
       </section>
+      <ConsentLog number={account.number} />
     </>
   );
 }

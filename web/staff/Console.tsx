@@ -82,7 +82,11 @@ function SignedIn() {
           (account === null ? (
             <Search onOpen={setAccount} />
           ) : (
-            <AccountView number={account} onBack={() => setAccount(null)} />
+            <AccountView
+              number={account}
+              canRefund={role === "ADMIN"}
+              onBack={() => setAccount(null)}
+            />
           ))}
         {screen === "Payments needing attention" && <Attention />}
         {screen === "Audit log" && <AuditLog />}
