@@ -1,8 +1,9 @@
 import { useQuery } from "urql";
 
 import { graphql } from "../gql";
-import { date, dateTime, energy, money, temperature } from "../shared/format";
+import { date, energy, money, temperature } from "../shared/format";
 import { ScrollingTable } from "../shared/ScrollingTable";
+import { outageNews } from "./outageNews";
 
 const DashboardQuery = graphql(`
   query PortalDashboard($number: String!) {
@@ -81,13 +82,6 @@ const DashboardQuery = graphql(`
   }
 `);
 
-const PHASES = {
-  REPORTED: "Reported",
-  DISPATCHED: "Crew dispatched",
-  ON_SITE: "Crew on site",
-  RESTORED: "Restored",
-} as const;
-
 export function Dashboard({ number, onPay }: { number: string; onPay: () => void }) {
   const [{ data, fetching, error }] = useQuery({
     query: DashboardQuery,
@@ -120,16 +114,7 @@ export function Dashboard({ number, onPay }: { number: string; onPay: () => void
         return (
           <section key={location.id} className="banner alert" aria-label="Power outage">
             <strong>Power is out at {location.address.line1}.</strong>{" "}
-            {event && (
-              <>
-                {PHASES[event.phase]}
-                {event.crew ? ` (${event.crew})` : ""}.{" "}
-                {event.estimatedRestoration
-                  ? `Estimated restoration ${dateTime(event.estimatedRestoration)}.`
-                  : "No restoration estimate yet."}
-                {event.cause ? ` Cause: ${event.cause}.` : ""}
-              </>
-            )}
+            {event && outageNews(event)}
           </section>
         );
       })}

@@ -1,9 +1,10 @@
-import { type FormEvent, useEffect, useState } from "react";
+import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { useMutation, useQuery } from "urql";
 
 import { graphql } from "../gql";
 import { dateTime, money } from "../shared/format";
 import { ScrollingTable } from "../shared/ScrollingTable";
+import { usePolling } from "../shared/usePolling";
 import { Autopay } from "./Autopay";
 
 const PaymentQuery = graphql(`
@@ -92,8 +93,6 @@ type Source =
   | { savedMethodId: string; label: string };
 type Review = { amount: string; fee: string; total: string; source: Source; key: string };
 const NEW_CARD = "new";
-// While a payment is on its way, its status is asked for again this often.
-const POLL_MS = 3000;
 
 /** The processor named in the gateway's portal configuration, or null without one. */
 function useProcessor(): Processor | null | undefined {
@@ -162,14 +161,9 @@ export default function Pay({ number }: { number: string }) {
   const [made, setMade] = useState<string | null>(null);
   const [paidWith, setPaidWith] = useState<string | null>(null);
   const listed = data?.account?.__typename === "Account" ? data.account.payments : null;
-  const processing = listed?.edges.some((edge) => edge.node.status === "PROCESSING");
-  useEffect(() => {
-    if (!processing) {
-      return undefined;
-    }
-    const timer = window.setInterval(() => reload({ requestPolicy: "network-only" }), POLL_MS);
-    return () => window.clearInterval(timer);
-  }, [processing, reload]);
+  const processing = listed?.edges.some((edge) => edge.node.status === "PROCESSING") ?? false;
+  const askAgain = useCallback(() => reload({ requestPolicy: "network-only" }), [reload]);
+  usePolling(processing, askAgain);
 
   const account = data?.account;
   if (fetching && !data) {
