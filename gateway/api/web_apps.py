@@ -96,8 +96,9 @@ class WebApps:
     needs to know, for `gateway.app` to route.
 
     `portal_links`: paths the gateway's emails link to (confirming an address, choosing
-    a new password, managing notifications); each is served the portal's page, which
-    reads the path and the link's token and opens the screen that finishes the job.
+    a new password, accepting an invitation, managing notifications); each is served
+    the portal's page, which reads the path and the link's token and opens the screen
+    that finishes the job.
     """
 
     def __init__(

@@ -1,6 +1,7 @@
 """The member portal's account screens in a real browser against `coop-gateway demo`:
 a new user registers with the facts of a bill, confirms the address from the link in
-the email the demo wrote, and later chooses a new password from another emailed link;
+the email the demo wrote, later chooses a new password from another emailed link, and
+accepts another member's invitation to share an account;
 a member adds an email address and a mobile number and activates each with the code
 sent to it, chooses in the matrix which notices go where, and sees what was sent;
 reports an outage and sees its status; changes a phone number and the billing address;
@@ -21,7 +22,11 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from gateway.members.emails import CONFIRM_EMAIL_PATH, RESET_PASSWORD_PATH
+from gateway.members.emails import (
+    ACCEPT_INVITATION_PATH,
+    CONFIRM_EMAIL_PATH,
+    RESET_PASSWORD_PATH,
+)
 from tests.gateway.members.registration_support import AccountFacts, free_accounts
 from tests.web.browser import PHONE, TIMEOUT_MS, Browser
 from tests.web.demo_process import DemoProcess, demo_world
@@ -31,6 +36,7 @@ from tests.web.test_portal import open_portal, show, sign_in_with_the_keyboard
 CONFIRM_SUBJECT = "Confirm your email address"
 RESET_SUBJECT = "Reset your password"
 CODE_SUBJECT = "Your code to receive co-op notifications here"
+INVITATION_SUBJECT = "You are invited to share a co-op account"
 # A number outside the SMS sandbox's area code 500, which the stand-in delivers.
 MOBILE = "505-555-0142"
 MOBILE_E164 = "+15055550142"
@@ -115,8 +121,8 @@ def sign_in(page: Page, member: Member) -> None:
     expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=TIMEOUT_MS)
 
 
-def test_a_new_user_registers_confirms_the_email_and_resets_the_password(
-    demo: DemoProcess, browser: Browser
+def test_a_new_user_registers_confirms_the_email_resets_the_password_and_accepts_a_share(
+    demo: DemoProcess, browser: Browser, member: Member
 ) -> None:
     facts = free_accounts(demo_world())[-2]
     new = Member("tomas.chavez@example.net", "sandia peaks at sunset", facts)
@@ -182,6 +188,29 @@ def test_a_new_user_registers_confirms_the_email_and_resets_the_password(
     expect(page.get_by_role("heading", name=f"Account {facts.number}")).to_be_visible(
         timeout=TIMEOUT_MS
     )
+    page.get_by_role("button", name="Sign out").click()
+
+    # Another member shares their account; the emailed link opens the portal, and the
+    # invitation is accepted once signed in.
+    invited = graphql(
+        demo,
+        "mutation ($i: InviteToAccountInput!) { inviteToAccount(input: $i) { __typename } }",
+        sign_in_by_api(demo, member, "Laptop"),
+        i={"accountNumber": member.account.number, "email": new.email},
+    )
+    assert invited["inviteToAccount"]["__typename"] == "InvitationSent"
+    text = new_email(demo, new.email, after=2, subject=INVITATION_SUBJECT)
+    page.goto(link_in(text, ACCEPT_INVITATION_PATH))
+    sign_in(page, changed)
+    page.get_by_role("button", name="Accept the invitation").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        f"Account {member.account.number} is shared with you", timeout=TIMEOUT_MS
+    )
+    expect(page.get_by_role("heading", name=f"Account {member.account.number}")).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+    expect(page.get_by_label("Account", exact=True)).to_be_visible()  # the switcher
+    assert_fits_and_is_accessible(browser, "invitation-accepted")
     browser.assert_nothing_stored()
     browser.assert_kept_to_itself()
 

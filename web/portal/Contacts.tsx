@@ -170,7 +170,8 @@ export function Contacts({ contacts, changed }: { contacts: Contact[]; changed: 
                     })
                   }
                 >
-                  Send a test to {contact.value}
+                  Send a test
+                  <span className="visually-hidden"> to {contact.value}</span>
                 </button>
               )}
               {!contact.isLogin && (
@@ -186,7 +187,8 @@ export function Contacts({ contacts, changed }: { contacts: Contact[]; changed: 
                     })
                   }
                 >
-                  Remove {contact.value}
+                  Remove
+                  <span className="visually-hidden"> {contact.value}</span>
                 </button>
               )}
             </div>

@@ -14,6 +14,7 @@ const Pay = lazy(() => import("./Pay"));
 const Outages = lazy(() => import("./Outages"));
 const Notifications = lazy(() => import("./Notifications"));
 const Profile = lazy(() => import("./Profile"));
+const AcceptInvitation = lazy(() => import("./AcceptInvitation"));
 
 const PortalViewer = graphql(`
   query PortalViewer {
@@ -54,15 +55,20 @@ export function Portal({ arrival }: { arrival: Arrival }) {
     }
   }, [signedIn]);
   return signedIn ? (
-    <SignedIn first={landing.kind === "notifications" ? "Notifications" : "Dashboard"} />
+    <SignedIn
+      first={landing.kind === "notifications" ? "Notifications" : "Dashboard"}
+      invitation={landing.kind === "accept-invitation" ? landing.token : null}
+    />
   ) : (
     <SignedOut arrival={landing} />
   );
 }
 
-function SignedIn({ first }: { first: Screen }) {
+function SignedIn({ first, invitation }: { first: Screen; invitation: string | null }) {
   const { signOut } = useSession();
-  const [{ data, error }] = useQuery({ query: PortalViewer });
+  const [{ data, error }, reloadViewer] = useQuery({ query: PortalViewer });
+  // Kept from the page's first render: the landing is forgotten once signed in.
+  const [invited] = useState(invitation);
   const [chosen, setChosen] = useState<string | null>(null);
   const [screen, setScreen] = useState<Screen>(first);
   const switcherId = useId();
@@ -109,6 +115,17 @@ function SignedIn({ first }: { first: Screen }) {
         ))}
       </nav>
       <main className="content">
+        {invited !== null && (
+          <Suspense fallback={null}>
+            <AcceptInvitation
+              token={invited}
+              accepted={(accepted) => {
+                reloadViewer({ requestPolicy: "network-only" });
+                setChosen(accepted);
+              }}
+            />
+          </Suspense>
+        )}
         {error && (
           <p className="problem" role="alert">
             Your accounts could not be loaded. Please try again in a moment.

@@ -96,7 +96,7 @@ export function PreferenceMatrix({
               <th scope="col">Notification</th>
               <th scope="col">On</th>
               {contacts.map((contact) => (
-                <th key={contact.id} scope="col" className="wrap-anywhere">
+                <th key={contact.id} scope="col" className="contact-column">
                   {contact.value}
                 </th>
               ))}

@@ -6,6 +6,7 @@
 export type Arrival =
   | { kind: "confirm-email"; token: string }
   | { kind: "reset-password"; token: string }
+  | { kind: "accept-invitation"; token: string }
   | { kind: "notifications" }
   | { kind: "portal" };
 
@@ -25,6 +26,8 @@ function arrivalAt(path: string, token: string): Arrival {
       return { kind: "confirm-email", token };
     case "/reset-password":
       return { kind: "reset-password", token };
+    case "/accept-invitation":
+      return { kind: "accept-invitation", token };
     case "/notifications":
       return { kind: "notifications" };
     default:
