@@ -2,7 +2,7 @@ import { type FormEvent, useState } from "react";
 import { useMutation } from "urql";
 
 import { graphql } from "../gql";
-import { messageOf } from "../shared/answers";
+import { type Rejection, rejectionOf } from "../shared/answers";
 import { Done, Problem } from "../shared/Notice";
 import { NewPasswordInput } from "../shared/PasswordInput";
 
@@ -26,9 +26,7 @@ const ChangePasswordMutation = graphql(`
 /** A new password for the login; this device stays signed in, the others are not. */
 export function ChangePassword() {
   const [{ fetching }, change] = useMutation(ChangePasswordMutation);
-  const [problem, setProblem] = useState<{ field: string | null; message: string } | null>(
-    null,
-  );
+  const [problem, setProblem] = useState<Rejection | null>(null);
   const [done, setDone] = useState<string | null>(null);
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
@@ -49,8 +47,7 @@ export function ChangePassword() {
       setDone(`Your password is changed${others > 0 ? `, and ${signedOut} signed out` : ""}.`);
     } else {
       setDone(null);
-      const field = result?.__typename === "ValidationError" ? result.field : null;
-      setProblem({ field, message: messageOf(result) });
+      setProblem(rejectionOf(result));
     }
   };
 

@@ -2,7 +2,7 @@ import { type FormEvent, useId, useState } from "react";
 import { useMutation, useQuery } from "urql";
 
 import { graphql } from "../gql";
-import { messageOf } from "../shared/answers";
+import { type Rejection, rejectionOf } from "../shared/answers";
 import { dateTime } from "../shared/format";
 import { Done, Problem } from "../shared/Notice";
 import { outageNews } from "./outageNews";
@@ -70,9 +70,7 @@ export default function Outages({ number }: { number: string }) {
     requestPolicy: "cache-and-network",
   });
   const [{ fetching: reporting }, report] = useMutation(ReportOutageMutation);
-  const [problem, setProblem] = useState<{ field: string | null; message: string } | null>(
-    null,
-  );
+  const [problem, setProblem] = useState<Rejection | null>(null);
   const [reported, setReported] = useState<string | null>(null);
   const locationId = useId();
   const account = data?.account;
@@ -115,8 +113,7 @@ export default function Outages({ number }: { number: string }) {
       reload({ requestPolicy: "network-only" });
     } else {
       setReported(null);
-      const field = result?.__typename === "ValidationError" ? result.field : null;
-      setProblem({ field, message: messageOf(result) });
+      setProblem(rejectionOf(result));
     }
   };
 

@@ -2,7 +2,7 @@ import { type FormEvent, useState } from "react";
 import { useMutation } from "urql";
 
 import { graphql } from "../gql";
-import { messageOf } from "../shared/answers";
+import { type Rejection, rejectionOf } from "../shared/answers";
 import { CardPage } from "../shared/CardPage";
 import { Done, Problem } from "../shared/Notice";
 import { NewPasswordInput } from "../shared/PasswordInput";
@@ -35,9 +35,7 @@ type Proof = "name-and-zip" | "bill-amount";
 export default function Register({ go }: { go: Go }) {
   const [{ fetching }, register] = useMutation(RegisterMutation);
   const [proof, setProof] = useState<Proof>("name-and-zip");
-  const [problem, setProblem] = useState<{ field: string | null; message: string } | null>(
-    null,
-  );
+  const [problem, setProblem] = useState<Rejection | null>(null);
   const [sent, setSent] = useState<string | null>(null);
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
@@ -60,8 +58,7 @@ export default function Register({ go }: { go: Go }) {
       setProblem(null);
       setSent(result.message);
     } else {
-      const field = result?.__typename === "ValidationError" ? result.field : null;
-      setProblem({ field, message: messageOf(result) });
+      setProblem(rejectionOf(result));
     }
   };
   const invalid = (field: string) => problem?.field === field || undefined;

@@ -16,3 +16,13 @@ export function messageOf(answer: Answer, fallback: string = TRY_AGAIN): string 
   }
   return fallback;
 }
+
+/** Why an answer was not the success: its message, and the input field it names when
+ * it is a `ValidationError` (the form marks that field invalid). */
+export type Rejection = { field: string | null; message: string };
+
+export function rejectionOf(answer: Answer): Rejection {
+  const field =
+    answer?.__typename === "ValidationError" ? (answer as { field?: unknown }).field : null;
+  return { field: typeof field === "string" ? field : null, message: messageOf(answer) };
+}
