@@ -55,6 +55,11 @@ from gateway.documents.coop import CoopIdentity
 from gateway.documents.routes import document_routes
 from gateway.identity.tables import Role
 from gateway.identity.viewer import Authentication, Viewer, authenticate
+from gateway.members.emails import (
+    ACCEPT_INVITATION_PATH,
+    CONFIRM_EMAIL_PATH,
+    RESET_PASSWORD_PATH,
+)
 from gateway.notifications.sending import MANAGE_PATH
 from gateway.notifications.sms_routes import sms_callback_routes
 from gateway.notifications.unsubscribe_routes import unsubscribe_routes
@@ -72,6 +77,8 @@ READINESS_DEADLINE_S = 0.8
 READINESS_PAYMENT_REFERENCE = "readiness-check"
 # For checks no guard bounds (the gateway's own store, the cache): a little later still.
 READINESS_TIMEOUT_S = 0.9
+# Where the links in members' emails go: the portal's page opens the screen for each.
+PORTAL_LINKS = (CONFIRM_EMAIL_PATH, RESET_PASSWORD_PATH, ACCEPT_INVITATION_PATH, MANAGE_PATH)
 
 
 def create_app(
@@ -250,6 +257,7 @@ def create_app(
                 if settings.payments_browser_url and settings.payments_publishable_key
                 else None
             ),
+            portal_links=PORTAL_LINKS,
         )
         routes.extend(web_apps.routes(serve_assets=graphiql is None))
     middleware = []

@@ -35,6 +35,9 @@ DEMO_SMS_NUMBER = "+15005550100"  # the co-op's number at the SMS stand-in
 # documents they send by hash.
 WEB_BUILD_DIR = Path("web/dist")
 TRUSTED_DOCUMENTS_FILE = "persisted-documents.json"
+# Where this run's stand-ins listen (their ports are the system's choice), in the data
+# folder, for scripts and tests that read what the demo sent: the SMS outbox, say.
+STAND_INS_FILE = "stand-ins.json"
 # The demo's staff console logins, easy to type and published in the README: the demo
 # seeds them directly, while `coop-gateway create-staff` holds real ones to the policy.
 DEMO_STAFF = {
@@ -255,6 +258,8 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
                 )
             )
         )
+        stand_ins = {"cis": cis, "oms": oms, "payments": payments, "sms": sms}
+        (data.directory / STAND_INS_FILE).write_text(json.dumps(stand_ins, indent=2) + "\n")
         manifest = WEB_BUILD_DIR / TRUSTED_DOCUMENTS_FILE
         settings = GatewaySettings(
             cis_url=cis + CIS_SERVICE_PATH,

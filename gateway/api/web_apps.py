@@ -93,11 +93,24 @@ class BrowserPayments:
 
 class WebApps:
     """The built portal and console pages, their assets, and what the portal's page
-    needs to know, for `gateway.app` to route."""
+    needs to know, for `gateway.app` to route.
 
-    def __init__(self, *, build_dir: Path, payments: BrowserPayments | None = None) -> None:
+    `portal_links`: paths the gateway's emails link to (confirming an address, choosing
+    a new password, accepting an invitation, managing notifications); each is served
+    the portal's page, which reads the path and the link's token and opens the screen
+    that finishes the job.
+    """
+
+    def __init__(
+        self,
+        *,
+        build_dir: Path,
+        payments: BrowserPayments | None = None,
+        portal_links: Sequence[str] = (),
+    ) -> None:
         self._build_dir = build_dir
         self._payments = payments
+        self._pages = {**PAGES, **dict.fromkeys(portal_links, PAGES[PORTAL_PATH])}
         connect_to = (payments.origin,) if payments is not None else ()
         self._headers = {
             "Content-Security-Policy": content_security_policy(connect_to=connect_to),
@@ -108,7 +121,7 @@ class WebApps:
         headers = dict(self._headers)
         if request.url.scheme == "https":
             headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
-        page = self._build_dir / PAGES[request.url.path]
+        page = self._build_dir / self._pages[request.url.path]
         if not page.is_file():
             return PlainTextResponse(
                 NOT_BUILT.format(build_dir=self._build_dir.resolve()),
@@ -128,7 +141,7 @@ class WebApps:
 
     def routes(self, *, serve_assets: bool) -> list[BaseRoute]:
         """The pages' routes, and `/assets/` unless another route serves it already."""
-        routes: list[BaseRoute] = [Route(path, self.page, methods=["GET"]) for path in PAGES]
+        routes: list[BaseRoute] = [Route(path, self.page, methods=["GET"]) for path in self._pages]
         routes.append(Route(PORTAL_CONFIG_PATH, self.portal_config, methods=["GET"]))
         if serve_assets:
             # check_dir=False: the app starts before the first build; the pages say so.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import socket
@@ -15,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from simulators.seed import DEMO_EMAIL, generate_world
+from simulators.world import World
 
 ROOT = Path(__file__).resolve().parents[2]
 # Seeding a small co-op and starting the stand-ins takes seconds, more on a busy machine.
@@ -28,6 +30,11 @@ class DemoProcess:
         self._popen = popen
         self.url = url
         self.log = log
+
+    @property
+    def data_dir(self) -> Path:
+        """The demo's `--data-dir`: its databases, its email outbox, its stand-ins' URLs."""
+        return self.log.parent
 
     @classmethod
     def start(cls, data_dir: Path, settings: Mapping[str, str] | None = None) -> DemoProcess:
@@ -98,8 +105,14 @@ def _free_port() -> int:
         return port
 
 
+@functools.cache
+def demo_world() -> World:
+    """The co-op `coop-gateway demo` generates today."""
+    return generate_world(accounts=DEMO_ACCOUNTS, seed=DEMO_SEED, as_of=date.today())
+
+
 def demo_member_account_numbers() -> list[str]:
     """The demo member's accounts in the co-op `coop-gateway demo` generates."""
-    world = generate_world(accounts=DEMO_ACCOUNTS, seed=DEMO_SEED, as_of=date.today())
+    world = demo_world()
     login = next(login for login in world.logins if login.email == DEMO_EMAIL)
     return [a.account_number for a in world.accounts if a.customer_id in login.customer_ids]

@@ -2,6 +2,7 @@ import { useQuery } from "urql";
 
 import { graphql } from "../gql";
 import { date, dateTime, energy, money } from "../shared/format";
+import { outageNews } from "./outageNews";
 import { PeriodComparison } from "./PeriodComparison";
 import { ProjectedBill } from "./ProjectedBill";
 
@@ -82,13 +83,6 @@ const DashboardQuery = graphql(`
   }
 `);
 
-const PHASES = {
-  REPORTED: "Reported",
-  DISPATCHED: "Crew dispatched",
-  ON_SITE: "Crew on site",
-  RESTORED: "Restored",
-} as const;
-
 export function Dashboard({ number, onPay }: { number: string; onPay: () => void }) {
   const [{ data, fetching, error }] = useQuery({
     query: DashboardQuery,
@@ -121,16 +115,7 @@ export function Dashboard({ number, onPay }: { number: string; onPay: () => void
         return (
           <section key={location.id} className="banner alert" aria-label="Power outage">
             <strong>Power is out at {location.address.line1}.</strong>{" "}
-            {event && (
-              <>
-                {PHASES[event.phase]}
-                {event.crew ? ` (${event.crew})` : ""}.{" "}
-                {event.estimatedRestoration
-                  ? `Estimated restoration ${dateTime(event.estimatedRestoration)}.`
-                  : "No restoration estimate yet."}
-                {event.cause ? ` Cause: ${event.cause}.` : ""}
-              </>
-            )}
+            {event && outageNews(event)}
           </section>
         );
       })}

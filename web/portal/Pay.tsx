@@ -1,9 +1,10 @@
-import { type FormEvent, useEffect, useState } from "react";
+import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { useMutation, useQuery } from "urql";
 
 import { graphql } from "../gql";
 import { money } from "../shared/format";
 import { PaymentsTable } from "../shared/PaymentsTable";
+import { usePolling } from "../shared/usePolling";
 import { Autopay } from "./Autopay";
 import { BankAccountFields, CardFields } from "./NewMethodFields";
 import { tokenizeBankAccount, tokenizeCard, useProcessor } from "./processor";
@@ -98,8 +99,6 @@ const NEW_CARD = "new";
 const NEW_BANK_ACCOUNT = "new-bank-account";
 const FEE_NAMES = { CARD: "Card fee", BANK_ACCOUNT: "E-check fee" } as const;
 const METHOD_NAMES = { CARD: "card", BANK_ACCOUNT: "bank account" } as const;
-// While a payment is on its way, its status is asked for again this often.
-const POLL_MS = 3000;
 
 type Fee = { flatFee: string; percentFee: string };
 
@@ -126,14 +125,9 @@ export default function Pay({ number }: { number: string }) {
   const [made, setMade] = useState<string | null>(null);
   const [paidWith, setPaidWith] = useState<string | null>(null);
   const listed = data?.account?.__typename === "Account" ? data.account.payments : null;
-  const processing = listed?.edges.some((edge) => edge.node.status === "PROCESSING");
-  useEffect(() => {
-    if (!processing) {
-      return undefined;
-    }
-    const timer = window.setInterval(() => reload({ requestPolicy: "network-only" }), POLL_MS);
-    return () => window.clearInterval(timer);
-  }, [processing, reload]);
+  const processing = listed?.edges.some((edge) => edge.node.status === "PROCESSING") ?? false;
+  const askAgain = useCallback(() => reload({ requestPolicy: "network-only" }), [reload]);
+  usePolling(processing, askAgain);
 
   const account = data?.account;
   if (fetching && !data) {

@@ -1,15 +1,20 @@
-import { Suspense, lazy, useId, useState } from "react";
+import { Suspense, lazy, useEffect, useId, useState } from "react";
 import { useQuery } from "urql";
 
 import { graphql } from "../gql";
 import { useSession } from "../shared/session";
-import { SignIn } from "../shared/SignIn";
+import type { Arrival } from "./arrival";
 import { Bills } from "./Bills";
 import { Dashboard } from "./Dashboard";
+import { SignedOut } from "./SignedOut";
 
 // uPlot and the usage screen load when the member first opens it.
 const Usage = lazy(() => import("./Usage"));
 const Pay = lazy(() => import("./Pay"));
+const Outages = lazy(() => import("./Outages"));
+const Notifications = lazy(() => import("./Notifications"));
+const Profile = lazy(() => import("./Profile"));
+const AcceptInvitation = lazy(() => import("./AcceptInvitation"));
 
 const PortalViewer = graphql(`
   query PortalViewer {
@@ -29,23 +34,43 @@ const PortalViewer = graphql(`
   }
 `);
 
-const SCREENS = ["Dashboard", "Usage", "Bills", "Pay"] as const;
+const SCREENS = [
+  "Dashboard",
+  "Usage",
+  "Bills",
+  "Pay",
+  "Outages",
+  "Notifications",
+  "Profile",
+] as const;
 type Screen = (typeof SCREENS)[number];
 
-export function Portal() {
+export function Portal({ arrival }: { arrival: Arrival }) {
   const { signedIn } = useSession();
+  // An emailed link's page is shown once: signing out later starts from signing in.
+  const [landing, setLanding] = useState(arrival);
+  useEffect(() => {
+    if (signedIn) {
+      setLanding({ kind: "portal" });
+    }
+  }, [signedIn]);
   return signedIn ? (
-    <SignedIn />
+    <SignedIn
+      first={landing.kind === "notifications" ? "Notifications" : "Dashboard"}
+      invitation={landing.kind === "accept-invitation" ? landing.token : null}
+    />
   ) : (
-    <SignIn title="Sign in to your co-op account" deviceName="Member portal" />
+    <SignedOut arrival={landing} />
   );
 }
 
-function SignedIn() {
+function SignedIn({ first, invitation }: { first: Screen; invitation: string | null }) {
   const { signOut } = useSession();
-  const [{ data, error }] = useQuery({ query: PortalViewer });
+  const [{ data, error }, reloadViewer] = useQuery({ query: PortalViewer });
+  // Kept from the page's first render: the landing is forgotten once signed in.
+  const [invited] = useState(invitation);
   const [chosen, setChosen] = useState<string | null>(null);
-  const [screen, setScreen] = useState<Screen>("Dashboard");
+  const [screen, setScreen] = useState<Screen>(first);
   const switcherId = useId();
   const accounts = data?.viewer?.accounts ?? [];
   const number = chosen ?? accounts[0]?.number ?? null;
@@ -90,6 +115,17 @@ function SignedIn() {
         ))}
       </nav>
       <main className="content">
+        {invited !== null && (
+          <Suspense fallback={null}>
+            <AcceptInvitation
+              token={invited}
+              accepted={(accepted) => {
+                reloadViewer({ requestPolicy: "network-only" });
+                setChosen(accepted);
+              }}
+            />
+          </Suspense>
+        )}
         {error && (
           <p className="problem" role="alert">
             Your accounts could not be loaded. Please try again in a moment.
@@ -110,6 +146,11 @@ function SignedIn() {
             <Pay number={number} />
           </Suspense>
         )}
+        <Suspense fallback={<p aria-busy="true">Loading…</p>}>
+          {number !== null && screen === "Outages" && <Outages number={number} />}
+          {number !== null && screen === "Notifications" && <Notifications number={number} />}
+          {number !== null && screen === "Profile" && <Profile number={number} />}
+        </Suspense>
       </main>
     </>
   );

@@ -1,7 +1,10 @@
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, type ReactNode, useId, useState } from "react";
 import { useMutation } from "urql";
 
 import { graphql } from "../gql";
+import { messageOf } from "./answers";
+import { CardPage } from "./CardPage";
+import { Problem } from "./Notice";
 import { useSession } from "./session";
 
 const SignInMutation = graphql(`
@@ -29,8 +32,17 @@ const SignInMutation = graphql(`
   }
 `);
 
-/** Email and password, for the member portal and the staff console alike. */
-export function SignIn({ title, deviceName }: { title: string; deviceName: string }) {
+/** Email and password, for the member portal and the staff console alike; `children`
+ * go below the form (the portal's ways to register or reset a password). */
+export function SignIn({
+  title,
+  deviceName,
+  children,
+}: {
+  title: string;
+  deviceName: string;
+  children?: ReactNode;
+}) {
   const { signIn } = useSession();
   const [{ fetching }, login] = useMutation(SignInMutation);
   const [problem, setProblem] = useState<string | null>(null);
@@ -50,17 +62,14 @@ export function SignIn({ title, deviceName }: { title: string; deviceName: strin
     if (result?.__typename === "LoginSuccess") {
       setProblem(null);
       signIn(result);
-    } else if (result !== undefined && "message" in result) {
-      setProblem(result.message);
     } else {
-      setProblem("Signing in did not work. Please try again in a moment.");
+      setProblem(messageOf(result, "Signing in did not work. Please try again in a moment."));
     }
   };
 
   return (
-    <main className="sign-in">
-      <form className="card sign-in-card" onSubmit={(event) => void submit(event)}>
-        <h1>{title}</h1>
+    <CardPage title={title} after={children}>
+      <form className="stack" onSubmit={(event) => void submit(event)}>
         <label>
           Email
           <input
@@ -75,15 +84,11 @@ export function SignIn({ title, deviceName }: { title: string; deviceName: strin
           Password
           <input name="password" type="password" autoComplete="current-password" required />
         </label>
-        {problem !== null && (
-          <p id={problemId} className="problem" role="alert">
-            {problem}
-          </p>
-        )}
+        {problem !== null && <Problem id={problemId}>{problem}</Problem>}
         <button type="submit" className="primary" disabled={fetching}>
           {fetching ? "Signing in…" : "Sign in"}
         </button>
       </form>
-    </main>
+    </CardPage>
   );
 }

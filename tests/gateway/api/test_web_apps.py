@@ -16,6 +16,12 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from gateway.api.web_apps import CONTENT_SECURITY_POLICY, STRICT_TRANSPORT_SECURITY
 from gateway.app import create_app
+from gateway.members.emails import (
+    ACCEPT_INVITATION_PATH,
+    CONFIRM_EMAIL_PATH,
+    RESET_PASSWORD_PATH,
+)
+from gateway.notifications.sending import MANAGE_PATH
 from gateway.settings import GatewaySettings
 
 SECRET = SecretStr("web-apps-test-signing-secret-" + "w" * 20)
@@ -141,3 +147,15 @@ async def test_without_a_processor_the_portal_connects_to_the_gateway_only(
         assert (await client.get("/portal/config.json")).json() == {"payments": None}
         page = await client.get("/")
     assert "connect-src 'self';" in page.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize(
+    "path", [CONFIRM_EMAIL_PATH, RESET_PASSWORD_PATH, ACCEPT_INVITATION_PATH, MANAGE_PATH]
+)
+async def test_the_links_in_members_emails_open_the_portal(tmp_path: Path, path: str) -> None:
+    async with client_of(web_apps_enabled=True, web_build_dir=built(tmp_path)) as client:
+        answer = await client.get(path, params={"token": "from-the-email"})
+    assert answer.status_code == 200
+    assert answer.text == PORTAL
+    assert answer.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert answer.headers["referrer-policy"] == "no-referrer"  # the token goes nowhere
