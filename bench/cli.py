@@ -20,6 +20,7 @@ from bench.replay import ReplayPlan
 from bench.report import render_report
 from bench.results import BenchResults, from_json, to_json
 from bench.runner import SECTIONS, RunOptions, run_benchmarks
+from bench.storm_plan import StormPlan
 from bench.targets import check_targets
 from bench.wrk import WrkError
 
@@ -166,6 +167,7 @@ def merged(new: BenchResults, previous: BenchResults | None, *, ran: Sequence[st
         freeze=new.freeze if "freeze" in ran else previous.freeze,
         payments=new.payments if "payments" in ran else previous.payments,
         fanout=new.fanout if "fanout" in ran else previous.fanout,
+        storm=new.storm if "outage-storm" in ran else previous.storm,
     )
 
 
@@ -191,6 +193,7 @@ def run_options(args: argparse.Namespace, arguments: Sequence[str]) -> RunOption
         replay=ReplayPlan(min_window_s=1.0, baseline_s=1.5) if args.quick else ReplayPlan(),
         payments=PaymentsPlan.quick() if args.quick else PaymentsPlan(),
         fanout=FanoutPlan.quick() if args.quick else FanoutPlan(),
+        storm=StormPlan.quick() if args.quick else StormPlan(),
     )
 
 

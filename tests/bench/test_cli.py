@@ -20,7 +20,15 @@ def test_the_full_run_is_the_default() -> None:
     assert (options.cis_latency_ms, options.oms_latency_ms) == (40.0, 30.0)
     assert options.command == "python -m bench"
     assert not options.quick
-    assert list(options.sections) == ["workloads", "attacks", "freeze", "payments", "fanout"]
+    assert list(options.sections) == [
+        "workloads",
+        "attacks",
+        "freeze",
+        "payments",
+        "fanout",
+        "outage-storm",
+    ]
+    assert (options.storm.members, options.storm.oms_latency_ms) == (2000, 300.0)
     assert (options.payments.burst, options.payments.storm) == (200, 50)
     assert options.fanout.notices == 5000
 
