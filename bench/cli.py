@@ -83,6 +83,13 @@ def parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--cold-requests", type=_positive(int), default=None, help="cold samples")
     parser.add_argument(
+        "--storm-members",
+        type=_positive(int),
+        default=None,
+        help="members in the outage storm, each with an account of its own (default 2000,"
+        " 200 with --quick)",
+    )
+    parser.add_argument(
         "--render",
         type=Path,
         default=None,
@@ -193,8 +200,13 @@ def run_options(args: argparse.Namespace, arguments: Sequence[str]) -> RunOption
         replay=ReplayPlan(min_window_s=1.0, baseline_s=1.5) if args.quick else ReplayPlan(),
         payments=PaymentsPlan.quick() if args.quick else PaymentsPlan(),
         fanout=FanoutPlan.quick() if args.quick else FanoutPlan(),
-        storm=StormPlan.quick() if args.quick else StormPlan(),
+        storm=_storm_plan(args),
     )
+
+
+def _storm_plan(args: argparse.Namespace) -> StormPlan:
+    plan = StormPlan.quick() if args.quick else StormPlan()
+    return plan if args.storm_members is None else replace(plan, members=args.storm_members)
 
 
 def with_hand_written(report: str, existing: str | None) -> str:
