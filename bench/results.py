@@ -265,6 +265,8 @@ class StormRun:
     bound_windows: int
     bound_per_gateway: int
     bound_per_process: int
+    # What the gateway's web processes logged besides routine lines (`logs.log_digest`).
+    gateway_log: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

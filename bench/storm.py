@@ -28,6 +28,7 @@ import httpx
 from bench.configs import GatewayConfig
 from bench.cpu import cpu_seconds
 from bench.data import BenchData, copy_with_own
+from bench.logs import log_digest
 from bench.machine import load_average
 from bench.portal_documents import MANIFEST, portal_document
 from bench.results import StormRun
@@ -132,6 +133,7 @@ def storm_section(
         cpu_s = {name: used() - cpu_before[name] for name, used in processes.items()}
         oms_calls = _calls(stand_ins.oms_url) - oms_before
         cis_calls = _calls(stand_ins.cis_url) - cis_before
+        gateway_log = log_digest(gateway.process.log.read_text(errors="replace"))
     found = figures(answers, duration_s)
     bound = oms_call_bound(
         locations=locations,
@@ -178,6 +180,7 @@ def storm_section(
         bound_windows=bound.windows,
         bound_per_gateway=bound.per_gateway,
         bound_per_process=bound.per_process,
+        gateway_log=gateway_log,
     )
 
 

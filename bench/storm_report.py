@@ -104,4 +104,11 @@ def storm_section(run: StormRun) -> list[str]:
         + ", ".join(f"{name} {used:.1f}" for name, used in run.cpu_s.items())
         + ".",
         "",
+        *(
+            ["The gateway logged, besides routine lines:", ""]
+            + [f"- `{line}`" for line in run.gateway_log]
+            + [""]
+            if run.gateway_log
+            else []
+        ),
     ]

@@ -38,3 +38,12 @@ def test_the_goal_wants_no_errors_and_the_calls_within_the_bound_across_processe
     assert verdict(status_calls=9361) is False
     assert verdict(errors=1) is False
     assert next(c.met for c in check_targets(results()) if c.target == TARGET) is None
+
+
+def test_what_the_gateway_logged_is_listed_when_it_logged_anything() -> None:
+    quiet = render_report(replace(results(), storm=storm_run()), [])
+    logged = replace(storm_run(), gateway_log=["27× Redis cache at … is unavailable"])
+    noisy = render_report(replace(results(), storm=logged), [])
+
+    assert "The gateway logged" not in quiet
+    assert "- `27× Redis cache at … is unavailable`" in noisy
