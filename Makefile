@@ -83,8 +83,9 @@ schema: $(INSTALLED)
 	$(BIN)/coop-gateway export-schema > schema.graphql
 
 # Regenerates docs/benchmarks.md (and .json) in a few minutes; `python -m bench --help`
-# for a quicker run. wrk and redis-server come from apt when missing.
-bench: $(INSTALLED)
+# for a quicker run. wrk and redis-server come from apt when missing; the outage storm
+# sends the portal's own documents, so the portal is built first.
+bench: $(INSTALLED) $(WEB_BUILT)
 	scripts/system-packages bench
 	$(BIN)/python -m bench --output docs/benchmarks.md
 

@@ -21,6 +21,7 @@ from bench.replay import ReplayPlan
 from bench.report import render_report
 from bench.results import BenchResults, from_json, to_json
 from bench.runner import SECTIONS, RunOptions, run_benchmarks
+from bench.storm_plan import StormPlan
 from bench.targets import check_targets
 from bench.wrk import WrkError
 
@@ -82,6 +83,13 @@ def parser() -> argparse.ArgumentParser:
         "--duration", type=_positive(float), default=None, help="seconds of warm load"
     )
     parser.add_argument("--cold-requests", type=_positive(int), default=None, help="cold samples")
+    parser.add_argument(
+        "--storm-members",
+        type=_positive(int),
+        default=None,
+        help="members in the outage storm, each with an account of its own (default 2000,"
+        " 200 with --quick)",
+    )
     parser.add_argument(
         "--render",
         type=Path,
@@ -168,6 +176,7 @@ def merged(new: BenchResults, previous: BenchResults | None, *, ran: Sequence[st
         freeze=new.freeze if "freeze" in ran else previous.freeze,
         payments=new.payments if "payments" in ran else previous.payments,
         fanout=new.fanout if "fanout" in ran else previous.fanout,
+        storm=new.storm if "outage-storm" in ran else previous.storm,
         portal=new.portal if "portal" in ran else previous.portal,
     )
 
@@ -194,8 +203,14 @@ def run_options(args: argparse.Namespace, arguments: Sequence[str]) -> RunOption
         replay=ReplayPlan(min_window_s=1.0, baseline_s=1.5) if args.quick else ReplayPlan(),
         payments=PaymentsPlan.quick() if args.quick else PaymentsPlan(),
         fanout=FanoutPlan.quick() if args.quick else FanoutPlan(),
+        storm=_storm_plan(args),
         portal=PortalPlan.quick() if args.quick else PortalPlan(),
     )
+
+
+def _storm_plan(args: argparse.Namespace) -> StormPlan:
+    plan = StormPlan.quick() if args.quick else StormPlan()
+    return plan if args.storm_members is None else replace(plan, members=args.storm_members)
 
 
 def with_hand_written(report: str, existing: str | None) -> str:

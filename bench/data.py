@@ -90,6 +90,22 @@ class BenchData:
         )
 
 
+# The stand-ins' databases in a data directory (beside its seed.json marker).
+STAND_IN_DATABASES = ("cis.db", "meters.db", "oms.db")
+
+
+def copy_with_own(data_dir: Path, target: Path, database: str) -> Path:
+    """A data directory at `target` whose `database` is a copy, to be written to; the
+    other databases are the seeded ones, shared and only read."""
+    target.mkdir(parents=True)
+    shutil.copyfile(data_dir / database, target / database)
+    shutil.copyfile(data_dir / "seed.json", target / "seed.json")
+    for name in STAND_IN_DATABASES:
+        if name != database and (data_dir / name).exists():
+            (target / name).symlink_to((data_dir / name).resolve())
+    return target
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path.resolve()}"
 

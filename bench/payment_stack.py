@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ import httpx
 
 from adapters.payments.http import HttpPaymentProcessor, PaymentsEndpoint
 from bench.configs import GatewayConfig
-from bench.data import Users
+from bench.data import Users, copy_with_own
 from bench.processes import ChildProcess, free_port, start_child
 from bench.stack import (
     STAND_IN_START_TIMEOUT_S,
@@ -78,7 +77,7 @@ def running_payment_systems(
     with ExitStack() as stack:
         server = stack.enter_context(throwaway_postgres())
         database_url = server.create_database("bench_payments")
-        cis_data = _copy_of_cis(data_dir, work_dir / "payments-cis")
+        cis_data = copy_with_own(data_dir, work_dir / "payments-cis", "cis.db")
         cis_url = _start_cis(
             stack, work_dir, cis_data, password=cis_password, latency_ms=cis_latency_ms
         )
@@ -112,17 +111,6 @@ def running_payment_systems(
             saved_method_id=method_id,
             work_dir=work_dir,
         )
-
-
-def _copy_of_cis(data_dir: Path, target: Path) -> Path:
-    """A data directory whose CIS database is a copy; the rest is shared, read only."""
-    target.mkdir(parents=True)
-    shutil.copyfile(data_dir / "cis.db", target / "cis.db")
-    shutil.copyfile(data_dir / "seed.json", target / "seed.json")
-    for name in ("meters.db", "oms.db"):
-        if (data_dir / name).exists():
-            (target / name).symlink_to((data_dir / name).resolve())
-    return target
 
 
 def _start_cis(

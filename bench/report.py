@@ -20,6 +20,7 @@ from bench.report_format import (
     table,
 )
 from bench.results import BenchResults, FloorResult, PhaseResult, WorkloadInfo, phase_name
+from bench.storm_report import storm_section
 from bench.targets import TargetCheck
 
 __all__ = ["abbreviated", "milliseconds", "render_report", "seconds", "table"]
@@ -64,6 +65,8 @@ def render_report(results: BenchResults, targets: Sequence[TargetCheck]) -> str:
         lines += payments_section(results.payments)
     if results.fanout is not None:
         lines += fanout_section(results.fanout)
+    if results.storm is not None:
+        lines += storm_section(results.storm)
     if results.portal is not None:
         lines += portal_section(results.portal)
     lines += ["## The queries", ""]

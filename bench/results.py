@@ -231,6 +231,45 @@ class FanoutRun:
 
 
 @dataclass(frozen=True, slots=True)
+class StormRun:
+    """The outage storm: many members polling their dashboards through an outage."""
+
+    date: str
+    command: str
+    config: str
+    members: int  # distinct logins, each holding an account of its own
+    arrival_s: float
+    polls: int
+    poll_interval_s: float
+    documents: list[str]  # the portal's operations each member sends
+    oms_latency_ms: float
+    cis_latency_ms: float
+    locations: int  # distinct service locations the members' dashboards show
+    locations_out: int  # of them, in an outage during the storm
+    outage_ttl_s: float
+    processes: int  # web processes, each with its own single flight
+    load_average_start: str
+    load_average_end: str
+    duration_s: float  # first request sent to last answer read
+    requests: int
+    errors: int
+    error_kinds: dict[str, int]
+    requests_per_s: float
+    latency: LatencySummary
+    by_document: dict[str, LatencySummary]
+    dashboards_told_out: int
+    oms_calls: dict[str, int]  # per operation, counted at the stand-in over the storm
+    cis_calls: dict[str, int]
+    cpu_s: dict[str, float]  # CPU seconds each part used over the storm
+    status_calls: int  # of them, the status reads a dashboard makes
+    bound_windows: int
+    bound_per_gateway: int
+    bound_per_process: int
+    # What the gateway's web processes logged besides routine lines (`logs.log_digest`).
+    gateway_log: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
 class PortalRun:
     """First visits to the member portal in Chromium; each list has one figure a visit,
     in milliseconds as the browser measured them."""
@@ -261,6 +300,7 @@ class BenchResults:
     freeze: FreezeResult | None = None
     payments: PaymentsRun | None = None
     fanout: FanoutRun | None = None
+    storm: StormRun | None = None
     portal: PortalRun | None = None
 
     def phase(self, config: str, workload: str, phase: str) -> PhaseResult | None:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from bench.attacks import build_attacks
 from bench.client import GatewayClient
 from bench.configs import CONFIGS, GatewayConfig
-from bench.data import BenchData, Users, evenly_spaced, sqlite_url
+from bench.data import BenchData, Users, evenly_spaced
 from bench.fanout import FanoutPlan, fanout_section
 from bench.floor import BackendAccess, FloorProbe
 from bench.freeze import FreezePlan
@@ -38,10 +38,19 @@ from bench.results import (
     PhaseResult,
     PortalRun,
     RunSettings,
+    StormRun,
     WorkloadInfo,
 )
 from bench.sections import Gateways, attack_section, freeze_section
-from bench.stack import StandIns, flush_redis, running_gateway, running_redis, running_stand_ins
+from bench.stack import (
+    flush_redis,
+    gateway_settings,
+    running_gateway,
+    running_redis,
+    running_stand_ins,
+)
+from bench.storm import storm_section
+from bench.storm_plan import StormPlan
 from bench.workloads import Workload, build_workloads
 from gateway.settings import GatewaySettings
 
@@ -53,9 +62,21 @@ SLOW_WORKLOADS: Final = frozenset({"staff-list"})
 # Payments run against two web processes, as the duplicate storm spreads over both.
 PAYMENTS_CONFIG: Final = "cached-2"
 # The parts of a run: the workloads in every configuration, the attacks replayed beside
-# another client, dashboards while the CIS is frozen, payments through the worker, and
-# billing day's notices, and the member portal in a browser.
-SECTIONS: Final = ("workloads", "attacks", "freeze", "payments", "fanout", "portal")
+# another client, dashboards while the CIS is frozen, payments through the worker,
+# billing day's notices, members polling through an outage, and the member portal in a
+# browser.
+SECTIONS: Final = (
+    "workloads",
+    "attacks",
+    "freeze",
+    "payments",
+    "fanout",
+    "outage-storm",
+    "portal",
+)
+# The storm meets the gateway as the payments do: two web processes, each its own single
+# flight, so that what one process does not know of the other shows.
+STORM_CONFIG: Final = "cached-2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +102,7 @@ class RunOptions:
     freeze: FreezePlan = field(default_factory=FreezePlan)
     payments: PaymentsPlan = field(default_factory=PaymentsPlan)
     fanout: FanoutPlan = field(default_factory=FanoutPlan)
+    storm: StormPlan = field(default_factory=StormPlan)
     portal: PortalPlan = field(default_factory=PortalPlan)
 
     @property
@@ -177,7 +199,9 @@ def run_benchmarks(options: RunOptions) -> BenchResults:
             options=options,
             workloads=workloads,
             users=users,
-            settings=_gateway_settings(stand_ins, access, gateway_db),
+            settings=gateway_settings(
+                stand_ins, meters_database_url=access.meters_database_url, database=gateway_db
+            ),
             redis_url=redis_url,
             work_dir=work_dir,
             floor=probe,
@@ -238,6 +262,18 @@ def run_benchmarks(options: RunOptions) -> BenchResults:
                 command=options.command,
                 say=say,
             )
+        storm: StormRun | None = None
+        if "outage-storm" in options.sections:
+            storm = storm_section(
+                config=CONFIGS[STORM_CONFIG],
+                work_dir=work_dir,
+                data_dir=options.data_dir,
+                redis_url=redis_url,
+                cis_latency_ms=options.cis_latency_ms,
+                plan=options.storm,
+                command=options.command,
+                say=say,
+            )
         portal: PortalRun | None = None
         if "portal" in options.sections:
             portal = portal_section(
@@ -292,6 +328,7 @@ def run_benchmarks(options: RunOptions) -> BenchResults:
         freeze=freeze,
         payments=payments,
         fanout=fanout,
+        storm=storm,
         portal=portal,
     )
 
@@ -321,22 +358,6 @@ def _fresh_directory(path: Path) -> Path:
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     return path
-
-
-def _gateway_settings(stand_ins: StandIns, access: BackendAccess, database: Path) -> dict[str, str]:
-    return {
-        "COOP_CIS_URL": stand_ins.cis_url,
-        "COOP_CIS_USER": access.user,
-        "COOP_CIS_PASSWORD": stand_ins.password,
-        "COOP_OMS_URL": stand_ins.oms_url,
-        "COOP_OMS_USER": access.user,
-        "COOP_OMS_PASSWORD": stand_ins.password,
-        "COOP_METERS_DATABASE_URL": access.meters_database_url,
-        "COOP_DATABASE_URL": sqlite_url(database),
-        "COOP_JWT_SECRET": secrets.token_urlsafe(48),
-        # Tokens outlive the longest configuration's run.
-        "COOP_ACCESS_TOKEN_TTL": "7200",
-    }
 
 
 def _run_config(config: GatewayConfig, bench: _Bench) -> tuple[list[PhaseResult], list[str]]:

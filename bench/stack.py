@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import sys
 import time
@@ -15,6 +16,7 @@ from typing import Final
 import redis
 
 from bench.configs import GatewayConfig
+from bench.data import sqlite_url
 from bench.processes import ChildProcess, StartupError, free_port, start_child
 from simulators.cis.app import SERVICE_PATH as CIS_SERVICE_PATH
 from simulators.oms.app import SERVICE_PATH as OMS_SERVICE_PATH
@@ -31,6 +33,7 @@ class StandIns:
     oms_url: str
     password: str
     cis_process: ChildProcess  # stopped and continued to hang the CIS
+    oms_process: ChildProcess
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +162,27 @@ def running_stand_ins(
             oms_url=urls["oms"],
             password=password,
             cis_process=children["cis"][0],
+            oms_process=children["oms"][0],
         )
+
+
+def gateway_settings(
+    stand_ins: StandIns, *, meters_database_url: str, database: Path
+) -> dict[str, str]:
+    """The gateway's COOP_* variables for these stand-ins and its own SQLite database."""
+    return {
+        "COOP_CIS_URL": stand_ins.cis_url,
+        "COOP_CIS_USER": STAND_IN_USER,
+        "COOP_CIS_PASSWORD": stand_ins.password,
+        "COOP_OMS_URL": stand_ins.oms_url,
+        "COOP_OMS_USER": STAND_IN_USER,
+        "COOP_OMS_PASSWORD": stand_ins.password,
+        "COOP_METERS_DATABASE_URL": meters_database_url,
+        "COOP_DATABASE_URL": sqlite_url(database),
+        "COOP_JWT_SECRET": secrets.token_urlsafe(48),
+        # Tokens outlive the longest configuration's run.
+        "COOP_ACCESS_TOKEN_TTL": "7200",
+    }
 
 
 @contextmanager

@@ -22,6 +22,7 @@ from bench.hostile import (
 )
 from bench.portal_report import DASHBOARD_GOAL_MS, dashboard_within_goal
 from bench.results import BenchResults, PhaseResult, phase_name
+from bench.storm_report import storm_within_goal
 
 DASHBOARD_COLD_FLOOR_RATIO: Final = 1.25
 DASHBOARD_WARM_P50_MS: Final = 5.0
@@ -50,8 +51,21 @@ def check_targets(results: BenchResults) -> list[TargetCheck]:
         _freeze(results),
         _duplicate_storm(results),
         _fanout(results),
+        _storm(results),
         _portal(results),
     ]
+
+
+def _storm(results: BenchResults) -> TargetCheck:
+    target = "Outage storm: no errors, and OMS calls bounded by distinct locations per TTL"
+    run = results.storm
+    if run is None:
+        return TargetCheck(target, "not run", None)
+    figure = (
+        f"{run.members:,} members, {run.requests:,} requests: {run.errors} error(s);"
+        f" {run.status_calls:,} OMS status calls, bound {run.bound_per_gateway:,}"
+    )
+    return TargetCheck(target, figure, storm_within_goal(run))
 
 
 def _portal(results: BenchResults) -> TargetCheck:

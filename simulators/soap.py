@@ -7,6 +7,10 @@ envelope, the `MultiSpeakMsgHeader` credentials, and the body against the schema
 WSDL embeds. Responses are built by zeep from the same WSDL and checked against the
 schema too, so a stand-in cannot drift from the contract a real adapter is written to.
 
+`GET {path}/calls` tells how many requests each operation has been asked since the
+server started (the benchmark counts a backend's load where it lands, not where it
+leaves): every authenticated request naming an operation counts, answered or faulted.
+
 Credentials are compared in constant time and never echoed: not in the response
 header, not in a Fault, not in a log line.
 """
@@ -18,6 +22,7 @@ import copy
 import functools
 import hmac
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -29,7 +34,7 @@ from xml.sax.saxutils import escape
 from lxml import etree
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from zeep.exceptions import Error as ZeepError
 from zeep.settings import Settings
@@ -37,6 +42,7 @@ from zeep.wsdl import Document
 from zeep.wsdl.bindings import Soap11Binding
 
 __all__ = [
+    "CALLS_PATH",
     "Answer",
     "Handler",
     "HeaderHandler",
@@ -58,6 +64,7 @@ MSG_HEADER: Final = "MultiSpeakMsgHeader"
 CREDENTIAL_ATTRIBUTES: Final = frozenset({"UserID", "Pwd"})
 MIN_SCRUBBED_LENGTH: Final = 4
 XML_CONTENT_TYPE: Final = "text/xml; charset=utf-8"
+CALLS_PATH: Final = "/calls"  # under the service path: the calls counted per operation
 # Stands in for the served address in the pre-rendered WSDL; cannot occur in a real one.
 _ADDRESS_PLACEHOLDER: Final = "urn:x-served-address-placeholder"
 
@@ -254,6 +261,7 @@ class _Endpoint:
         self._handlers = dict(handlers)
         self._credentials = credentials
         self._latency_s = latency_s
+        self.calls: Counter[str] = Counter()  # per operation name
 
     async def handle(self, request: Request) -> Response:
         if self._latency_s > 0:
@@ -269,6 +277,7 @@ class _Endpoint:
             header = self._authenticate(header)
             body = self._body_element(envelope)
             operation = self._operation_for(request.headers.get("SOAPAction"), body)
+            self.calls[operation.name] += 1
             self._validate(body, header)
             return await self._run(operation, envelope)
         except SoapFault as fault:
@@ -415,10 +424,14 @@ def create_multispeak_app(
         served_at = str(request.url.replace(query="", fragment=""))
         return Response(service.wsdl_for(served_at), media_type=XML_CONTENT_TYPE)
 
+    async def calls(request: Request) -> Response:
+        return JSONResponse(dict(sorted(endpoint.calls.items())))
+
     return Starlette(
         routes=[
             Route(service_path, describe, methods=["GET"]),
             Route(service_path, endpoint.handle, methods=["POST"]),
+            Route(service_path + CALLS_PATH, calls, methods=["GET"]),
         ]
     )
 

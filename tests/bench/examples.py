@@ -19,6 +19,7 @@ from bench.results import (
     PhaseResult,
     PortalRun,
     RunSettings,
+    StormRun,
     WorkloadInfo,
 )
 from bench.stats import LatencySummary
@@ -323,6 +324,49 @@ def fanout_run(*, duplicates: int = 1) -> FanoutRun:
             fanout_round("run2", workers=2),
             fanout_round("killed", workers=2, killed=1, duplicates=duplicates),
         ],
+    )
+
+
+def storm_run(*, errors: int = 0, status_calls: int = 9000) -> StormRun:
+    return StormRun(
+        date="2026-12-03 09:00 UTC",
+        command="python -m bench --only outage-storm",
+        config="cached, 2 workers",
+        members=2000,
+        arrival_s=30.0,
+        polls=3,
+        poll_interval_s=15.0,
+        documents=["PortalViewer", "PortalDashboard"],
+        oms_latency_ms=300.0,
+        cis_latency_ms=40.0,
+        locations=2400,
+        locations_out=720,
+        outage_ttl_s=30.0,
+        processes=2,
+        load_average_start="1.00 / 1.00 / 1.00 (1 / 5 / 15 min)",
+        load_average_end="2.00 / 1.00 / 1.00 (1 / 5 / 15 min)",
+        duration_s=62.0,
+        requests=8000,
+        errors=errors,
+        error_kinds={"HTTP 503": errors} if errors else {},
+        requests_per_s=129.0,
+        latency=latency(120.0, 900.0, 1500.0),
+        by_document={
+            "PortalViewer": latency(60.0, 200.0, 400.0),
+            "PortalDashboard": latency(150.0, 1000.0, 1600.0),
+        },
+        dashboards_told_out=1800,
+        oms_calls={
+            "GetAllActiveOutageEvents": 2,
+            "GetOutageEvent": 1500,
+            "GetOutageEventStatusByOutageLocation": status_calls - 1500,
+        },
+        cis_calls={"GetBillingDetail": 2100},
+        cpu_s={"gateway web processes": 60.0, "load generator": 20.0},
+        status_calls=status_calls,
+        bound_windows=3,
+        bound_per_gateway=9360,
+        bound_per_process=18720,
     )
 
 

@@ -26,8 +26,10 @@ def test_the_full_run_is_the_default() -> None:
         "freeze",
         "payments",
         "fanout",
+        "outage-storm",
         "portal",
     ]
+    assert (options.storm.members, options.storm.oms_latency_ms) == (2000, 300.0)
     assert (options.payments.burst, options.payments.storm) == (200, 50)
     assert options.fanout.notices == 5000
     assert options.portal.visits == 10
@@ -117,3 +119,12 @@ def test_sections_written_by_hand_below_the_marker_are_kept() -> None:
     assert report == f"# Benchmarks\nnew figures\n\n{HAND_WRITTEN}\n\n## By hand\n\nA comparison.\n"
     assert with_hand_written("# Benchmarks\n", "# Benchmarks\nno marker\n") == "# Benchmarks\n"
     assert with_hand_written("# Benchmarks\n", None) == "# Benchmarks\n"
+
+
+def test_the_storm_can_be_made_smaller_keeping_its_shape() -> None:
+    arguments = ["--only", "outage-storm", "--storm-members", "500"]
+    options = run_options(parser().parse_args(arguments), arguments)
+    assert options.sections == ["outage-storm"]
+    assert (options.storm.members, options.storm.polls, options.storm.arrival_s) == (500, 3, 30.0)
+    quick = run_options(parser().parse_args(["--quick"]), ["--quick"])
+    assert quick.storm.members == 200

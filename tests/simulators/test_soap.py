@@ -15,6 +15,7 @@ from lxml import etree
 from adapters.cis.soap import CB_SERVER_WSDL
 from simulators.server import serve_asgi
 from simulators.soap import (
+    CALLS_PATH,
     MultiSpeakCredentials,
     SoapFault,
     WsdlLoadError,
@@ -337,3 +338,25 @@ def test_a_wsdl_that_needs_the_network_is_refused(tmp_path: Path) -> None:
 
 def test_credentials_do_not_show_their_password() -> None:
     assert "toy-Pass-9931" not in repr(CREDENTIALS)
+
+
+async def test_calls_are_counted_per_operation_once_the_caller_is_authenticated(
+    http: httpx.AsyncClient,
+) -> None:
+    app = create_multispeak_app(
+        wsdl_path=CB_SERVER_WSDL,
+        service_path=PATH,
+        handlers={"GetCustomerByCustId": get_customer, "GetMethods": get_methods},
+        credentials=CREDENTIALS,
+    )
+    async with serve_asgi(app) as base_url:
+        url = base_url + PATH
+        for customer_id in ("C1", "C2", "refuse"):
+            await post(http, url, envelope("GetCustomerByCustId", {"custId": customer_id}))
+        await post(http, url, envelope("GetMethods"))
+        await post(http, url, envelope("GetMethods", header={"UserID": "intruder", "Pwd": "x"}))
+
+        counted = await http.get(url + CALLS_PATH)
+
+    assert counted.status_code == 200
+    assert counted.json() == {"GetCustomerByCustId": 3, "GetMethods": 1}
