@@ -202,6 +202,7 @@ class AnswerCache:
             etag=answer_etag(key, body),
             charge=charge_units(document_text, _cost(result)),
             tags=tags,
+            expires_at=self._clock() + ttl_s,
             audited=dict(context.sources.audited),
         )
         keep = self._store.keep(key, answer, tags=tags, ttl_s=ttl_s, since=since)

@@ -8,6 +8,7 @@ audit entries for `audited` as the execution wrote them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,8 @@ class StoredAnswer:
     etag: str
     charge: int
     tags: frozenset[str] = frozenset()
+    # When it stops being true (epoch seconds): a near layer never keeps it past then.
+    expires_at: float = math.inf
     audited: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def encode(self) -> bytes:
@@ -35,6 +38,7 @@ class StoredAnswer:
                 "e": self.etag,
                 "c": self.charge,
                 "t": sorted(self.tags),
+                "x": self.expires_at if math.isfinite(self.expires_at) else None,
                 "a": dict(self.audited),
             }
         )
@@ -46,7 +50,8 @@ def decode_answer(data: bytes) -> StoredAnswer:
     try:
         fields: Any = orjson.loads(header)
         etag, charge, tags, audited = fields["e"], fields["c"], fields["t"], fields["a"]
-    except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+        expires_at = math.inf if fields["x"] is None else float(fields["x"])
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         raise UnreadableAnswer("not a stored answer") from exc
     if not separator or not isinstance(etag, str) or not isinstance(charge, int):
         raise UnreadableAnswer("not a stored answer")
@@ -57,5 +62,6 @@ def decode_answer(data: bytes) -> StoredAnswer:
         etag=etag,
         charge=charge,
         tags=frozenset(map(str, tags)),
+        expires_at=expires_at,
         audited={str(number): tuple(map(str, names)) for number, names in audited.items()},
     )

@@ -5,9 +5,11 @@ every drop, by any process, is published (`redis`), and this layer forgets the t
 hears at once; its own drops it forgets before it even sends them. While it is not
 subscribed (at start, after Redis went away) it answers nothing and keeps nothing.
 
-Two races are closed with the sequence numbers of `port`:
+Three things are made sure of with the sequence numbers of `port`:
 - an answer is not kept here if a drop of one of its tags was heard with a number after
   the answer's `since` (the drop overtook the answer on its way here);
+- no answer is kept here past its own expiry (`StoredAnswer.expires_at`), however long
+  the near layer's TTL;
 - no answer is stored anywhere by a process that has not yet heard every drop up to its
   `since`: its near layers (the entity cache's, whose keys each drop also names) might
   still hold what that drop made stale, and the answer would be built from it.
@@ -44,8 +46,9 @@ class NearAnswers:
         *,
         ttl_s: float,
         max_answers: int = DEFAULT_MAX_ANSWERS,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        """`clock`: epoch seconds, the time `StoredAnswer.expires_at` is in."""
         self._ttl_s = ttl_s
         self._max_answers = max_answers
         self._clock = clock
@@ -71,7 +74,11 @@ class NearAnswers:
             return
         if any(self._heard_at.get(tag, UNKNOWN) > since for tag in answer.tags):
             return
-        self._kept[key] = _Kept(answer, since, self._clock() + min(ttl_s, self._ttl_s))
+        now = self._clock()
+        expires_at = min(now + min(ttl_s, self._ttl_s), answer.expires_at)
+        if expires_at <= now:
+            return
+        self._kept[key] = _Kept(answer, since, expires_at)
         self._kept.move_to_end(key)
         while len(self._kept) > self._max_answers:
             self._kept.popitem(last=False)

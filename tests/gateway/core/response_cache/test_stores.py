@@ -64,6 +64,7 @@ def test_stored_answers_read_back_as_written() -> None:
         etag='"abc"',
         charge=40,
         tags=frozenset({"account:1", "login:2"}),
+        expires_at=1_800_000_000.5,
         audited={"1001": ("balance", "number")},
     )
     assert decode_answer(answer.encode()) == answer
