@@ -29,6 +29,9 @@ class GatewayConfig:
     workers: int
     cached: bool  # cache (in Redis) and per-request batching on; both off otherwise
     metered: bool = False  # the rate limiter charges every request (see METERED)
+    # With the cache: whole answers kept per viewer (the response cache) too; off, every
+    # request executes over the entity cache (for the ratio between the two).
+    answers: bool = True
 
     def environment(self, redis_url: str, *, cold: bool = False) -> dict[str, str]:
         """The gateway's switches; `cold`: nothing may be remembered between requests."""
@@ -37,6 +40,7 @@ class GatewayConfig:
                 "COOP_REDIS_URL": redis_url,
                 "COOP_CACHE_ENABLED": "true",
                 "COOP_BATCHING_ENABLED": "true",
+                "COOP_RESPONSE_CACHE_ENABLED": "true" if self.answers else "false",
                 **(METERED if self.metered else UNLIMITED),
             }
             # Emptying Redis does not reach the decoded answers each process keeps for a
@@ -54,6 +58,13 @@ CONFIGS: dict[str, GatewayConfig] = {
         GatewayConfig("cached-2", "cached, 2 workers", workers=2, cached=True),
         GatewayConfig("naive-2", "naive, 2 workers", workers=2, cached=False),
         GatewayConfig(
+            "entities-2",
+            "cached without the response cache, 2 workers",
+            workers=2,
+            cached=True,
+            answers=False,
+        ),
+        GatewayConfig(
             "metered-1",
             "cached, 1 worker, rate limiter charging every request",
             workers=1,
@@ -64,4 +75,4 @@ CONFIGS: dict[str, GatewayConfig] = {
 }
 
 # The naive gateway with one worker is left out by default to keep the run short.
-DEFAULT_CONFIGS = ("cached-1", "cached-2", "naive-2")
+DEFAULT_CONFIGS = ("cached-1", "cached-2", "entities-2", "naive-2")

@@ -94,8 +94,10 @@ def _method(results: BenchResults) -> list[str]:
         " stand-ins' SQLite databases. The CIS stand-in adds"
         f" {s.cis_latency_ms:g} ms to every call and the OMS stand-in {s.oms_latency_ms:g} ms"
         " (MultiSpeak SOAP over loopback HTTP); the meter data store is the SQLite file.",
-        "- Configurations: *cached* is the gateway with its Redis cache and per-request"
-        " batching; *naive* is the same gateway with `COOP_CACHE_ENABLED=false` and"
+        "- Configurations: *cached* is the gateway with its Redis cache, its response cache"
+        " and per-request batching; *cached without the response cache* is the same with"
+        " `COOP_RESPONSE_CACHE_ENABLED=false`, every request executed over the entity"
+        " cache; *naive* is the same gateway with `COOP_CACHE_ENABLED=false` and"
         " `COOP_BATCHING_ENABLED=false`, where every field asks its backend. Each runs"
         " under `coop-gateway serve --workers N`, with the per-client rate limit off"
         " (`COOP_RATE_LIMIT_ENABLED=false`): the harness is one client at one address.",

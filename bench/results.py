@@ -72,6 +72,7 @@ class ConfigInfo:
     title: str
     workers: int
     cached: bool
+    answers: bool = True  # the response cache (with `cached`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,7 +108,9 @@ class RunOptions:
     @property
     def hostile_config(self) -> GatewayConfig:
         """The attacks and the freeze run against the first cached configuration chosen."""
-        cached = [CONFIGS[name] for name in self.configs if CONFIGS[name].cached]
+        cached = [
+            CONFIGS[name] for name in self.configs if CONFIGS[name].cached and CONFIGS[name].answers
+        ]
         return cached[0] if cached else CONFIGS["cached-1"]
 
     def cold_requests_for(self, workload: str) -> int:
@@ -315,7 +317,9 @@ def run_benchmarks(options: RunOptions) -> BenchResults:
             for w in workloads
         ],
         configs=[
-            ConfigInfo(name=c.name, title=c.title, workers=c.workers, cached=c.cached)
+            ConfigInfo(
+                name=c.name, title=c.title, workers=c.workers, cached=c.cached, answers=c.answers
+            )
             for c in (CONFIGS[name] for name in options.configs)
         ],
         floors=floors,

@@ -37,12 +37,14 @@ from starlette.routing import BaseRoute, Route
 
 from adapters.errors import AdapterError
 from adapters.payments.port import PaymentProcessor
+from gateway.api.answers.serve import AnswerCache
 from gateway.api.context import GatewayContext, create_context
 from gateway.api.graphiql import GraphiQLSite, StarterTab, graphiql_off
 from gateway.api.http import GraphQLEndpoint
 from gateway.api.limits import QueryLimits
 from gateway.api.trusted_documents import load_trusted_documents
 from gateway.api.web_apps import BrowserPayments, WebApps
+from gateway.audit.reads import write_account_reads
 from gateway.bootstrap import Gateway, link_signer, open_gateway, payment_rules
 from gateway.core.backends import Adapters
 from gateway.core.cache.port import Cache, CacheUnavailable
@@ -100,20 +102,35 @@ def create_app(
         else GatewayMetrics(multiprocess_dir=settings.prometheus_multiproc_dir)
     )
 
+    answer_cache: AnswerCache | None = None
+
+    def answers_of(opened: Gateway) -> AnswerCache | None:
+        if opened.answers is None:
+            return None
+        return AnswerCache(
+            store=opened.answers,
+            schema=schema._schema,
+            zone=settings.zone,
+            write_reads=write_account_reads,
+            writes=opened.cache_writes,
+            stats=metrics,
+        )
+
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        nonlocal running
+        nonlocal running, answer_cache
         if gateway is not None:
+            answer_cache = answers_of(gateway)
             yield
             return
         async with open_gateway(
             settings, metrics=metrics, adapters=adapters, cache=cache
         ) as opened:
-            running = opened
+            running, answer_cache = opened, answers_of(opened)
             try:
                 yield
             finally:
-                running = None
+                running, answer_cache = None, None
 
     def current() -> Gateway:
         if running is None:
@@ -197,6 +214,7 @@ def create_app(
         return Response(metrics.render(), media_type=CONTENT_TYPE)
 
     limits = QueryLimits.of(settings)
+    schema = build_schema(limits)
     trusted_documents = (
         load_trusted_documents(settings.trusted_documents_path)
         if settings.trusted_documents_path is not None
@@ -215,13 +233,14 @@ def create_app(
         else None
     )
     graphql = GraphQLEndpoint(
-        schema=build_schema(limits),
+        schema=schema,
         context=context,
         metrics=metrics,
         limits=limits,
         trusted_documents=trusted_documents,
         trusted_only=settings.trusted_documents_only,
         browser_page=graphiql.page if graphiql else graphiql_off,
+        answers=lambda: answer_cache,
     )
 
     async def graphql_within_deadline(request: Request) -> Response:

@@ -28,6 +28,11 @@ from gateway.core.metrics import GatewayMetrics
 from gateway.core.payment_rules import ConvenienceFee, PaymentRules
 from gateway.core.rate_limit import Rate, RateLimiter, RateLimits, create_rate_limiter
 from gateway.core.resilience.policy import BackendPolicies
+from gateway.core.response_cache.follow import AnswersFollowEntities
+from gateway.core.response_cache.memory import MemoryAnswers
+from gateway.core.response_cache.near import NearAnswers, WithNearAnswers
+from gateway.core.response_cache.port import AnswerStore
+from gateway.core.response_cache.redis import RedisAnswers
 from gateway.core.signed_links import LinkSigner, derived_key
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.open import open_store
@@ -56,6 +61,8 @@ class Gateway:
     rate_limiter: RateLimiter | None = None  # None when switched off
     # Requests' cache writes, made after their answers; None: each before its answer.
     cache_writes: BackgroundWrites | None = None
+    # Whole answers (`gateway.api.answers`); None when the cache or it is switched off.
+    answers: AnswerStore | None = None
 
 
 @asynccontextmanager
@@ -80,6 +87,10 @@ async def open_gateway(
             shared = open_cache(settings, stack)
         else:
             shared = cache if settings.cache_enabled else None
+        answers = None
+        if shared is not None and settings.response_cache_enabled:
+            answers = await open_answers(settings, stack, entities=shared)
+            shared = follow_answers(shared, answers)
         cache_writes = BackgroundWrites(metrics) if shared is not None else None
         if cache_writes is not None:
             # Pushed after the cache: the writes still pending finish before it closes.
@@ -108,6 +119,7 @@ async def open_gateway(
             metrics=metrics,
             rate_limiter=open_rate_limiter(settings, stack, metrics=metrics),
             cache_writes=cache_writes,
+            answers=answers,
         )
 
 
@@ -256,6 +268,42 @@ def open_cache(settings: GatewaySettings, stack: AsyncExitStack) -> Cache | None
         cache = WithNearCache(cache, NearCache(ttl_s=settings.cache_near_ttl_s))
     stack.push_async_callback(cache.aclose)
     return cache
+
+
+async def open_answers(
+    settings: GatewaySettings, stack: AsyncExitStack, *, entities: Cache
+) -> AnswerStore:
+    """The answer store beside the entity cache: in Redis when a URL is set, with a near
+    layer that hears every process's drops (and tells the entity cache's near layer)."""
+    answers: AnswerStore
+    if settings.redis_url is None:
+        answers = MemoryAnswers()
+    else:
+        shared = RedisAnswers.from_url(
+            settings.redis_url.get_secret_value(), socket_timeout_s=settings.redis_timeout_s
+        )
+        if settings.cache_near_ttl_s > 0:
+            near = WithNearAnswers(
+                shared,
+                NearAnswers(ttl_s=settings.cache_near_ttl_s),
+                entity_near_forget=(
+                    entities.near.forget if isinstance(entities, WithNearCache) else None
+                ),
+            )
+            near.start()
+            answers = near
+        else:
+            answers = shared
+    stack.push_async_callback(answers.aclose)
+    return answers
+
+
+def follow_answers(entities: Cache, answers: AnswerStore) -> Cache:
+    """`entities`, whose deletes also drop the answers built from them; a near layer
+    stays outermost, where the loaders look for it."""
+    if isinstance(entities, WithNearCache):
+        return WithNearCache(AnswersFollowEntities(entities.shared, answers), entities.near)
+    return AnswersFollowEntities(entities, answers)
 
 
 def open_rate_limiter(

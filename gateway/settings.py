@@ -206,6 +206,9 @@ class GatewaySettings(BaseSettings):
     # shared cache (`gateway.core.cache.near`). Another worker process may answer from its
     # copy this long after a write elsewhere; 0 switches the near cache off.
     cache_near_ttl_s: float = Field(default=2.0, ge=0)
+    # With the cache on: whole query answers kept per viewer and dropped when what they
+    # show is written (`gateway.api.answers`); off, every request is executed.
+    response_cache_enabled: bool = True
     # Allocations between the garbage collector's youngest passes in a server process
     # (`gateway.core.runtime`); Python's default is 700, 0 keeps it.
     gc_gen0_threshold: int = Field(default=50_000, ge=0)

@@ -19,6 +19,7 @@ from gateway.core.invalidation import Invalidation
 from gateway.core.loaders import DataLoaders, LoaderOptions
 from gateway.core.payment_rules import PaymentRules
 from gateway.core.rate_limit import RateLimiter
+from gateway.core.response_cache.sources import AnswerSources
 from gateway.core.signed_links import LinkSigner
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.policy import AccountAccess
@@ -54,6 +55,8 @@ class GatewayContext:
     rate_limiter: RateLimiter | None
 
     loaders: DataLoaders
+    # What the answer is built from, noted by the loaders for the response cache.
+    sources: AnswerSources = field(default_factory=AnswerSources)
     # What one payment may be, with what, at what fee (the settings'; defaults in-process).
     payment_rules: PaymentRules = field(default_factory=PaymentRules)
     # Signs download links (bill PDFs, Green Button); in-process contexts get a key of
@@ -86,8 +89,14 @@ def create_context(
     document_links: LinkSigner | None = None,
 ) -> GatewayContext:
     """`cache` None: the loaders go straight to the adapters (as in unit tests)."""
+    sources = AnswerSources()
     options = LoaderOptions(
-        cache=cache, batching=batching, zone=zone, stats=cache_stats, writes=cache_writes
+        cache=cache,
+        batching=batching,
+        zone=zone,
+        stats=cache_stats,
+        writes=cache_writes,
+        sources=sources,
     )
     request_loaders = DataLoaders.create(
         cis=adapters.cis,
@@ -134,6 +143,7 @@ def create_context(
         public_base_url=public_base_url,
         rate_limiter=rate_limiter,
         loaders=request_loaders,
+        sources=sources,
         payment_rules=payment_rules or PaymentRules(),
         document_links=document_links or _process_links(),
     )

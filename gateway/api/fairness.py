@@ -62,11 +62,14 @@ class RateLimit(SchemaExtension):
 
 
 def _charge(execution: ExecutionContext) -> int:
-    """The units a request is charged: its cost when it may run, and at least its
-    document's length in units (and 1)."""
     cost = None if execution.pre_execution_errors else requested_cost(execution)
-    length = len(execution.query or "") // CHARACTERS_PER_UNIT
-    return max(1, length, cost or 0)
+    return charge_units(execution.query or "", cost)
+
+
+def charge_units(document: str, cost: int | None) -> int:
+    """The units a request is charged: its cost when it may run, and at least its
+    document's length in units (and 1). A stored answer's hit is charged the same."""
+    return max(1, len(document) // CHARACTERS_PER_UNIT, cost or 0)
 
 
 def rate_limited_error(refusal: Refusal) -> GraphQLError:

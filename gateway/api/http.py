@@ -24,6 +24,9 @@ the manifest's text then takes the same path as a sent one. An unknown hash is
 for legacy `application/json` clients); a malformed one, or a text that is not its
 hash's, is 400. In trusted-only mode `gateway.api.trusted_only` decides who may run
 what, before any resolver runs.
+
+Then the response cache (`gateway.api.answers`) may answer a query from a stored answer
+without executing it, and drops a login's answers after its mutations.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Final
 
 import orjson
@@ -47,6 +51,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
+from gateway.api.answers.serve import AnswerCache, Executed
 from gateway.api.context import GatewayContext
 from gateway.api.documents import parse_document, sole_operation_name
 from gateway.api.fairness import retry_after
@@ -123,9 +128,11 @@ class GraphQLEndpoint:
         trusted_documents: TrustedDocuments | None = None,
         trusted_only: bool = False,
         browser_page: Callable[[], Response] = graphiql_off,
+        answers: Callable[[], AnswerCache | None] = lambda: None,
     ) -> None:
         """`trusted_documents`: the manifest (None: hashes name nothing); with
-        `trusted_only`, only staff and admins may run documents outside it."""
+        `trusted_only`, only staff and admins may run documents outside it. `answers`:
+        the response cache (None: every request is executed)."""
         if trusted_only and trusted_documents is None:
             raise ValueError("trusted-only mode needs the trusted documents manifest")
         self._schema = schema
@@ -135,6 +142,7 @@ class GraphQLEndpoint:
         self._limits = limits or QueryLimits.defaults()
         self._trusted_documents = trusted_documents
         self._gate = TrustedOnlyGate(schema=schema._schema) if trusted_only else None
+        self._answers = answers
 
     async def handle(self, request: Request) -> Response:
         if request.method == "GET" and _wants_html(request) and not _names_a_document(request):
@@ -204,6 +212,33 @@ class GraphQLEndpoint:
         refused = await self._refused_by_gate(media_type, chosen, document, context)
         if refused is not None:
             return refused, Outcome.ERROR
+        run = partial(self._run, request, media_type, params, chosen, context)
+        answers = self._answers()
+        if answers is not None:
+            answered = await answers.respond(
+                request=request,
+                media_type=media_type,
+                document=document,
+                document_text=chosen.text,
+                document_hash=chosen.hash_hex,
+                operation_name=params.operation_name,
+                variables=params.variables,
+                context=context,
+                run=run,
+            )
+            if answered is not None:
+                return answered.response, answered.outcome
+        executed = await run()
+        return executed.response, executed.outcome
+
+    async def _run(
+        self,
+        request: Request,
+        media_type: str,
+        params: GraphQLParams,
+        chosen: ChosenDocument,
+        context: GatewayContext,
+    ) -> Executed:
         allowed = {OperationType.QUERY}
         if request.method == "POST":
             allowed.add(OperationType.MUTATION)
@@ -225,22 +260,22 @@ class GraphQLEndpoint:
                 " was stopped; a mutation in it may have taken effect. Ask for less, or retry."
             )
             timed_out = _errors(media_type, [message], status=504, code=QUERY_TIMED_OUT)
-            return timed_out, Outcome.ERROR
+            return Executed(timed_out, Outcome.ERROR, None)
         except InvalidOperationTypeError:
             if request.method == "POST":
                 rejected = _errors(media_type, ["Subscriptions are not served here."], status=400)
-                return rejected, Outcome.ERROR
+                return Executed(rejected, Outcome.ERROR, None)
             rejected = _errors(
                 media_type,
                 ["Only queries may be sent with GET; send mutations with POST."],
                 status=405,
                 headers={"Allow": "POST"},
             )
-            return rejected, Outcome.ERROR
+            return Executed(rejected, Outcome.ERROR, None)
         except CannotGetOperationTypeError as error:
-            return _errors(media_type, [str(error)], status=400), Outcome.ERROR
+            return Executed(_errors(media_type, [str(error)], status=400), Outcome.ERROR, None)
         response = response_for(media_type, result, max_bytes=self._limits.max_response_bytes)
-        return response, _outcome(result)
+        return Executed(response, _outcome(result), result)
 
     async def _refused_by_gate(
         self,

@@ -16,7 +16,7 @@ cannot be written, the response is withheld and the client gets "Internal error"
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, Final, Protocol, TypeVar
@@ -28,7 +28,9 @@ from strawberry.types.base import get_object_definition
 
 from gateway.audit.entries import AuditRecord, write_entries
 from gateway.core.errors import INTERNAL_SERVER_ERROR
+from gateway.core.store.gateway_store import GatewayStore
 from gateway.identity.roles import STAFF_ROLES
+from gateway.identity.users import StoredUser
 
 logger = logging.getLogger("gateway.audit")
 
@@ -96,6 +98,36 @@ def audited_fields(cls: type[T]) -> type[T]:
     return cls
 
 
+async def write_account_reads(
+    *,
+    store: GatewayStore,
+    user: StoredUser,
+    by_account: Mapping[str, tuple[str, ...]],
+    operation_name: str | None,
+    client_address: str | None,
+    request_id: str,
+) -> None:
+    """Write a staff user's or admin's reads, one entry per account (members': nothing)."""
+    if user.role not in STAFF_ROLES or not by_account:
+        return
+    now = datetime.now(UTC)
+    records = [
+        AuditRecord(
+            occurred_at=now,
+            actor_user_id=user.id,
+            actor_email=user.email,
+            actor_role=user.role.value,
+            account_number=number,
+            fields=fields,
+            operation_name=operation_name[:MAX_OPERATION_NAME] if operation_name else None,
+            client_address=client_address,
+            request_id=request_id,
+        )
+        for number, fields in sorted(by_account.items())
+    ]
+    await write_entries(store, records)
+
+
 class AuditAccountReads(SchemaExtension):
     """Writes what staff read in an operation once it is over (list it first)."""
 
@@ -119,26 +151,21 @@ class AuditAccountReads(SchemaExtension):
 
     async def _write(self, by_account: dict[str, tuple[str, ...]]) -> None:
         context = self.execution_context.context
+        # A stored answer's hits write the same reads again (`gateway.api.answers`).
+        sources = getattr(context, "sources", None)
+        if sources is not None:
+            sources.audited = by_account
         user = await context.access.user()
-        if user is None or user.role not in STAFF_ROLES:
+        if user is None:
             return
-        now = datetime.now(UTC)
-        operation = self.execution_context.operation_name
-        records = [
-            AuditRecord(
-                occurred_at=now,
-                actor_user_id=user.id,
-                actor_email=user.email,
-                actor_role=user.role.value,
-                account_number=number,
-                fields=fields,
-                operation_name=operation[:MAX_OPERATION_NAME] if operation else None,
-                client_address=context.client_address,
-                request_id=context.request_id,
-            )
-            for number, fields in sorted(by_account.items())
-        ]
-        await write_entries(context.store, records)
+        await write_account_reads(
+            store=context.store,
+            user=user,
+            by_account=by_account,
+            operation_name=self.execution_context.operation_name,
+            client_address=context.client_address,
+            request_id=context.request_id,
+        )
 
     def _withhold(self, request_id: str) -> None:
         result = self.execution_context.result

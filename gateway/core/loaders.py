@@ -48,6 +48,7 @@ from gateway.core.cache.background import BackgroundWrites
 from gateway.core.cache.cached import LoadMissing, TtlRule, load_through_cache
 from gateway.core.cache.keys import CacheKind, key_parts
 from gateway.core.cache.port import Cache, CacheStats
+from gateway.core.response_cache.sources import AnswerSources
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -95,6 +96,8 @@ class LoaderOptions:
     clock: Callable[[], datetime] = field(default=_utc_now)
     # Where cache writes go to be made after the answer; None: before it.
     writes: BackgroundWrites | None = None
+    # What this request's answer is built from (for the response cache); None: not noted.
+    sources: AnswerSources | None = None
 
     def today(self) -> date:
         return self.clock().astimezone(self.zone).date()
@@ -150,17 +153,23 @@ def cached_loader(
 
     async def batch(keys: list[K]) -> list[V | Exception]:
         if options.cache is None:
-            return list(await load_missing(keys))
-        return await load_through_cache(
-            options.cache,
-            kind=kind,
-            keys=keys,
-            key_to_str=key_to_str,
-            load_missing=load_missing,
-            ttl_s=ttl_s,
-            stats=options.stats,
-            writes=options.writes,
-        )
+            results = list(await load_missing(keys))
+        else:
+            results = await load_through_cache(
+                options.cache,
+                kind=kind,
+                keys=keys,
+                key_to_str=key_to_str,
+                load_missing=load_missing,
+                ttl_s=ttl_s,
+                stats=options.stats,
+                writes=options.writes,
+            )
+        if options.sources is not None:
+            options.sources.saw(
+                kind.name, keys=keys, key_to_str=key_to_str, results=results, ttl_s=ttl_s
+            )
+        return results
 
     return Loader(batch, batching=options.batching)
 

@@ -15,7 +15,7 @@ from tests.bench.examples import attack_run, freeze_result, payments_run, result
 def test_the_full_run_is_the_default() -> None:
     options = run_options(parser().parse_args([]), [])
     assert options.workloads == ["dashboard", "hourly-year", "staff-list"]
-    assert options.configs == ["cached-1", "cached-2", "naive-2"]
+    assert options.configs == ["cached-1", "cached-2", "entities-2", "naive-2"]
     assert (options.cold_requests, options.warm_duration_s) == (15, 10.0)
     assert (options.cis_latency_ms, options.oms_latency_ms) == (40.0, 30.0)
     assert options.command == "python -m bench"

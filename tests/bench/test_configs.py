@@ -11,9 +11,17 @@ def test_cached_configurations_use_redis_with_cache_and_batching_on() -> None:
         "COOP_REDIS_URL": "redis://127.0.0.1:1234/0",
         "COOP_CACHE_ENABLED": "true",
         "COOP_BATCHING_ENABLED": "true",
+        "COOP_RESPONSE_CACHE_ENABLED": "true",
         "COOP_RATE_LIMIT_ENABLED": "false",
     }
     assert CONFIGS["cached-2"].workers == 2
+
+
+def test_the_comparison_configuration_differs_only_by_the_response_cache() -> None:
+    without = CONFIGS["entities-2"].environment("redis://x")
+    with_answers = CONFIGS["cached-2"].environment("redis://x")
+    assert without == with_answers | {"COOP_RESPONSE_CACHE_ENABLED": "false"}
+    assert CONFIGS["entities-2"].workers == CONFIGS["cached-2"].workers
 
 
 def test_naive_configurations_switch_both_off_and_have_no_redis() -> None:

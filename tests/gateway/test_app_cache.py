@@ -211,7 +211,11 @@ async def test_two_requests_missing_the_same_key_at_once_share_one_backend_call(
     gated = Adapters(cis=adapters.cis, oms=oms, meters=adapters.meters)
     redis_cache = RedisCache.from_url(clean_redis, socket_timeout_s=REDIS_TIMEOUT_S)
     cache = OpenTheGateOnSecondLookup(redis_cache, gate)
-    settings = served_settings(gateway_database_path, redis_url=clean_redis)
+    # Whole answers off: with them, the second request would wait for the first's answer
+    # (tests/gateway/test_app_answers.py) and never reach the entity cache.
+    settings = served_settings(
+        gateway_database_path, redis_url=clean_redis, response_cache_enabled=False
+    )
     number = members.demo.account_numbers[0]
     try:
         async with served(settings, gated, cache) as gateway:

@@ -1,0 +1,1 @@
+"""The response cache's HTTP side: which answers may be kept, their keys, hits and 304s."""
