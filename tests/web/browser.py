@@ -3,6 +3,7 @@ what the page did beside what it showed: shared by the browser tests of every pa
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ from playwright.sync_api import (
     Response,
     Route,
     ViewportSize,
+)
+from playwright.sync_api import (
+    TimeoutError as PlaywrightTimeoutError,
 )
 
 from tests.web.demo_process import ROOT
@@ -38,6 +42,8 @@ CHROMIUM_ARGS = [
     # Names resolve to nothing: a request that slipped past the routing below still fails.
     f"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {LOOPBACK}",
 ]
+# How long a page may take to lay itself out again for a new window size.
+SETTLE_MS = 5_000
 # The phone every screen must fit without scrolling sideways.
 PHONE = ViewportSize(width=390, height=844)
 # WCAG 2.1 A and AA, as axe-core tags its rules.
@@ -143,6 +149,19 @@ class Browser:
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         return overflow
+
+    def overflow_after_resize(self, size: ViewportSize) -> int:
+        """`horizontal_overflow` once the page took in a new window size: charts redraw
+        for it on the resize event, so the layout settles a frame or more later. Waits
+        up to a few seconds for it to fit, and then tells what is left."""
+        self.page.set_viewport_size(size)
+        with contextlib.suppress(PlaywrightTimeoutError):
+            self.page.wait_for_function(
+                "() => document.documentElement.scrollWidth"
+                " <= document.documentElement.clientWidth",
+                timeout=SETTLE_MS,
+            )
+        return self.horizontal_overflow()
 
     def screenshot(self, name: str, *, full_page: bool = True) -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -117,6 +117,10 @@ def assert_fits_and_is_accessible(browser: Browser, screenshot: str) -> None:
 
 
 def sign_in(page: Page, member: Member) -> None:
+    # The keyboard starts from the top of the page: only once the form is there.
+    expect(page.get_by_role("heading", name="Sign in to your co-op account")).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
     sign_in_with_the_keyboard(page, member.email, member.password)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=TIMEOUT_MS)
 

@@ -153,8 +153,7 @@ def test_a_bill_downloads_as_its_pdf_and_two_bills_are_compared(
     ).to_be_visible()
     browser.assert_accessible()
     browser.screenshot("insights-bills-compared.png")
-    page.set_viewport_size(PHONE)
-    assert browser.horizontal_overflow() == 0
+    assert browser.overflow_after_resize(PHONE) == 0
     browser.assert_kept_to_itself()
 
 

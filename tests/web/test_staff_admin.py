@@ -240,7 +240,6 @@ def test_the_admin_refunds_a_payment_and_finds_it_in_the_audit_log(
     expect(mine.filter(has_text="refundPayment").first).to_be_visible(timeout=TIMEOUT_MS)
     expect(mine.filter(has_text="smsConsentLog").first).to_be_visible()
     browser.assert_accessible()
-    page.set_viewport_size(PHONE)
-    assert browser.horizontal_overflow() == 0
+    assert browser.overflow_after_resize(PHONE) == 0
     browser.screenshot("staff-admin-phone-audit-log.png")
     browser.assert_kept_to_itself()
