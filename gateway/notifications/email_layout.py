@@ -20,7 +20,9 @@ class EmailParts:
 
 
 @cache
-def _environment() -> Environment:
+def template_environment() -> Environment:
+    """The templates beside this module (emails and the pages emails link to); only
+    `.html.j2` ones escape what they are given."""
     return Environment(
         loader=PackageLoader("gateway.notifications", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
@@ -46,7 +48,7 @@ def notice_email(
         "coop_name": coop_name,
         "coop_address": list(coop_address),
     }
-    environment = _environment()
+    environment = template_environment()
     return EmailParts(
         text=environment.get_template("notice.txt.j2").render(values),
         html=environment.get_template("notice.html.j2").render(values),

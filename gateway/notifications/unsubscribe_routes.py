@@ -11,10 +11,8 @@ no scripts, no frames, and forms only to this gateway.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from typing import Final
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
@@ -22,6 +20,7 @@ from starlette.routing import Route
 from gateway.core.clock import Clock, utc_now
 from gateway.core.signed_links import LinkSigner
 from gateway.core.store.gateway_store import GatewayStore
+from gateway.notifications.email_layout import template_environment
 from gateway.notifications.unsubscribe import (
     UNSUBSCRIBE_PATH,
     Unsubscription,
@@ -39,15 +38,6 @@ PAGE_HEADERS: Final = {
 }
 
 
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("gateway.notifications", "templates"),
-        autoescape=select_autoescape(enabled_extensions=("html.j2",)),
-        undefined=StrictUndefined,
-    )
-
-
 def unsubscribe_routes(
     *,
     links: LinkSigner,
@@ -58,7 +48,7 @@ def unsubscribe_routes(
 ) -> list[Route]:
     def page(state: str, what: Unsubscription | None, *, status: int = 200) -> HTMLResponse:
         html = (
-            _environment()
+            template_environment()
             .get_template("unsubscribe.html.j2")
             .render(
                 state=state,
