@@ -49,7 +49,7 @@ from tests.fuzz.variables import lift_arguments
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schema.graphql"
 # A test-only setting: the suite's run, or `make fuzz`'s longer one.
-CASES = int(os.environ.get("COOP_FUZZ_CASES", "2000"))
+CASES = int(os.environ.get("COOP_FUZZ_CASES", "1000"))
 NEGATIVE_CASES = ADMIN_CASES = CASES // 10
 
 # JSON that fits no argument's type, for a variable now and then.
