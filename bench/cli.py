@@ -13,6 +13,7 @@ from types import FrameType
 
 from bench.client import GatewayRequestFailed
 from bench.configs import CONFIGS, DEFAULT_CONFIGS
+from bench.documents import DocumentsFailed, DocumentsPlan
 from bench.fanout import FanoutFailed, FanoutPlan
 from bench.payments import PaymentFailed, PaymentsPlan
 from bench.portal_timing import PortalFailed, PortalPlan
@@ -148,6 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             PaymentFailed,
             FanoutFailed,
             PortalFailed,
+            DocumentsFailed,
         ) as error:
             sys.stderr.write(f"bench: {error}\nbench: logs in {options.data_dir / 'run'}\n")
             return 1
@@ -178,6 +180,7 @@ def merged(new: BenchResults, previous: BenchResults | None, *, ran: Sequence[st
         fanout=new.fanout if "fanout" in ran else previous.fanout,
         storm=new.storm if "outage-storm" in ran else previous.storm,
         portal=new.portal if "portal" in ran else previous.portal,
+        documents=new.documents if "documents" in ran else previous.documents,
     )
 
 
@@ -205,6 +208,7 @@ def run_options(args: argparse.Namespace, arguments: Sequence[str]) -> RunOption
         fanout=FanoutPlan.quick() if args.quick else FanoutPlan(),
         storm=_storm_plan(args),
         portal=PortalPlan.quick() if args.quick else PortalPlan(),
+        documents=DocumentsPlan.quick() if args.quick else DocumentsPlan(),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bench.documents_report import documents_section
 from bench.fanout_report import fanout_section
 from bench.hostile_report import attack_section, freeze_section
 from bench.payments_report import payments_section
@@ -69,6 +70,8 @@ def render_report(results: BenchResults, targets: Sequence[TargetCheck]) -> str:
         lines += storm_section(results.storm)
     if results.portal is not None:
         lines += portal_section(results.portal)
+    if results.documents is not None:
+        lines += documents_section(results.documents)
     lines += ["## The queries", ""]
     for workload in results.workloads:
         lines += [

@@ -286,6 +286,36 @@ class PortalRun:
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentFetches:
+    """One document fetched again and again through signed links, each to its last byte."""
+
+    name: str  # "green-button-xml", "bill-pdf-drawn", ...
+    title: str
+    latency: LatencySummary  # the GET sent to its last byte read
+    response_bytes: int  # the largest answer
+    rows: int | None  # CSV: the readings in the answer
+    cpu_ms_per_request: float  # the web process's CPU time per request, all told
+    rss_growth_mb: list[float]  # per request: the web process's peak during it, over its RSS before
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentsRun:
+    """Green Button downloads and bill PDFs from links GraphQL gave, through the gateway."""
+
+    date: str
+    command: str
+    config: str  # the configuration's title
+    account_meters: int  # meters on the account whose data is downloaded
+    first_day: str  # the Green Button range, local dates, both included
+    last_day: str
+    cis_latency_ms: float
+    load_average_start: str
+    load_average_end: str
+    green_button: list[DocumentFetches]  # a year of hours, XML and CSV
+    bill_pdf: list[DocumentFetches]  # cold, drawn on request, from the cache
+
+
+@dataclass(frozen=True, slots=True)
 class BenchResults:
     date: str
     command: str
@@ -303,6 +333,7 @@ class BenchResults:
     fanout: FanoutRun | None = None
     storm: StormRun | None = None
     portal: PortalRun | None = None
+    documents: DocumentsRun | None = None
 
     def phase(self, config: str, workload: str, phase: str) -> PhaseResult | None:
         for result in self.phases:

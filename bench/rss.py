@@ -70,6 +70,12 @@ def rss_mb(pid: int, proc: Path = PROC) -> float | None:
     return _status_mb(pid, "VmRSS", proc)
 
 
+def reset_peak_rss(pid: int, proc: Path = PROC) -> None:
+    """Bring the process's peak (VmHWM) down to its resident set now, so that the next
+    peak read is the highest of what follows (Linux: "5" to /proc/<pid>/clear_refs)."""
+    (proc / str(pid) / "clear_refs").write_text("5")
+
+
 def _status_mb(pid: int, field: str, proc: Path) -> float | None:
     try:
         text = (proc / str(pid) / "status").read_text()

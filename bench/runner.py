@@ -19,6 +19,7 @@ from bench.attacks import build_attacks
 from bench.client import GatewayClient
 from bench.configs import CONFIGS, GatewayConfig
 from bench.data import BenchData, Users, evenly_spaced
+from bench.documents import DocumentsPlan, documents_section
 from bench.fanout import FanoutPlan, fanout_section
 from bench.floor import BackendAccess, FloorProbe
 from bench.freeze import FreezePlan
@@ -32,6 +33,7 @@ from bench.results import (
     AttackRun,
     BenchResults,
     ConfigInfo,
+    DocumentsRun,
     FanoutRun,
     FreezeResult,
     PaymentsRun,
@@ -63,8 +65,8 @@ SLOW_WORKLOADS: Final = frozenset({"staff-list"})
 PAYMENTS_CONFIG: Final = "cached-2"
 # The parts of a run: the workloads in every configuration, the attacks replayed beside
 # another client, dashboards while the CIS is frozen, payments through the worker,
-# billing day's notices, members polling through an outage, and the member portal in a
-# browser.
+# billing day's notices, members polling through an outage, the member portal in a
+# browser, and Green Button downloads and bill PDFs.
 SECTIONS: Final = (
     "workloads",
     "attacks",
@@ -73,10 +75,13 @@ SECTIONS: Final = (
     "fanout",
     "outage-storm",
     "portal",
+    "documents",
 )
 # The storm meets the gateway as the payments do: two web processes, each its own single
 # flight, so that what one process does not know of the other shows.
 STORM_CONFIG: Final = "cached-2"
+# Documents are fetched from one web process, whose memory and CPU are then all theirs.
+DOCUMENTS_CONFIG: Final = "cached-1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +109,7 @@ class RunOptions:
     fanout: FanoutPlan = field(default_factory=FanoutPlan)
     storm: StormPlan = field(default_factory=StormPlan)
     portal: PortalPlan = field(default_factory=PortalPlan)
+    documents: DocumentsPlan = field(default_factory=DocumentsPlan)
 
     @property
     def hostile_config(self) -> GatewayConfig:
@@ -281,6 +287,20 @@ def run_benchmarks(options: RunOptions) -> BenchResults:
             portal = portal_section(
                 work_dir=work_dir, plan=options.portal, command=options.command, say=say
             )
+        documents: DocumentsRun | None = None
+        if "documents" in options.sections:
+            documents = documents_section(
+                config=CONFIGS[DOCUMENTS_CONFIG],
+                work_dir=work_dir,
+                data_dir=options.data_dir,
+                settings=bench.settings,
+                redis_url=redis_url,
+                as_of=as_of,
+                cis_latency_ms=options.cis_latency_ms,
+                plan=options.documents,
+                command=options.command,
+                say=say,
+            )
         # Other work on the machine shows here: the stand-ins are still up, but idle.
         machine["load average at the end"] = load_average()
         floor_retries = probe.retries
@@ -334,6 +354,7 @@ def run_benchmarks(options: RunOptions) -> BenchResults:
         fanout=fanout,
         storm=storm,
         portal=portal,
+        documents=documents,
     )
 
 

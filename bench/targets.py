@@ -11,6 +11,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
+from bench.documents_report import (
+    GREEN_BUTTON_GOAL_MS,
+    GREEN_BUTTON_RSS_GOAL_MB,
+    green_button_in_memory,
+    green_button_in_time,
+    largest_growth_mb,
+)
 from bench.fanout_report import duplicates_within_goal
 from bench.hostile import (
     ATTACK_SERVER_MS,
@@ -54,7 +61,38 @@ def check_targets(results: BenchResults) -> list[TargetCheck]:
         _fanout(results),
         _storm(results),
         _portal(results),
+        *_documents(results),
     ]
+
+
+def _documents(results: BenchResults) -> Iterator[TargetCheck]:
+    run = results.documents
+    meters = run.account_meters if run is not None else 3
+    in_time = (
+        f"Green Button: a year of hours for a {meters}-meter account, p95 under"
+        f" {GREEN_BUTTON_GOAL_MS:,.0f} ms to the last byte"
+    )
+    in_memory = (
+        f"Green Button: a year of hours grows the web process by under"
+        f" {GREEN_BUTTON_RSS_GOAL_MB:g} MB"
+    )
+    if run is None or not run.green_button:
+        yield TargetCheck(in_time, "not run", None)
+        yield TargetCheck(in_memory, "not run", None)
+        return
+    yield TargetCheck(
+        in_time,
+        "; ".join(
+            f"{f.title}: p95 {f.latency.p95_ms:,.0f} ms ({f.response_bytes / 1_000_000:.1f} MB)"
+            for f in run.green_button
+        ),
+        green_button_in_time(run),
+    )
+    yield TargetCheck(
+        in_memory,
+        "; ".join(f"{f.title}: at most {largest_growth_mb(f):.1f} MB" for f in run.green_button),
+        green_button_in_memory(run),
+    )
 
 
 def _storm(results: BenchResults) -> TargetCheck:

@@ -271,6 +271,22 @@ async def test_a_bill_adds_up_in_cents(cis: CisPort, cis_facts: CisContractFacts
     ]
 
 
+async def test_each_charge_line_names_the_service_location_it_bills(
+    cis: CisPort, cis_facts: CisContractFacts
+) -> None:
+    expected = cis_facts.bill
+
+    bill = await cis.get_bill(expected.account_number, expected.bill_date)
+
+    assert [(c.description, c.location_id) for c in bill.charges] == [
+        (c.description, c.location_id) for c in expected.charges
+    ]
+    groups = bill.charges_by_location()
+    billed = [u.location_id for u in bill.usage]
+    assert [g.location_id for g in groups] == [*dict.fromkeys(billed), None]
+    assert sum(g.amount for g in groups) == bill.amount
+
+
 async def test_a_date_without_a_bill_is_not_found(
     cis: CisPort, cis_facts: CisContractFacts
 ) -> None:

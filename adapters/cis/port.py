@@ -90,6 +90,21 @@ class MeterMatch:
 class ChargeLine:
     description: str
     amount: Decimal
+    # The service location the line bills (its `billingDetail`'s `servLoc`); None for
+    # the account's own lines (taxes, fees) and where the CIS does not say.
+    location_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LocationCharges:
+    """A bill's lines for one service location, or the account's own (`location_id` None)."""
+
+    location_id: str | None
+    lines: tuple[ChargeLine, ...]
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal("0.00"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +146,19 @@ class Bill:
     @property
     def kwh(self) -> Decimal:
         return sum((item.kwh for item in self.usage), Decimal("0"))
+
+    def charges_by_location(self) -> tuple[LocationCharges, ...]:
+        """The lines grouped by service location, in the order the locations first
+        appear, with the account's own lines last."""
+        grouped: dict[str | None, list[ChargeLine]] = {}
+        for line in self.charges:
+            if line.location_id is not None:
+                grouped.setdefault(line.location_id, []).append(line)
+        account_lines = tuple(line for line in self.charges if line.location_id is None)
+        groups = [LocationCharges(where, tuple(lines)) for where, lines in grouped.items()]
+        if account_lines:
+            groups.append(LocationCharges(None, account_lines))
+        return tuple(groups)
 
 
 @dataclass(frozen=True, slots=True)

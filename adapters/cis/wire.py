@@ -171,6 +171,7 @@ def charge_lines(details: Sequence[Wire]) -> tuple[ChargeLine, ...]:
         ChargeLine(
             description=_text(item.get("description")) or "",
             amount=amount(item.get("amount"), "a charge amount"),
+            location_id=_text(detail.get("servLoc")),
         )
         for detail in details
         for item in items(detail.get("chargeItemList"), "chargeItem")

@@ -59,6 +59,36 @@ class ServicePeriod:
 class BillLineItem:
     description: str
     amount: Money
+    service_location_id: str | None = strawberry.field(
+        description="The service location the line bills (`ServiceLocation.id`); null for"
+        " the account's own lines (taxes, fees)."
+    )
+
+    @classmethod
+    def of(cls, line: port.ChargeLine) -> BillLineItem:
+        return cls(
+            description=line.description,
+            amount=money(line.amount),
+            service_location_id=line.location_id,
+        )
+
+
+@strawberry.type(
+    description="A bill's line items for one service location, or the account's own"
+    " (taxes, fees) when `serviceLocationId` is null."
+)
+class BillLocationCharges:
+    service_location_id: str | None
+    amount: Money
+    line_items: list[BillLineItem]
+
+    @classmethod
+    def of(cls, group: port.LocationCharges) -> BillLocationCharges:
+        return cls(
+            service_location_id=group.location_id,
+            amount=money(group.amount),
+            line_items=[BillLineItem.of(line) for line in group.lines],
+        )
 
 
 @strawberry.type(description="Register reads and kWh billed for one meter on one bill.")
@@ -100,10 +130,14 @@ class Bill:
 
     @strawberry.field
     def line_items(self) -> list[BillLineItem]:
-        return [
-            BillLineItem(description=line.description, amount=money(line.amount))
-            for line in self.source.charges
-        ]
+        return [BillLineItem.of(line) for line in self.source.charges]
+
+    @described_field(
+        "The line items grouped per service location, in the order the locations were"
+        " billed, with the account's own lines last."
+    )
+    def line_items_by_location(self) -> list[BillLocationCharges]:
+        return [BillLocationCharges.of(group) for group in self.source.charges_by_location()]
 
     @strawberry.field
     def usage(self) -> list[BilledMeterUsage]:

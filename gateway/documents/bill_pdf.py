@@ -2,9 +2,10 @@
 
 Top to bottom: the co-op's letterhead and the bill's key figures (account, dates,
 amount due); the member's name and mailing address; each service location with its
-meters' reads and kWh; the charges; the account summary (previous balance, payments,
-new charges, new balance); thirteen months of kWh as bars with the average
-temperature as a line; and the remittance stub, which keeps the account number whole.
+meters' reads and kWh; the charges, per service location and then the account's own;
+the account summary (previous balance, payments, new charges, new balance); thirteen
+months of kWh as bars with the average temperature as a line; and the remittance stub,
+which keeps the account number whole.
 
 Only ReportLab's standard fonts are used (no font files to ship); text they cannot
 encode is replaced rather than failing the bill.
@@ -38,7 +39,9 @@ CHART_BOX: Final = (MARGIN, 3.05 * inch, PAGE_WIDTH - 2 * MARGIN, 2.0 * inch)
 BAR_COLOR: Final = colors.HexColor("#2E7D32")
 LINE_COLOR: Final = colors.HexColor("#E65100")
 STUB_TOP: Final = 2.35 * inch
-MAX_CHARGE_LINES: Final = 14
+ROW: Final = 11  # points from one line of charges to the next
+# The charges end above the chart and its title; what does not fit is counted instead.
+CHARGES_FLOOR: Final = CHART_BOX[1] + CHART_BOX[3] + 16
 TITLE: Final = "Electric bill"
 
 
@@ -147,6 +150,26 @@ def _locations(canvas: Canvas, statement: BillStatement, y: float) -> float:
     return y
 
 
+def charge_rows(statement: BillStatement) -> list[tuple[bool, str, Decimal]]:
+    """The charges as printed: per service location a heading with its subtotal, then
+    its lines; the account's own lines (taxes, fees) last, under a heading of their own.
+    Each row is (is a heading, text, amount)."""
+    where = {location.location_id: location.address for location in statement.locations}
+    rows: list[tuple[bool, str, Decimal]] = []
+    for group in statement.bill.charges_by_location():
+        address = where.get(group.location_id) if group.location_id else None
+        if group.location_id is None:
+            title = "Account charges"
+        elif address is None:
+            title = f"Service location {group.location_id}"
+        else:
+            street = ", ".join(part for part in (address.line1, address.line2) if part)
+            title = f"{street} (location {group.location_id})"
+        rows.append((True, title, group.amount))
+        rows += [(False, line.description, line.amount) for line in group.lines]
+    return rows
+
+
 def _charges_and_summary(canvas: Canvas, statement: BillStatement, y: float) -> None:
     bill = statement.bill
     right = PAGE_WIDTH - MARGIN
@@ -154,16 +177,20 @@ def _charges_and_summary(canvas: Canvas, statement: BillStatement, y: float) -> 
     canvas.setFont("Helvetica-Bold", 10)
     canvas.drawString(MARGIN, y, "Charges")
     canvas.drawString(middle + 18, y, "Account summary")
-    lines = list(bill.charges[:MAX_CHARGE_LINES])
-    canvas.setFont("Helvetica", 8.5)
+    rows = charge_rows(statement)
+    room = y - CHARGES_FLOOR - 13  # the total's row
+    fits = len(rows) if len(rows) * ROW <= room else max(0, int(room // ROW) - 1)
+    shown = rows[:fits]
     row = y
-    for line in lines:
-        row -= 11
-        canvas.drawString(MARGIN, row, line.description[:78])
-        canvas.drawRightString(middle, row, money_text(line.amount))
-    hidden = len(bill.charges) - len(lines)
+    for heading, text, amount in shown:
+        row -= ROW
+        canvas.setFont("Helvetica-Bold" if heading else "Helvetica", 8.5)
+        canvas.drawString(MARGIN if heading else MARGIN + 10, row, text[:76])
+        canvas.drawRightString(middle, row, money_text(amount))
+    hidden = sum(1 for heading, _, _ in rows[len(shown) :] if not heading)
     if hidden > 0:
-        row -= 11
+        row -= ROW
+        canvas.setFont("Helvetica", 8.5)
         canvas.drawString(MARGIN, row, f"and {hidden} more charges")
     row -= 13
     canvas.setFont("Helvetica-Bold", 9)

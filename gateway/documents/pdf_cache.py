@@ -3,10 +3,10 @@
 A bill never changes once cut, but what its PDF prints also comes from elsewhere (the
 customer's mailing address, the usage history, the co-op's letterhead): the cache key
 is a digest of everything the PDF prints, so a PDF is never served stale and nothing
-has to be invalidated. Drawing a bill costs some 35-50 ms of CPU in the request, a
-cached PDF a digest and one cache round trip (0.05 ms in process;
-`python -m bench.documents_cost`); drawing every bill in the worker ahead of time would
-pay the drawing for every bill cut, where most are never opened.
+has to be invalidated. Drawing a bill costs tens of milliseconds of CPU in the request,
+a cached PDF a digest and one cache round trip (`python -m bench --only documents`
+measures both through the gateway); drawing every bill in the worker ahead of time
+would pay the drawing for every bill cut, where most are never opened.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from gateway.documents.bill_pdf import render_bill_pdf
 from gateway.documents.statement import BillStatement
 
 # Bump when the layout changes, so that PDFs drawn by the old layout are not served.
-LAYOUT_VERSION: Final = 1
+LAYOUT_VERSION: Final = 2
 PDF_TTL_S: Final = 24 * 3600.0
 KEY_PREFIX: Final = "document:bill_pdf"
 

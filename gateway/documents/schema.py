@@ -35,8 +35,8 @@ from gateway.documents.links import (
 from gateway.usage.cost import usage_points
 
 # What a link costs in the query cost model: the work its download will do. Drawing a
-# bill's PDF takes some 35-50 ms of CPU the first time (`python -m bench.documents_cost`),
-# about six warm dashboards' worth; later downloads come from the cache. Green Button
+# bill's PDF takes tens of milliseconds of CPU the first time (`python -m bench --only
+# documents`), several warm dashboards' worth; later downloads come from the cache. Green Button
 # data costs the points it holds, as the same usage series would.
 BILL_PDF_LINK_COST: Final = 100
 # A year of daily reads (a point each) and the two bills it explains.

@@ -110,16 +110,20 @@ def _customer(c: WorldCustomer) -> Customer:
 
 
 def _ordered_charges(bill: WorldBill) -> tuple[ChargeLine, ...]:
-    """The lines in the order the CIS sends them: by billed meter, account-level last."""
-    slots = max(len(bill.usage), 1)
+    """The lines in the order the CIS sends them: by billed meter, naming its location,
+    then the account's own (with them, naming none, a location's lines of no meter billed)."""
     first_slot_of: dict[str, int] = {}
     for index, item in enumerate(bill.usage):
         first_slot_of.setdefault(item.location_id, index)
-    per_slot: list[list[ChargeLine]] = [[] for _ in range(slots)]
+    per_slot: list[list[ChargeLine]] = [[] for _ in bill.usage]
+    account_level: list[ChargeLine] = []
     for line in bill.charges:
-        slot = first_slot_of.get(line.location_id, slots - 1) if line.location_id else slots - 1
-        per_slot[slot].append(ChargeLine(line.description, line.amount))
-    return tuple(line for lines in per_slot for line in lines)
+        slot = first_slot_of.get(line.location_id) if line.location_id else None
+        if slot is None:
+            account_level.append(ChargeLine(line.description, line.amount))
+        else:
+            per_slot[slot].append(ChargeLine(line.description, line.amount, line.location_id))
+    return tuple(line for lines in (*per_slot, account_level) for line in lines)
 
 
 def _bill(bill: WorldBill, payment_terms: timedelta) -> Bill:

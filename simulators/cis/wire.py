@@ -4,11 +4,13 @@ Choices a vendor's CIS would make, kept in one place:
 - phone numbers split into area code and number (`homeAc` "505", `homePhone` "8641234");
   `contactInfo.phoneList` lists the home and mobile numbers whole, ten digits each;
 - dates travel as `xsd:dateTime` at local midnight, with no offset;
-- a bill is sent as one `billingDetail` per billed meter, in the bill's order. Each
-  location's charge lines ride on its first detail, and account-level lines (taxes,
-  fees) on the last one, so reading the details in order gives the bill's lines in
-  order. The account's figures (prior balance, payments, balance after billing) are
-  repeated on every detail, as `billingDetail` has nowhere else to put them.
+- a bill is sent as one `billingDetail` per billed meter, in the bill's order, each
+  naming its `servLoc` and `meterNo`. Each location's charge lines ride on its first
+  detail, and account-level lines (taxes, fees) on one more detail at the end that
+  names no location or meter, so reading the details in order gives the bill's lines
+  in order and every line the location it bills. The account's figures (prior
+  balance, payments, balance after billing) are repeated on every detail, as
+  `billingDetail` has nowhere else to put them.
 """
 
 from __future__ import annotations
@@ -143,14 +145,18 @@ def _charge_item(row: Row[Any]) -> dict[str, Any]:
 
 
 def _charges_per_detail(rows: BillRows) -> list[list[dict[str, Any]]]:
-    slots = max(len(rows.usage), 1)
+    """The charge items of each detail: one per billed meter, then the account's own
+    (lines of no location, or of a location with no meter billed) when there are any."""
     first_slot_of: dict[str, int] = {}
     for index, item in enumerate(rows.usage):
         first_slot_of.setdefault(item.location_id, index)
-    per_detail: list[list[dict[str, Any]]] = [[] for _ in range(slots)]
+    per_detail: list[list[dict[str, Any]]] = [[] for _ in rows.usage]
+    account_level: list[dict[str, Any]] = []
     for line in rows.charges:
-        slot = first_slot_of.get(line.location_id, slots - 1) if line.location_id else slots - 1
-        per_detail[slot].append(_charge_item(line))
+        slot = first_slot_of.get(line.location_id) if line.location_id else None
+        (account_level if slot is None else per_detail[slot]).append(_charge_item(line))
+    if account_level or not per_detail:
+        per_detail.append(account_level)
     return per_detail
 
 

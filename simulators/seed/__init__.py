@@ -50,6 +50,10 @@ NEIGHBOR_PASSWORD = "neighbor-demo-pass"  # noqa: S105 - a second published demo
 MONTHS_OF_HISTORY = 26
 CYCLE_DAYS = (5, 12, 19, 26)
 METER_MAKES = (("LG", "Landis+Gyr"), ("IT", "Itron"), ("AC", "Aclara"))
+# What an account's second and third services are (the first is the home).
+EXTRA_SERVICES = ("Well and shop", "Barn")
+TWO_OR_MORE_SERVICES_SHARE = 0.08
+THREE_SERVICES_SHARE = 0.01
 
 
 def _usage_start(as_of: date) -> date:
@@ -111,7 +115,9 @@ class _Builder:
             where = (
                 home
                 if index == 0
-                else Address(home.line1, home.city, home.state, home.zip_code, "Well and shop")
+                else Address(
+                    home.line1, home.city, home.state, home.zip_code, EXTRA_SERVICES[index - 1]
+                )
             )
             make_prefix, make = self.rng.choice(METER_MAKES)
             meter_no = f"{make_prefix}{70000000 + len(self.meters) * 37}"
@@ -155,6 +161,14 @@ class _Builder:
         return account
 
 
+def _locations(draw: float) -> int:
+    """How many services an account has, from one draw (a fixed number of draws keeps
+    every other account as it was): a few are ranches with a well and a barn."""
+    if draw < THREE_SERVICES_SHARE:
+        return 3
+    return 2 if draw < TWO_OR_MORE_SERVICES_SHARE else 1
+
+
 def generate_world(*, accounts: int = 500, seed: int = 1, as_of: date | None = None) -> World:
     if accounts < 3:
         raise ValueError("the demo co-op needs at least 3 accounts")
@@ -196,7 +210,7 @@ def generate_world(*, accounts: int = 500, seed: int = 1, as_of: date | None = N
                 customer,
                 town=town if index == 0 else weighted_town(rng),
                 rate_class=RateClass.COMMERCIAL if is_commercial else RateClass.RESIDENTIAL,
-                locations=2 if rng.random() < 0.08 else 1,
+                locations=_locations(rng.random()),
                 is_prepay=not is_commercial and rng.random() < 0.05,
             )
             habits[account.account_number] = rng.choices(

@@ -9,6 +9,8 @@ from bench.results import (
     AttackRun,
     BenchResults,
     ConfigInfo,
+    DocumentFetches,
+    DocumentsRun,
     FanoutRound,
     FanoutRun,
     FloorResult,
@@ -380,4 +382,42 @@ def portal_run(*, sign_in_to_dashboard_ms: list[float] | None = None) -> PortalR
         dom_interactive_ms=[40.0, 45.0, 50.0, 60.0],
         sign_in_shown_ms=[120.0, 130.0, 150.0, 400.0],
         sign_in_to_dashboard_ms=sign_in_to_dashboard_ms or [300.0, 320.0, 350.0, 900.0],
+    )
+
+
+def fetches(
+    name: str, title: str, *, p95: float, growth: list[float], rows: int | None = None
+) -> DocumentFetches:
+    return DocumentFetches(
+        name=name,
+        title=title,
+        latency=latency(p95 * 0.8, p95, p95),
+        response_bytes=3_800_000,
+        rows=rows,
+        cpu_ms_per_request=45.0,
+        rss_growth_mb=growth,
+    )
+
+
+def documents_run(*, xml_p95: float = 900.0, csv_growth: float = 3.5) -> DocumentsRun:
+    return DocumentsRun(
+        date="2026-12-03 12:00 UTC",
+        command="python -m bench --only documents",
+        config="cached, 1 worker",
+        account_meters=3,
+        first_day="2025-12-02",
+        last_day="2026-12-01",
+        cis_latency_ms=40.0,
+        load_average_start="1.00 / 1.00 / 1.00 (1 / 5 / 15 min)",
+        load_average_end="1.20 / 1.00 / 1.00 (1 / 5 / 15 min)",
+        green_button=[
+            fetches("green-button-xml", "Green Button XML", p95=xml_p95, growth=[2.0, 1.5]),
+            fetches(
+                "green-button-csv", "Green Button CSV", p95=500.0, growth=[csv_growth], rows=26280
+            ),
+        ],
+        bill_pdf=[
+            fetches("bill-pdf-drawn", "Bill PDF drawn on request", p95=60.0, growth=[0.5]),
+            fetches("bill-pdf-cached", "Bill PDF from the cache", p95=4.0, growth=[0.0]),
+        ],
     )

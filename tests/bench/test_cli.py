@@ -9,7 +9,7 @@ import pytest
 
 from bench.cli import HAND_WRITTEN, main, merged, parser, run_options, with_hand_written
 from bench.results import to_json
-from tests.bench.examples import attack_run, freeze_result, payments_run, results
+from tests.bench.examples import attack_run, documents_run, freeze_result, payments_run, results
 
 
 def test_the_full_run_is_the_default() -> None:
@@ -28,11 +28,13 @@ def test_the_full_run_is_the_default() -> None:
         "fanout",
         "outage-storm",
         "portal",
+        "documents",
     ]
     assert (options.storm.members, options.storm.oms_latency_ms) == (2000, 300.0)
     assert (options.payments.burst, options.payments.storm) == (200, 50)
     assert options.fanout.notices == 5000
     assert options.portal.visits == 10
+    assert (options.documents.downloads, options.documents.pdf_requests) == (5, 10)
 
 
 def test_parts_of_the_run_can_be_run_alone() -> None:
@@ -63,6 +65,12 @@ def test_the_parts_not_run_keep_their_figures_from_the_last_results() -> None:
     assert merged(new, with_payments, ran=["attacks"]).payments == with_payments.payments
     fresh_payments = replace(new, payments=payments_run(charges=1))
     assert merged(fresh_payments, previous, ran=["payments"]).payments == payments_run()
+    with_documents = replace(previous, documents=documents_run())
+    assert merged(new, with_documents, ran=["attacks"]).documents == documents_run()
+    fresh_documents = replace(new, documents=documents_run(xml_p95=500.0))
+    assert merged(fresh_documents, with_documents, ran=["documents"]).documents == (
+        documents_run(xml_p95=500.0)
+    )
 
 
 def test_quick_mode_shortens_everything_and_records_the_command() -> None:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from bench.rss import children, parent_pid, peak_rss_mb, rss_mb, status_kib, worker_pids
+from bench.rss import (
+    children,
+    parent_pid,
+    peak_rss_mb,
+    reset_peak_rss,
+    rss_mb,
+    status_kib,
+    worker_pids,
+)
 
 STATUS = """\
 Name:\tpython
@@ -60,3 +69,20 @@ def test_peak_rss_is_in_megabytes_and_none_once_the_process_is_gone(tmp_path: Pa
     assert rss_mb(100, tmp_path) == pytest.approx(1.024)
     assert peak_rss_mb(999, tmp_path) is None
     assert rss_mb(999, tmp_path) is None
+
+
+def test_the_peak_can_be_brought_down_to_what_is_resident_now() -> None:
+    pid = os.getpid()
+    block = bytearray(100_000_000)
+    block[::4096] = b"x" * len(block[::4096])  # every page touched, so resident
+    del block  # a block this large goes back to the system at once
+    before = peak_rss_mb(pid)
+    assert before is not None
+
+    reset_peak_rss(pid)
+
+    after, now = peak_rss_mb(pid), rss_mb(pid)
+    assert after is not None
+    assert now is not None
+    assert after < before - 50
+    assert after <= now + 1

@@ -157,7 +157,7 @@ def expected_bill(source: WorldBill) -> Bill:
         due_date=source.bill_date + PAYMENT_TERMS,
         prior_balance=source.prior_balance,
         payments_received=source.payments_received,
-        charges=tuple(ChargeLine(c.description, c.amount) for c in source.charges),
+        charges=tuple(ChargeLine(c.description, c.amount, c.location_id) for c in source.charges),
         usage=tuple(
             BilledUsage(
                 meter_no=u.meter_no,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from gateway.core.backends import Adapters
@@ -20,7 +21,10 @@ query ($number: String!, $first: Int, $after: String) {
           node {
             billDate dueDate amount kwh priorBalance paymentsReceived balanceAfterBilling
             servicePeriod { start end }
-            lineItems { description amount }
+            lineItems { description amount serviceLocationId }
+            lineItemsByLocation {
+              serviceLocationId amount lineItems { description amount serviceLocationId }
+            }
             usage { meterNo serviceLocationId previousReading presentReading kwh }
           }
         }
@@ -89,6 +93,32 @@ async def test_a_bill_has_money_as_strings_and_its_lines_and_reads(
     assert node["kwh"] == float(latest.kwh)
     assert {u["meterNo"] for u in node["usage"]} == {u.meter_no for u in latest.usage}
     assert page["pageInfo"]["startCursor"] == page["pageInfo"]["endCursor"] == node["billDate"]
+
+
+async def test_a_bills_lines_are_grouped_per_service_location_with_the_accounts_own_last(
+    world: World, adapters: Adapters, gateway_store: GatewayStore, members: Members
+) -> None:
+    number = members.demo.account_numbers[0]
+    latest = max((b for b in world.bills if b.account_number == number), key=lambda b: b.bill_date)
+    billed = list(dict.fromkeys(u.location_id for u in latest.usage))
+    assert len(billed) == 2  # the demo home and its well and shop
+
+    page = await bills_page(adapters, gateway_store, members, number=number, first=1)
+
+    node = page["edges"][0]["node"]
+    groups = node["lineItemsByLocation"]
+    assert [g["serviceLocationId"] for g in groups] == [*billed, None]
+    for group in groups:
+        expected = [c for c in latest.charges if c.location_id == group["serviceLocationId"]]
+        assert [(line["description"], line["amount"]) for line in group["lineItems"]] == [
+            (c.description, str(c.amount)) for c in expected
+        ]
+        assert {line["serviceLocationId"] for line in group["lineItems"]} == {
+            group["serviceLocationId"]
+        }
+        assert group["amount"] == str(sum(c.amount for c in expected))
+    assert sum(Decimal(g["amount"]) for g in groups) == Decimal(node["amount"])
+    assert [line for g in groups for line in g["lineItems"]] == node["lineItems"]
 
 
 async def test_bad_paging_arguments_are_bad_input(

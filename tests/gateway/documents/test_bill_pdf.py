@@ -21,6 +21,7 @@ BILLS = """query ($n: String!) { account(number: $n) { ... on Account {
     billDate dueDate amount priorBalance paymentsReceived balanceAfterBilling pdfUrl
     servicePeriod { start end }
     lineItems { description amount }
+    lineItemsByLocation { serviceLocationId amount }
     usage { meterNo previousReading presentReading kwh }
   } } } } } }"""
 DPI = 50
@@ -98,6 +99,19 @@ async def test_the_pdf_prints_what_graphql_says_the_bill_holds(
         for usage in bill["usage"]:
             assert f"Meter {usage['meterNo']}" in text
             assert f"= {Decimal(str(usage['kwh'])).normalize():,f} kWh" in text
+        # The lines under a heading per service location, with its subtotal, and the
+        # account's own last.
+        headings = [
+            line.strip()
+            for line in text.splitlines()
+            if line.lstrip().startswith("Account charges") or ("(location " in line and "$" in line)
+        ]
+        assert len(headings) == len(bill["lineItemsByLocation"]) > 1
+        for heading, group in zip(headings, bill["lineItemsByLocation"], strict=True):
+            where = group["serviceLocationId"]
+            assert (f"(location {where})" if where else "Account charges") in heading
+            # (beside it, to the right, may be a line of the account summary)
+            assert money(group["amount"]) in heading
         # The remittance stub keeps the account number whole.
         assert f"Account number {number}" in " ".join(text.split())
 

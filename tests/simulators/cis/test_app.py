@@ -221,7 +221,7 @@ async def test_meters_of_an_account_name_their_service_location(
         assert text(element, "utilityInfo/accountNumber") == account.account_number
 
 
-async def test_a_bill_is_one_billing_detail_per_billed_meter(
+async def test_a_bill_is_one_billing_detail_per_billed_meter_and_one_for_the_account(
     cis_wire: CbWire, cis_scenario: CisScenario
 ) -> None:
     bill = cis_scenario.two_location_bill
@@ -233,7 +233,8 @@ async def test_a_bill_is_one_billing_detail_per_billed_meter(
     assert result is not None
     details = children(result, "billingDetail")
     assert [(text(d, "servLoc"), text(d, "meterNo")) for d in details] == [
-        (u.location_id, u.meter_no) for u in bill.usage
+        *((u.location_id, u.meter_no) for u in bill.usage),
+        (None, None),
     ]
     for detail in details:
         assert text(detail, "accountNumber") == bill.account_number
@@ -250,17 +251,22 @@ async def test_a_bill_is_one_billing_detail_per_billed_meter(
         for item in children(detail, "chargeItemList/chargeItem")
     ]
     assert lines == [(line.description, line.amount) for line in bill.charges]
-    # Each location's lines ride on its own detail; account-level lines (tax) on the last.
-    first_location = bill.usage[0].location_id
-    assert [
-        text(item, "description") for item in children(details[0], "chargeItemList/chargeItem")
-    ] == [c.description for c in bill.charges if c.location_id == first_location]
-    account_level = [c.description for c in bill.charges if c.location_id is None]
-    last_items = children(details[-1], "chargeItemList/chargeItem")
-    assert account_level
-    assert [text(item, "description") for item in last_items][
-        -len(account_level) :
-    ] == account_level
+    # Each location's lines ride on its first detail, which names it; account-level
+    # lines (tax) on the last detail, which names no location.
+    for detail in details:
+        where = text(detail, "servLoc")
+        assert [
+            text(item, "description") for item in children(detail, "chargeItemList/chargeItem")
+        ] == [
+            c.description
+            for c in bill.charges
+            if c.location_id == where and detail is _first_naming(details, where)
+        ]
+    assert any(c.location_id is None for c in bill.charges)
+
+
+def _first_naming(details: list[etree._Element], where: str | None) -> etree._Element:
+    return next(d for d in details if text(d, "servLoc") == where)
 
 
 async def test_a_date_without_a_bill_gives_no_billing_details(

@@ -28,6 +28,7 @@ def test_default_size_has_the_variety_the_issue_names() -> None:
     owners = Counter(account.customer_id for account in big.accounts)
     assert any(count >= 2 for count in owners.values())
     assert any(len(account.location_ids) == 2 for account in big.accounts)
+    assert any(len(account.location_ids) == 3 for account in big.accounts)
     assert any(account.is_prepay for account in big.accounts)
     assert sum(1 for b in big.balances if b.past_due_amount > 0) >= 10
     assert {loc.rate_class for loc in big.locations} == set(RateClass)

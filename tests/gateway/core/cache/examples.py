@@ -49,7 +49,7 @@ NEW_LOCATION = dataclasses.replace(
 )
 METER = cis.Meter("M1001", "SN-77", "Itron", "AMI residential", "L000456")
 BARE_METER = cis.Meter("M1002", None, None, None, None)
-CHARGE = cis.ChargeLine("Energy charge 812 kWh", Decimal("97.44"))
+CHARGE = cis.ChargeLine("Energy charge 812 kWh", Decimal("97.44"), "L000456")
 CREDIT = cis.ChargeLine("Capital credit", Decimal("-5.10"))
 BILLED_USAGE = cis.BilledUsage(
     meter_no="M1001",
@@ -141,6 +141,10 @@ EXAMPLES: dict[type, tuple[object, ...]] = {
     cis.Meter: (METER, BARE_METER),
     cis.MeterMatch: (cis.MeterMatch(METER, "2000100", "C1"),),
     cis.ChargeLine: (CHARGE, CREDIT),
+    cis.LocationCharges: (
+        cis.LocationCharges("L000456", (CHARGE,)),
+        cis.LocationCharges(None, (CREDIT,)),
+    ),
     cis.BilledUsage: (BILLED_USAGE,),
     cis.Bill: (BILL, dataclasses.replace(BILL, charges=(), usage=())),
     cis.Balance: (BALANCE, EMPTY_BALANCE),
