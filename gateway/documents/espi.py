@@ -55,7 +55,7 @@ US_DST_END_RULE: Final = "B40E2000"
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    start: datetime  # aware
+    start_s: int  # epoch seconds, as the feed writes it
     seconds: int
     wh: int
     estimated: bool
@@ -88,14 +88,14 @@ def reading_type_href(interval_seconds: int) -> str:
 LOCAL_TIME_HREF: Final = f"{RESOURCE}/LocalTimeParameters/01"
 
 
-_READING: Final = f"{{{ESPI}}}IntervalReading"
-_QUALITY: Final = f"{{{ESPI}}}ReadingQuality"
-_QUALITY_VALUE: Final = f"{{{ESPI}}}quality"
-_PERIOD: Final = f"{{{ESPI}}}timePeriod"
-_DURATION: Final = f"{{{ESPI}}}duration"
-_START: Final = f"{{{ESPI}}}start"
-_VALUE: Final = f"{{{ESPI}}}value"
-_ESTIMATED_TEXT: Final = str(QUALITY_ESTIMATED)
+# An IntervalReading as text: the readings of a block are written as one string and
+# parsed once, which costs libxml2 a sixth of what five SubElement calls a reading cost
+# Python. Every value in it is an int, so nothing needs escaping.
+_ESTIMATED_QUALITY: Final = (
+    f"<ReadingQuality><quality>{QUALITY_ESTIMATED}</quality></ReadingQuality>"
+)
+# The block's own text comes from this module only: no entities, no network.
+_TRUSTED_TEXT: Final = etree.XMLParser(resolve_entities=False, no_network=True)
 
 
 def _a(tag: str) -> str:
@@ -244,21 +244,17 @@ def interval_block(
     updated: datetime,
 ) -> etree._Element:
     """The block covering [start, start + seconds), with its readings in time order."""
-    content = etree.Element(_e("IntervalBlock"), nsmap=ESPI_DEFAULT)
-    span = etree.SubElement(content, _e("interval"))
-    _child(span, "duration", seconds)
-    _child(span, "start", epoch_seconds(start))
-    # The hot loop of a download (8,760 readings a meter-year): tags resolved once,
-    # no helper calls, and ReadingQuality (optional) only for estimated readings.
-    sub = etree.SubElement
-    for reading in readings:
-        element = sub(content, _READING)
-        if reading.estimated:
-            sub(sub(element, _QUALITY), _QUALITY_VALUE).text = _ESTIMATED_TEXT
-        period = sub(element, _PERIOD)
-        sub(period, _DURATION).text = str(reading.seconds)
-        sub(period, _START).text = str(int(reading.start.timestamp()))
-        sub(element, _VALUE).text = str(reading.wh)
+    readings_text = "".join(
+        f"<IntervalReading>{_ESTIMATED_QUALITY if reading.estimated else ''}"
+        f"<timePeriod><duration>{reading.seconds}</duration><start>{reading.start_s}</start>"
+        f"</timePeriod><value>{reading.wh}</value></IntervalReading>"
+        for reading in readings
+    )
+    content = etree.fromstring(
+        f'<IntervalBlock xmlns="{ESPI}"><interval><duration>{seconds}</duration>'
+        f"<start>{epoch_seconds(start)}</start></interval>{readings_text}</IntervalBlock>",
+        _TRUSTED_TEXT,
+    )
     collection = meter_reading_href(customer, usage_point_id) + "/IntervalBlock"
     href = f"{collection}/{number}"
     return entry(

@@ -18,13 +18,13 @@ import csv
 import io
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from adapters.meters.port import MeterDataNotFound, epoch_microseconds, instant_of
+from adapters.meters.port import MeterDataNotFound, epoch_microseconds
 from gateway.core.loaders import DailyReadRange, DataLoaders, HourlyReadRange
 from gateway.documents import espi
 from gateway.documents.links import GreenButtonRange, ReadingInterval
@@ -111,7 +111,7 @@ async def _hour_blocks(
             if starts_at_us[index] >= start_us:
                 readings.append(
                     espi.Reading(
-                        instant_of(starts_at_us[index]),
+                        starts_at_us[index] // 1_000_000,
                         HOUR_SECONDS,
                         round(kwh[index] * 1000),
                         estimated[index],
@@ -134,7 +134,10 @@ async def _day_block(
     loaders.daily_reads.clear(key)
     readings = tuple(
         espi.Reading(
-            local_midnight(day, zone), _day_seconds(day, zone), round(kwh * 1000), estimated
+            espi.epoch_seconds(local_midnight(day, zone)),
+            _day_seconds(day, zone),
+            round(kwh * 1000),
+            estimated,
         )
         for day, kwh, estimated in zip(reads.days, reads.kwh, reads.estimated, strict=True)
     )
@@ -249,17 +252,16 @@ async def green_button_csv(
             loaders=loaders, zone=zone, meter_no=meter_no, wanted=wanted
         ):
             for reading in block.readings:
-                start = reading.start.astimezone(zone)
-                end = (
-                    reading.start.astimezone(UTC) + timedelta(seconds=reading.seconds)
-                ).astimezone(zone)
+                start = datetime.fromtimestamp(reading.start_s, zone)
+                end = datetime.fromtimestamp(reading.start_s + reading.seconds, zone)
+                # Formatted by hand: strftime was most of a download's time.
                 rows.writerow(
                     (
                         CSV_TYPE,
                         meter_no,
                         start.date().isoformat(),
-                        start.strftime("%H:%M"),
-                        end.strftime("%H:%M"),
+                        f"{start.hour:02}:{start.minute:02}",
+                        f"{end.hour:02}:{end.minute:02}",
                         f"{reading.wh / 1000:.3f}",
                         "Estimated" if reading.estimated else "",
                     )

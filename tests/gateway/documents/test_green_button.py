@@ -100,6 +100,26 @@ async def test_a_month_of_hours_validates_and_reads_back_as_the_meter_stores_rea
     assert tzoffset == "-25200"
 
 
+async def test_hourly_csv_gives_local_clock_times_across_the_night_the_clocks_fall_back(
+    documents: DocumentsGateway, world: World, members: Members
+) -> None:
+    number = two_meter_account(world, members)
+    url = await link(documents, number, "2026-10-31", "2026-11-01", "HOUR", "CSV")
+
+    response = await documents.http.client.get(url)
+
+    assert response.status_code == 200, response.text
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    meter = rows[0]["METER"]
+    fall_back = [row for row in rows if row["METER"] == meter and row["DATE"] == "2026-11-01"]
+    # 25 local hours: 1:00 comes twice, and each hour ends where the next starts.
+    starts = [row["START TIME"] for row in fall_back]
+    assert starts == ["00:00", "01:00", "01:00", *(f"{hour:02}:00" for hour in range(2, 24))]
+    assert [row["END TIME"] for row in fall_back] == [*starts[1:], "00:00"]
+    day_before = [row for row in rows if row["METER"] == meter and row["DATE"] == "2026-10-31"]
+    assert [row["START TIME"] for row in day_before] == [f"{h:02}:00" for h in range(24)]
+
+
 async def test_daily_data_and_its_csv_hold_the_same_readings(
     documents: DocumentsGateway, world: World, members: Members, espi_schema: xmlschema.XMLSchema
 ) -> None:
