@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
+import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 
@@ -244,3 +246,27 @@ async def test_invalidations_kept_for_later_are_bounded(
     logged = warnings_logged(caplog)
     assert len(logged) == 2  # the outage, and once that some entries may stay stale
     assert "Too many cache invalidations" in logged[1]
+
+
+async def test_a_timeout_caused_by_a_busy_event_loop_does_not_open_the_breaker(
+    own_server: RedisServer, admin: redis.asyncio.Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    timeout_s = 0.05
+    cache = RedisCache.from_url(
+        own_server.url, socket_timeout_s=timeout_s, retry_interval_s=RETRY_INTERVAL_S
+    )
+    try:
+        await cache.set_many({"k": b"v"}, ttl_s=60)  # connected, and the value stored
+        await admin.client_pause(100)  # Redis answers the MGET a little later...
+        reading = asyncio.create_task(cache.get_many(["k"]))
+        await asyncio.sleep(timeout_s / 2)  # ... once it is sent
+        # ... while this process's loop is busy with something else, as in a storm: the
+        # answer waits in the socket while the timeouts come due.
+        time.sleep(6 * timeout_s)  # noqa: ASYNC251
+        assert await reading == [None]  # timed out: a miss this time...
+        # ... and not an outage: the next read goes to Redis again.
+        assert cache.is_available
+        assert await cache.get_many(["k"]) == [b"v"]
+    finally:
+        await cache.aclose()
+    assert warnings_logged(caplog) == []

@@ -15,8 +15,8 @@ from gateway.core.rate_limit.fallback import FallbackBuckets
 from gateway.core.rate_limit.memory_bucket import MemoryBuckets
 from gateway.core.rate_limit.port import Claim, Rate, Verdict
 from gateway.core.rate_limit.redis_bucket import RedisBuckets
+from gateway.core.redis_breaker import RedisBreaker
 from gateway.core.redis_connection import open_redis
-from gateway.core.resilience.breaker import CircuitBreaker
 from tests.fixtures.redis import RedisServer
 from tests.gateway.core.cache.doubles import FakeClock
 
@@ -44,8 +44,7 @@ def fallback_over(shared: HungStore | RedisBuckets, clock: FakeClock) -> Fallbac
     return FallbackBuckets(
         shared,
         local=MemoryBuckets(),
-        breaker=CircuitBreaker(retry_interval_s=5.0, clock=clock),
-        timeout_s=0.05,
+        breaker=RedisBreaker(timeout_s=0.05, retry_interval_s=5.0, clock=clock),
         name="Redis at test",
     )
 
