@@ -4,7 +4,10 @@ The cache, the stored answers and the shared rate-limit buckets each skip Redis 
 while once it fails (`resilience.breaker`, opening on the first failure: a failed
 Redis call costs a request up to a timeout, skipping Redis only a fallback). What counts
 as Redis failing is decided here, once for all three: an error of Redis's own (refused
-or reset connection, an error reply) or a timeout on a punctual event loop. Two kinds
+or reset connection, an error reply) at once, and timeouts on a punctual event loop
+once `TIMEOUTS_TO_OPEN` come in a row (a Redis slowed for a moment by a busy machine
+costs a few requests a timeout each, not every read of the process a backend call for
+the whole retry interval; a hung one costs each process that many timeouts). Two kinds
 of failure are this process's own, and the breaker is not told of them, so that an
 overloaded process keeps using its cache instead of sending every read to the
 backends: a timeout that ended well past its limit (the loop ran late,
@@ -16,12 +19,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Final
 
 from redis.exceptions import MaxConnectionsError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from gateway.core.resilience.breaker import BreakerState, CircuitBreaker, Permit
 from gateway.core.resilience.late_loop import held_up_by_loop
+
+TIMEOUTS_TO_OPEN: Final = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +50,7 @@ class RedisBreaker:
         self._timeout_s = timeout_s
         self._clock = clock
         self._breaker = CircuitBreaker(retry_interval_s=retry_interval_s, clock=clock)
+        self._timeouts = 0  # punctual ones, in a row
 
     @property
     def state(self) -> BreakerState:
@@ -64,6 +71,7 @@ class RedisBreaker:
 
     def succeeded(self, call: RedisCall) -> bool:
         """True when this ends an outage."""
+        self._timeouts = 0
         return self._breaker.record_success(call.permit)
 
     def failed(self, call: RedisCall, error: BaseException) -> bool:
@@ -71,6 +79,12 @@ class RedisBreaker:
         if self._our_own(call, error):
             self._breaker.abandon(call.permit)
             return False
+        if is_timeout(error) and call.permit is Permit.CALL:
+            self._timeouts += 1
+            if self._timeouts < TIMEOUTS_TO_OPEN:
+                self._breaker.abandon(call.permit)
+                return False
+        self._timeouts = 0
         return self._breaker.record_failure(call.permit)
 
     def _our_own(self, call: RedisCall, error: BaseException) -> bool:

@@ -7,7 +7,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import MaxConnectionsError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from gateway.core.redis_breaker import RedisBreaker, RedisCall, is_timeout
+from gateway.core.redis_breaker import TIMEOUTS_TO_OPEN, RedisBreaker, RedisCall, is_timeout
 from gateway.core.resilience.breaker import BreakerState
 from tests.gateway.core.cache.doubles import FakeClock
 
@@ -32,13 +32,37 @@ def let_through(breaker: RedisBreaker) -> RedisCall:
 
 
 @pytest.mark.parametrize("error", [TimeoutError(), RedisTimeoutError("Timeout reading")])
-def test_a_timeout_on_a_punctual_loop_opens_it(
+def test_timeouts_on_a_punctual_loop_open_it_when_they_come_in_a_row(
     breaker: RedisBreaker, clock: FakeClock, error: Exception
 ) -> None:
+    for _ in range(TIMEOUTS_TO_OPEN - 1):
+        call = let_through(breaker)
+        clock.advance(TIMEOUT_S)
+        assert not breaker.failed(call, error)
+    assert breaker.state is BreakerState.CLOSED
     call = let_through(breaker)
     clock.advance(TIMEOUT_S)
     assert breaker.failed(call, error)
     assert breaker.state is BreakerState.OPEN
+    assert breaker.allow() is None
+
+
+def test_an_answer_between_timeouts_starts_the_count_again(
+    breaker: RedisBreaker, clock: FakeClock
+) -> None:
+    for _ in range(3):
+        for _ in range(TIMEOUTS_TO_OPEN - 1):
+            assert not breaker.failed(let_through(breaker), TimeoutError())
+        breaker.succeeded(let_through(breaker))
+    assert breaker.state is BreakerState.CLOSED
+
+
+def test_a_probe_that_times_out_opens_it_again_at_once(
+    breaker: RedisBreaker, clock: FakeClock
+) -> None:
+    breaker.failed(let_through(breaker), RedisConnectionError("Connection refused"))
+    clock.advance(RETRY_S)
+    breaker.failed(let_through(breaker), TimeoutError())
     assert breaker.allow() is None
 
 
