@@ -155,6 +155,7 @@ class MultiSpeakClient:
         self._transport = transport
         self.endpoint = endpoint
         self._owns_http = owns_http
+        self._turns = asyncio.Semaphore(MAX_CALLS_IN_FLIGHT)
 
     def __repr__(self) -> str:
         return f"MultiSpeakClient(url={self.endpoint.url!r})"
@@ -181,9 +182,10 @@ class MultiSpeakClient:
         return envelope, headers
 
     async def send(self, envelope: Any, headers: Mapping[str, str]) -> Any:
-        return await self._transport.post_xml(  # type: ignore[no-untyped-call]
-            self.endpoint.url, envelope, headers
-        )
+        async with self._turns:
+            return await self._transport.post_xml(  # type: ignore[no-untyped-call]
+                self.endpoint.url, envelope, headers
+            )
 
     def reply(self, name: str, response: Any) -> Any:
         """The operation's result from an HTTP response; zeep's Fault for a SOAP Fault."""
@@ -194,9 +196,18 @@ class MultiSpeakClient:
             await self._transport.client.aclose()
 
 
+# Calls one client has under way at once; the others wait their turn in a plain FIFO
+# in front of httpx. httpx's pool keeps waiting requests itself, but rescans all of them
+# and every connection (polling each idle socket) whenever a request starts or ends: a
+# storm of cache misses queued there costs the process more CPU than the SOAP itself.
+MAX_CALLS_IN_FLIGHT: Final = 32
 # Close idle connections before the server does: common servers (uvicorn, many IIS and
 # proxy set-ups) drop them after 5 s, and reusing one in that instant fails the call.
-_POOL_LIMITS: Final = httpx.Limits(keepalive_expiry=4.0)
+_POOL_LIMITS: Final = httpx.Limits(
+    max_connections=MAX_CALLS_IN_FLIGHT,
+    max_keepalive_connections=MAX_CALLS_IN_FLIGHT,
+    keepalive_expiry=4.0,
+)
 
 
 def load_wsdl_client(

@@ -34,6 +34,10 @@ from bench.storm_plan import Visit
 MAX_CONNECTIONS: Final = 512
 CLIENTS: Final = 32
 REQUEST_TIMEOUT_S: Final = 60.0
+# Below the gateway's idle timeout (uvicorn's 5 s): members poll every 15 s, and a
+# connection the server closed in the meantime would fail the next poll sent on it
+# (a browser would quietly open a new one; httpx does not retry a POST).
+KEEPALIVE_EXPIRY_S: Final = 4.0
 START_DELAY_S: Final = 0.2  # the schedule's zero, a moment after all coroutines exist
 
 
@@ -103,7 +107,11 @@ async def drive(
     """Every answer, and the seconds from the first send to the last answer."""
     answers: list[Answer] = []
     per_client = MAX_CONNECTIONS // CLIENTS
-    limits = httpx.Limits(max_connections=per_client, max_keepalive_connections=per_client)
+    limits = httpx.Limits(
+        max_connections=per_client,
+        max_keepalive_connections=per_client,
+        keepalive_expiry=KEEPALIVE_EXPIRY_S,
+    )
     async with AsyncExitStack() as stack:
         clients = [
             await stack.enter_async_context(

@@ -53,6 +53,7 @@ from gateway.core.resilience.deadline import request_deadline
 from gateway.core.resilience.readiness_log import ReadinessLog
 from gateway.core.runtime import tune_garbage_collector
 from gateway.core.signed_links import LinkHolder
+from gateway.core.store.busy import StoreBusy
 from gateway.documents.coop import CoopIdentity
 from gateway.documents.routes import document_routes
 from gateway.identity.tables import Role
@@ -290,10 +291,12 @@ def create_app(
                 max_age=600,
             )
         )
+    store_busy = StoreBusy()
     return Starlette(
         debug=settings.debug,
         routes=routes,
         middleware=middleware,
+        exception_handlers={store_busy.exception: store_busy},
         lifespan=lifespan,
     )
 

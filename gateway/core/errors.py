@@ -48,6 +48,9 @@ INTROSPECTION_DISABLED: Final = "INTROSPECTION_DISABLED"
 # A client over its rate limit (`gateway.core.rate_limit`): HTTP 429 with Retry-After,
 # refused before any resolver ran.
 RATE_LIMITED: Final = "RATE_LIMITED"
+# The gateway itself is out of room (every database connection busy): HTTP 503 with
+# Retry-After (`gateway.core.store.busy`).
+OVERLOADED: Final = "OVERLOADED"
 
 SYSTEM_NAMES: Mapping[str, str] = {
     "cis": "The billing system",

@@ -6,6 +6,7 @@ whatever the test asks it to say.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,6 +23,7 @@ from starlette.routing import Route
 from adapters.cis.soap import CB_SERVER_WSDL
 from adapters.errors import AdapterError, BackendFault, BackendUnavailable
 from adapters.multispeak import (
+    MAX_CALLS_IN_FLIGHT,
     MultiSpeakClient,
     MultiSpeakEndpoint,
     WsdlLoadError,
@@ -60,6 +62,9 @@ class Switchboard:
     content: bytes = b""
     media_type: str = "text/xml"
     received: list[bytes] = field(default_factory=list)
+    pause_s: float = 0.0  # how long each answer takes
+    in_flight: int = 0
+    most_in_flight: int = 0
 
     def answer(self, status: int, content: bytes, media_type: str = "text/xml") -> None:
         self.status, self.content, self.media_type = status, content, media_type
@@ -74,6 +79,12 @@ def switchboard() -> Switchboard:
 async def client(switchboard: Switchboard) -> AsyncIterator[MultiSpeakClient]:
     async def answer(request: Request) -> Response:
         switchboard.received.append(await request.body())
+        switchboard.in_flight += 1
+        switchboard.most_in_flight = max(switchboard.most_in_flight, switchboard.in_flight)
+        try:
+            await asyncio.sleep(switchboard.pause_s)
+        finally:
+            switchboard.in_flight -= 1
         return Response(
             switchboard.content, status_code=switchboard.status, media_type=switchboard.media_type
         )
@@ -235,3 +246,24 @@ async def test_an_argument_the_operation_lacks_is_a_programming_error(
             unavailable=Unavailable,
             fault=Failed,
         )
+
+
+async def test_a_client_has_a_bounded_number_of_calls_under_way_and_the_rest_wait(
+    client: MultiSpeakClient, switchboard: Switchboard
+) -> None:
+    switchboard.answer(
+        200,
+        soap_body(
+            "<m:GetMethodsResponse><m:GetMethodsResult><m:string>GetMethods</m:string>"
+            "</m:GetMethodsResult></m:GetMethodsResponse>"
+        ),
+    )
+    # Long enough for more calls than the bound to be sent, were they not held back.
+    switchboard.pause_s, switchboard.most_in_flight = 0.3, 0
+    calls = MAX_CALLS_IN_FLIGHT + 8
+    try:
+        answers = await asyncio.gather(*(get_methods(client) for _ in range(calls)))
+    finally:
+        switchboard.pause_s = 0.0
+    assert len(answers) == calls  # every call answered in its turn
+    assert 1 < switchboard.most_in_flight <= MAX_CALLS_IN_FLIGHT

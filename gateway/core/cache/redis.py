@@ -2,7 +2,8 @@
 
 Redis trouble never reaches a request: a failed or slow call (short socket timeouts)
 answers all-miss for reads and drops writes, and opens a circuit breaker so that the
-following calls skip Redis at once instead of each waiting for a timeout. One warning
+following calls skip Redis at once instead of each waiting for a timeout (a timeout
+caused by this process's own overloaded event loop does not open it: `redis_breaker`). One warning
 is logged when an outage starts and one line when Redis answers again; in between, one
 call per retry interval probes it.
 
@@ -23,8 +24,9 @@ from typing import Final, TypeVar
 from redis.asyncio import Redis
 
 from gateway.core.cache.port import CacheUnavailable, check_ttl
+from gateway.core.redis_breaker import RedisBreaker, RedisCall
 from gateway.core.redis_connection import describe_error, open_redis, redis_endpoint, redis_secrets
-from gateway.core.resilience.breaker import BreakerState, CircuitBreaker, Permit
+from gateway.core.resilience.breaker import BreakerState
 
 DEFAULT_SOCKET_TIMEOUT_S: Final = 0.25
 DEFAULT_RETRY_INTERVAL_S: Final = 5.0
@@ -58,7 +60,9 @@ class RedisCache:
         self._endpoint = endpoint
         self._secrets = tuple(secret for secret in secrets if secret)
         self._op_timeout_s = op_timeout_s
-        self._breaker = CircuitBreaker(retry_interval_s=retry_interval_s, clock=clock)
+        self._breaker = RedisBreaker(
+            timeout_s=op_timeout_s, retry_interval_s=retry_interval_s, clock=clock
+        )
         self._pending_deletes: set[str] = set()
         self._pending_overflowed = False
 
@@ -128,20 +132,20 @@ class RedisCache:
         await self._client.aclose()
 
     async def _call(self, operation: Callable[[], Awaitable[T]]) -> T | _Skipped:
-        permit = self._breaker.allow()
-        if permit is None:
+        call = self._breaker.allow()
+        if call is None:
             return _SKIPPED
         try:
             async with asyncio.timeout(self._op_timeout_s):
                 await self._flush_pending_deletes()
                 result = await operation()
         except Exception as exc:
-            self._on_failure(permit, exc)
+            self._on_failure(call, exc)
             return _SKIPPED
         except BaseException:
-            self._breaker.abandon(permit)
+            self._breaker.abandon(call)
             raise
-        if self._breaker.record_success(permit):
+        if self._breaker.succeeded(call):
             logger.info("Redis cache at %s answers again; using it", self._endpoint)
         return result
 
@@ -164,8 +168,8 @@ class RedisCache:
                 self._endpoint,
             )
 
-    def _on_failure(self, permit: Permit, exc: Exception) -> None:
-        if self._breaker.record_failure(permit):
+    def _on_failure(self, call: RedisCall, exc: Exception) -> None:
+        if self._breaker.failed(call, exc):
             logger.warning(
                 "Redis cache at %s is unavailable (%s); reading from the backends "
                 "and retrying every %gs",

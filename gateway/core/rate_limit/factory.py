@@ -10,8 +10,8 @@ from gateway.core.rate_limit.limiter import RateLimiter, RateLimits, RefusalCoun
 from gateway.core.rate_limit.memory_bucket import MemoryBuckets
 from gateway.core.rate_limit.port import Buckets
 from gateway.core.rate_limit.redis_bucket import RedisBuckets
+from gateway.core.redis_breaker import RedisBreaker
 from gateway.core.redis_connection import open_redis, redis_endpoint, redis_secrets
-from gateway.core.resilience.breaker import CircuitBreaker
 
 # As the cache: Redis is probed again this long after it failed.
 RETRY_INTERVAL_S: Final = 5.0
@@ -30,9 +30,11 @@ def create_rate_limiter(
         buckets = FallbackBuckets(
             RedisBuckets(open_redis(redis_url, socket_timeout_s=redis_timeout_s)),
             local=MemoryBuckets(),
-            breaker=CircuitBreaker(retry_interval_s=RETRY_INTERVAL_S),
-            # As the cache's calls: a socket timeout, and as long again for a busy loop.
-            timeout_s=2 * redis_timeout_s,
+            breaker=RedisBreaker(
+                # As the cache's calls: a socket timeout, and as long again for a busy loop.
+                timeout_s=2 * redis_timeout_s,
+                retry_interval_s=RETRY_INTERVAL_S,
+            ),
             name=f"Redis at {redis_endpoint(redis_url)}",
             secrets=redis_secrets(redis_url),
         )

@@ -1,8 +1,9 @@
 """Shared buckets that never fail a request: the in-process buckets stand in for them.
 
-A charge the shared buckets (Redis) do not take within `timeout_s`, or fail to take,
-is taken by this process's own buckets instead, and opens a circuit breaker (the
-cache's, `gateway.core.resilience.breaker`), so the calls after it go straight to the
+A charge the shared buckets (Redis) do not take within the breaker's `timeout_s`, or
+fail to take, is taken by this process's own buckets instead, and opens a circuit
+breaker (the cache's, `gateway.core.redis_breaker`; not for a timeout this process's
+own overloaded loop caused), so the calls after it go straight to the
 process's buckets rather than each waiting for a dead Redis; one call per retry interval
 probes it. Meanwhile every process limits on its own: a client spread over N processes
 gets up to N times its rate, for the length of the outage, and no request is refused
@@ -18,8 +19,8 @@ from collections.abc import Sequence
 
 from gateway.core.rate_limit.memory_bucket import MemoryBuckets
 from gateway.core.rate_limit.port import Buckets, Claim, Verdict
+from gateway.core.redis_breaker import RedisBreaker
 from gateway.core.redis_connection import describe_error
-from gateway.core.resilience.breaker import CircuitBreaker
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +31,7 @@ class FallbackBuckets:
         shared: Buckets,
         *,
         local: MemoryBuckets,
-        breaker: CircuitBreaker,
-        timeout_s: float,
+        breaker: RedisBreaker,
         name: str,
         secrets: tuple[str, ...] = (),
     ) -> None:
@@ -39,19 +39,18 @@ class FallbackBuckets:
         self._shared = shared
         self._local = local
         self._breaker = breaker
-        self._timeout_s = timeout_s
         self._name = name
         self._secrets = secrets
 
     async def take(self, claims: Sequence[Claim], cost: int, *, now: float) -> Verdict:
-        permit = self._breaker.allow()
-        if permit is None:
+        call = self._breaker.allow()
+        if call is None:
             return self._local.take_now(claims, cost, now=now)
         try:
-            async with asyncio.timeout(self._timeout_s):
+            async with asyncio.timeout(self._breaker.timeout_s):
                 verdict = await self._shared.take(claims, cost, now=now)
         except Exception as error:
-            if self._breaker.record_failure(permit):
+            if self._breaker.failed(call, error):
                 cause = error.__cause__ or error
                 logger.warning(
                     "rate limit: %s is unavailable (%s); each process limits on its own "
@@ -62,9 +61,9 @@ class FallbackBuckets:
                 )
             return self._local.take_now(claims, cost, now=now)
         except BaseException:
-            self._breaker.abandon(permit)
+            self._breaker.abandon(call)
             raise
-        if self._breaker.record_success(permit):
+        if self._breaker.succeeded(call):
             logger.info("rate limit: %s answers again; using it", self._name)
         return verdict
 

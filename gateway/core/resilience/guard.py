@@ -13,6 +13,11 @@ threshold. Writes (an outage report, a contact change) are never retried here: a
 timed-out write may have been carried out, and only the outbox, with its idempotency
 keys, may send one again. Faults and "not found" are answers, never retried.
 
+A timeout that ended well past the system's timeout was this process's event loop
+running late, not the system (`late_loop`): the call still fails, but the breaker is
+not told, so that an overloaded gateway does not also cut its members off a backend
+that answers in time.
+
 A write the guard itself cut short (its timeout, the request's deadline) was sent and
 may have been carried out: a caller for whom "unavailable" would wrongly mean "nothing
 happened" (a payment) passes `lost_answer`, and that error is raised instead. An error
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
@@ -31,6 +37,7 @@ from typing import Protocol, TypeVar
 from adapters.errors import AdapterError, BackendUnavailable
 from gateway.core.resilience.breaker import BackendBreaker
 from gateway.core.resilience.deadline import time_left
+from gateway.core.resilience.late_loop import held_up_by_loop
 
 T = TypeVar("T")
 
@@ -61,6 +68,7 @@ class BackendGuard:
         breaker: BackendBreaker,
         failures: FailureCounter | None = None,
         jitter: Callable[[float], float] = lambda high: random.uniform(0.0, high),  # noqa: S311
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.system = system
         self.breaker = breaker
@@ -68,6 +76,7 @@ class BackendGuard:
         self._policy = policy
         self._failures = failures
         self._jitter = jitter
+        self._clock = clock
 
     async def read(self, operation: str, call: Callable[[], Awaitable[T]]) -> T:
         """An idempotent call: retried once on a missing answer, within the deadline."""
@@ -115,6 +124,7 @@ class BackendGuard:
         # Cut short by the request's deadline, not the system's timeout: that says
         # nothing about the system, so the breaker does not count it.
         cut_by_deadline = timeout < self._policy.timeout_s
+        started = self._clock()
         try:
             async with asyncio.timeout(timeout):
                 result = await call()
@@ -127,7 +137,10 @@ class BackendGuard:
                     refused=False,
                     cut_short=True,
                 ) from None
-            self.breaker.record_failure(permit, f"{operation} timed out")
+            if held_up_by_loop(waited_s=self._clock() - started, timeout_s=timeout):
+                self.breaker.abandon(permit)
+            else:
+                self.breaker.record_failure(permit, f"{operation} timed out")
             self._count("timeout")
             raise _NoAnswer(
                 self._error(f"{operation}: no answer within {timeout:g} s"),

@@ -34,8 +34,8 @@ from typing import Any, Final, TypeVar
 import orjson
 from redis.asyncio import Redis
 
+from gateway.core.redis_breaker import RedisBreaker
 from gateway.core.redis_connection import describe_error, open_redis, redis_endpoint, redis_secrets
-from gateway.core.resilience.breaker import CircuitBreaker
 from gateway.core.response_cache.entry import StoredAnswer, UnreadableAnswer, decode_answer
 from gateway.core.response_cache.port import Dropped, Lookup
 
@@ -115,7 +115,9 @@ class RedisAnswers:
         self._endpoint = endpoint
         self._secrets = secrets
         self._op_timeout_s = op_timeout_s
-        self._breaker = CircuitBreaker(retry_interval_s=retry_interval_s, clock=clock)
+        self._breaker = RedisBreaker(
+            timeout_s=op_timeout_s, retry_interval_s=retry_interval_s, clock=clock
+        )
         self._keep = client.register_script(_KEEP)
         self._drop = client.register_script(_DROP)
         self._pending: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
@@ -201,8 +203,8 @@ class RedisAnswers:
         await self._drop(keys=[], args=arguments)
 
     async def _call(self, operation: Callable[[], Awaitable[T]]) -> T | _Skipped:
-        permit = self._breaker.allow()
-        if permit is None:
+        call = self._breaker.allow()
+        if call is None:
             return _SKIPPED
         try:
             async with asyncio.timeout(self._op_timeout_s):
@@ -211,7 +213,7 @@ class RedisAnswers:
                     self._pending.pop(0)
                 result = await operation()
         except Exception as exc:
-            if self._breaker.record_failure(permit):
+            if self._breaker.failed(call, exc):
                 logger.warning(
                     "Redis at %s is unavailable for stored answers (%s)",
                     self._endpoint,
@@ -219,9 +221,9 @@ class RedisAnswers:
                 )
             return _SKIPPED
         except BaseException:
-            self._breaker.abandon(permit)
+            self._breaker.abandon(call)
             raise
-        if self._breaker.record_success(permit):
+        if self._breaker.succeeded(call):
             logger.info("Redis at %s answers again; storing answers", self._endpoint)
         return result
 

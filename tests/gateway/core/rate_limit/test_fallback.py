@@ -15,8 +15,8 @@ from gateway.core.rate_limit.fallback import FallbackBuckets
 from gateway.core.rate_limit.memory_bucket import MemoryBuckets
 from gateway.core.rate_limit.port import Claim, Rate, Verdict
 from gateway.core.rate_limit.redis_bucket import RedisBuckets
+from gateway.core.redis_breaker import TIMEOUTS_TO_OPEN, RedisBreaker
 from gateway.core.redis_connection import open_redis
-from gateway.core.resilience.breaker import CircuitBreaker
 from tests.fixtures.redis import RedisServer
 from tests.gateway.core.cache.doubles import FakeClock
 
@@ -44,26 +44,28 @@ def fallback_over(shared: HungStore | RedisBuckets, clock: FakeClock) -> Fallbac
     return FallbackBuckets(
         shared,
         local=MemoryBuckets(),
-        breaker=CircuitBreaker(retry_interval_s=5.0, clock=clock),
-        timeout_s=0.05,
+        breaker=RedisBreaker(timeout_s=0.05, retry_interval_s=5.0, clock=clock),
         name="Redis at test",
     )
 
 
-async def test_a_hung_store_costs_one_timeout_then_none_until_the_probe() -> None:
+async def test_a_hung_store_costs_a_few_timeouts_then_none_until_the_probe() -> None:
     clock, store = FakeClock(), HungStore()
     buckets = fallback_over(store, clock)
     started = time.perf_counter()
     first = await buckets.take([Claim("k", RATE)], 4, now=T0)
     assert first.allowed
     assert time.perf_counter() - started >= 0.05
+    for _ in range(TIMEOUTS_TO_OPEN - 1):
+        assert (await buckets.take([Claim("other", RATE)], 1, now=T0)).allowed
+    assert store.calls == TIMEOUTS_TO_OPEN
     verdicts = [await buckets.take([Claim("k", RATE)], 4, now=T0) for _ in range(3)]
-    assert store.calls == 1  # the breaker is open: straight to this process's buckets
+    assert store.calls == TIMEOUTS_TO_OPEN  # the breaker is open: this process's buckets
     # ... which keep counting: 10 tokens, 4 taken by the first charge.
     assert [v.allowed for v in verdicts] == [True, False, False]
     clock.advance(5.0)
     await buckets.take([Claim("k", RATE)], 1, now=T0)
-    assert store.calls == 2  # one probe
+    assert store.calls == TIMEOUTS_TO_OPEN + 1  # one probe
 
 
 @pytest.fixture

@@ -20,9 +20,11 @@ from adapters.oms.port import OmsFault, OmsUnavailable, OutageCall
 from gateway.core.backends import Adapters
 from gateway.core.instrumented import instrument
 from gateway.core.metrics import GatewayMetrics
-from gateway.core.resilience.breaker import BreakerState
+from gateway.core.resilience.breaker import BackendBreaker, BreakerState
 from gateway.core.resilience.deadline import request_deadline, time_left
+from gateway.core.resilience.guard import BackendGuard, CallPolicy
 from gateway.core.resilience.policy import BackendPolicies
+from tests.gateway.core.cache.doubles import FakeClock
 
 # Short enough for a fast suite; the deadline tests' bounds are generous multiples.
 TIMEOUT_S = 0.2
@@ -175,3 +177,30 @@ def test_a_nested_deadline_only_shortens_the_time_left() -> None:
 
 def breaker_of(port: object) -> Any:
     return port.guard.breaker  # type: ignore[attr-defined]
+
+
+async def test_a_timeout_the_loop_was_late_for_fails_the_call_but_not_the_breaker() -> None:
+    clock = FakeClock()
+    breaker = BackendBreaker("cis", failure_threshold=1, cool_down_s=60.0, clock=clock)
+    guard = BackendGuard(
+        system="cis",
+        unavailable=CisUnavailable,
+        policy=CallPolicy(timeout_s=0.01, retries=0),
+        breaker=breaker,
+        clock=clock,
+    )
+
+    async def answered_but_read_late() -> None:
+        clock.advance(1.0)  # the loop reaches the answer a second after it came
+        await asyncio.sleep(3600)
+
+    async def hung() -> None:
+        await asyncio.sleep(3600)
+
+    for _ in range(3):
+        with pytest.raises(CisUnavailable, match="no answer"):
+            await guard.read("GetCustomerByCustomerID", answered_but_read_late)
+    assert breaker.state is BreakerState.CLOSED
+    with pytest.raises(CisUnavailable, match="no answer"):
+        await guard.read("GetCustomerByCustomerID", hung)  # timed out on time: the CIS's
+    assert breaker.state is BreakerState.OPEN
