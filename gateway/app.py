@@ -176,6 +176,7 @@ def create_app(
             # Links start with the address this request came to (the proxy's, when
             # the forwarding settings say it may be believed).
             document_links=links.for_origin(str(request.base_url)),
+            held_sessions=now.held_sessions,
         )
 
     links = link_signer(settings)
