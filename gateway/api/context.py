@@ -109,11 +109,10 @@ def create_context(
         options=options,
         cis_payments=adapters.cis_payments,
     )
-    service_locations = request_loaders.service_locations
 
     async def account_exists(account_number: str) -> bool:
         try:
-            return bool(await service_locations.load(account_number))
+            return bool(await request_loaders.service_locations.load(account_number))
         except CisNotFound:
             return False
 
@@ -136,13 +135,7 @@ def create_context(
         login_throttle=login_throttle or LoginThrottle(store),
         adapters=adapters,
         cache=cache,
-        invalidate=Invalidation(
-            cache,
-            customer=request_loaders.customer,
-            balance=request_loaders.balance,
-            outage_status=request_loaders.outage_status,
-            prepay_balance=request_loaders.prepay_balance,
-        ),
+        invalidate=Invalidation(cache, loaders=request_loaders),
         # The app passes its sender; contexts made in-process keep their mail in memory.
         email=email or FakeEmailSender(),
         public_base_url=public_base_url,
