@@ -17,7 +17,10 @@ commit and its drop being heard cannot leave stale facts held:
 - nothing is held or served while the channel is not heard (at start, while Redis is
   away): every request then reads the store, as it would without this holder; and on
   subscribing anew everything held before is forgotten;
-- a session's own end (`expires_at`) is checked on every use, however recent the hold.
+- a session's own end (`expires_at`) is checked on every use, however recent the hold;
+- the requests of one session that miss at once (when its hold ends under load, all of
+  a busy client's connections do) share one read of the store, unless a change of its
+  login was heard after that read began.
 
 Anonymous requests, and sessions that have ended, are never held: they read the store.
 """
@@ -25,11 +28,12 @@ Anonymous requests, and sessions that have ended, are never held: they read the 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
+from gateway.core.cache.single_flight import single_flight_for_loop
 from gateway.core.response_cache.port import UNKNOWN, Dropped
 from gateway.core.response_cache.tags import login_of_tag
 from gateway.core.store.gateway_store import GatewayStore
@@ -80,11 +84,23 @@ class HeldSessions:
                 if held.until > self._clock() and held.found.session_expires_at > now:
                     return held.found
                 self._drop_session(user_id, session_id)
-        started = self._changes
-        found = await viewer_in_session(store, user_id=user_id, session_id=session_id, now=now)
-        if found is not None and self._may_hold(user_id, started):
-            self._hold(user_id, session_id, found)
-        return found
+        # Requests of one session that miss together (its hold just ended) share one
+        # read; not one started before a change of its login was heard (the key moves).
+        flight = (
+            f"viewer:{user_id}:{session_id}:{self._changed_at.get(user_id, UNKNOWN)}:{self._floor}"
+        )
+
+        async def read(_: Mapping[str, None]) -> dict[str, ViewerInSession | None]:
+            started = self._changes
+            found = await viewer_in_session(store, user_id=user_id, session_id=session_id, now=now)
+            if found is not None and self._may_hold(user_id, started):
+                self._hold(user_id, session_id, found)
+            return {flight: found}
+
+        result = (await single_flight_for_loop().run({flight: None}, read))[flight]
+        if isinstance(result, Exception):
+            raise result
+        return result
 
     def forget(self, tags: Collection[str]) -> None:
         for tag in tags:

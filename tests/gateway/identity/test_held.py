@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import pytest_asyncio
+from sqlalchemy import event
 
 from gateway.core.response_cache.port import UNKNOWN, Dropped
 from gateway.core.response_cache.tags import account_tag, login_tag
@@ -136,12 +137,21 @@ async def test_a_read_overtaken_by_a_change_of_its_login_is_not_held(
     held = listening(clock)
     user_id, session_id = await signed_in(store)
 
-    reading = asyncio.ensure_future(
-        held.viewer_in_session(store, user_id=user_id, session_id=session_id, now=NOW)
-    )
-    await asyncio.sleep(0)  # the read has started and waits for the store
-    held.hear(Dropped(8, (login_tag(user_id),), ()))
-    assert await reading is not None
+    sent = asyncio.Event()
+
+    def note(*_: object) -> None:
+        sent.set()  # SQLAlchemy's async engine runs this on the event loop's thread
+
+    event.listen(store.engine.sync_engine, "before_cursor_execute", note)
+    try:
+        reading = asyncio.ensure_future(
+            held.viewer_in_session(store, user_id=user_id, session_id=session_id, now=NOW)
+        )
+        await sent.wait()  # the read has started
+        held.hear(Dropped(8, (login_tag(user_id),), ()))
+        assert await reading is not None
+    finally:
+        event.remove(store.engine.sync_engine, "before_cursor_execute", note)
     await sign_out_unannounced(store, user_id, session_id)
 
     assert (
@@ -182,3 +192,32 @@ async def test_at_most_so_many_logins_are_held(store: GatewayStore) -> None:
         await held.viewer_in_session(store, user_id=second_id, session_id=second_session, now=NOW)
         is not None
     )
+
+
+async def test_requests_of_a_session_that_miss_together_share_one_read(
+    store: GatewayStore,
+) -> None:
+    held = listening(Clock())
+    user_id, session_id = await signed_in(store)
+    statements: list[str] = []
+
+    def note(_connection: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    async def read() -> object:
+        return await held.viewer_in_session(store, user_id=user_id, session_id=session_id, now=NOW)
+
+    event.listen(store.engine.sync_engine, "before_cursor_execute", note)
+    try:
+        together = await asyncio.gather(*(read() for _ in range(8)))
+        assert len(statements) == 1
+        assert all(found == together[0] is not None for found in together)
+
+        held.hear(Dropped(9, (login_tag(user_id),), ()))
+        before_the_change = asyncio.ensure_future(read())
+        await asyncio.sleep(0)
+        held.hear(Dropped(10, (login_tag(user_id),), ()))
+        await asyncio.gather(before_the_change, read())  # the second does not join it
+        assert len(statements) == 3
+    finally:
+        event.remove(store.engine.sync_engine, "before_cursor_execute", note)
