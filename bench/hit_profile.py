@@ -31,7 +31,6 @@ from starlette.applications import Starlette
 from bench.workloads import DASHBOARD_QUERY
 from gateway.app import create_app
 from gateway.core.backends import Adapters
-from gateway.core.runtime import tune_garbage_collector
 from gateway.core.store.migrate import migrate
 from gateway.identity.users import upsert_member
 from gateway.settings import GatewaySettings
@@ -115,9 +114,8 @@ async def profile(hits: int, top: int, save: Path | None) -> None:
             meters=fake_meters_from_world(world),
             cis_payments=cis,
         )
-        app = create_app(settings, adapters)
+        app = create_app(settings, adapters, server_process=True)
         async with app.router.lifespan_context(app):
-            tune_garbage_collector(settings.gc_gen0_threshold)
             await _measure(app, login.email, today, hits=hits, top=top, save=save)
 
 
