@@ -91,11 +91,13 @@ def create_app(
     *,
     gateway: Gateway | None = None,
     graphiql_tabs: Sequence[StarterTab] = (),
+    server_process: bool = False,
 ) -> Starlette:
     """The gateway as an ASGI app; `adapters` and `cache` given are used as they are and
     not closed (a `cache` only while `settings.cache_enabled`). With `gateway`, the app
     uses that open one and neither opens nor closes anything. GraphiQL, when
-    `settings.graphiql_enabled`, opens with `graphiql_tabs`."""
+    `settings.graphiql_enabled`, opens with `graphiql_tabs`. `server_process`: the
+    process serves only this app, whose garbage collector is tuned once it has started."""
     running: Gateway | None = gateway
     metrics = (
         gateway.metrics
@@ -128,6 +130,10 @@ def create_app(
             settings, metrics=metrics, adapters=adapters, cache=cache
         ) as opened:
             running, answer_cache = opened, answers_of(opened)
+            if server_process:
+                # Now, not before: opening parsed the WSDLs (zeep keeps some 40,000
+                # objects of them) and filled the pools, all of it alive until the end.
+                tune_garbage_collector(settings.gc_gen0_threshold)
             try:
                 yield
             finally:
@@ -177,6 +183,7 @@ def create_app(
             # Links start with the address this request came to (the proxy's, when
             # the forwarding settings say it may be believed).
             document_links=links.for_origin(str(request.base_url)),
+            held_sessions=now.held_sessions,
         )
 
     links = link_signer(settings)
@@ -359,6 +366,4 @@ async def _payments_state(processor: PaymentProcessor | None, readiness_log: Rea
 def create_app_from_environment() -> Starlette:
     """For `uvicorn --factory`: the settings come from COOP_* variables."""
     settings = GatewaySettings()  # type: ignore[call-arg]  # jwt_secret: from env
-    app = create_app(settings)
-    tune_garbage_collector(settings.gc_gen0_threshold)
-    return app
+    return create_app(settings, server_process=True)

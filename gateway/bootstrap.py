@@ -11,7 +11,7 @@ in reverse order, when its block ends.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
@@ -31,11 +31,13 @@ from gateway.core.resilience.policy import BackendPolicies
 from gateway.core.response_cache.follow import AnswersFollowEntities
 from gateway.core.response_cache.memory import MemoryAnswers
 from gateway.core.response_cache.near import NearAnswers, WithNearAnswers
-from gateway.core.response_cache.port import AnswerStore
+from gateway.core.response_cache.port import AnswerStore, HeardDrops
 from gateway.core.response_cache.redis import RedisAnswers
+from gateway.core.response_cache.tags import login_tag
 from gateway.core.signed_links import LinkSigner, derived_key
 from gateway.core.store.gateway_store import GatewayStore
 from gateway.core.store.open import open_store
+from gateway.identity.held import HeldSessions
 from gateway.identity.throttle import LoginThrottle, ThrottleLimits
 from gateway.identity.tokens import TokenIssuer
 from gateway.settings import GatewaySettings
@@ -63,6 +65,8 @@ class Gateway:
     cache_writes: BackgroundWrites | None = None
     # Whole answers (`gateway.api.answers`); None when the cache or it is switched off.
     answers: AnswerStore | None = None
+    # Sign-in facts held in process (`gateway.identity.held`); None: read per request.
+    held_sessions: HeldSessions | None = None
 
 
 @asynccontextmanager
@@ -88,9 +92,12 @@ async def open_gateway(
         else:
             shared = cache if settings.cache_enabled else None
         answers = None
+        held_sessions = None
         if shared is not None and settings.response_cache_enabled:
             answers = await open_answers(settings, stack, entities=shared)
             shared = follow_answers(shared, answers)
+            announce_login_changes(store, answers)
+            held_sessions = hold_sessions(settings, answers)
         cache_writes = BackgroundWrites(metrics) if shared is not None else None
         if cache_writes is not None:
             # Pushed after the cache: the writes still pending finish before it closes.
@@ -120,6 +127,7 @@ async def open_gateway(
             rate_limiter=open_rate_limiter(settings, stack, metrics=metrics),
             cache_writes=cache_writes,
             answers=answers,
+            held_sessions=held_sessions,
         )
 
 
@@ -296,6 +304,26 @@ async def open_answers(
             answers = shared
     stack.push_async_callback(answers.aclose)
     return answers
+
+
+def announce_login_changes(store: GatewayStore, answers: AnswerStore) -> None:
+    """A change to a login's sign-in facts drops its answers and its held facts, in
+    every process that hears the answer store's drops."""
+
+    async def drop_logins(user_ids: Collection[int]) -> None:
+        await answers.drop([login_tag(user_id) for user_id in user_ids])
+
+    store.announce_login_changes(drop_logins)
+
+
+def hold_sessions(settings: GatewaySettings, answers: AnswerStore) -> HeldSessions | None:
+    """Sign-in facts held in this process, when it hears every drop (an in-process
+    store, or Redis with a near layer subscribed); otherwise None: read per request."""
+    if settings.session_hold_s <= 0 or not isinstance(answers, HeardDrops):
+        return None
+    held = HeldSessions(hold_s=settings.session_hold_s)
+    answers.follow(held)
+    return held
 
 
 def follow_answers(entities: Cache, answers: AnswerStore) -> Cache:

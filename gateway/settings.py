@@ -209,6 +209,10 @@ class GatewaySettings(BaseSettings):
     # With the cache on: whole query answers kept per viewer and dropped when what they
     # show is written (`gateway.api.answers`); off, every request is executed.
     response_cache_enabled: bool = True
+    # With the response cache on: seconds each process holds a running session's facts
+    # (login, role, linked accounts) instead of reading them per request; a change to
+    # them reaches every process at once through Redis (`gateway.identity.held`). 0: off.
+    session_hold_s: float = Field(default=1.0, ge=0)
     # Allocations between the garbage collector's youngest passes in a server process
     # (`gateway.core.runtime`); Python's default is 700, 0 keeps it.
     gc_gen0_threshold: int = Field(default=50_000, ge=0)

@@ -22,7 +22,9 @@ from gateway.core.rate_limit import RateLimiter
 from gateway.core.response_cache.sources import AnswerSources
 from gateway.core.signed_links import LinkSigner
 from gateway.core.store.gateway_store import GatewayStore
+from gateway.identity.held import HeldSessions
 from gateway.identity.policy import AccountAccess
+from gateway.identity.store import viewer_in_session
 from gateway.identity.throttle import LoginThrottle
 from gateway.identity.tokens import TokenIssuer
 from gateway.identity.viewer import Authentication
@@ -87,8 +89,10 @@ def create_context(
     rate_limiter: RateLimiter | None = None,
     payment_rules: PaymentRules | None = None,
     document_links: LinkSigner | None = None,
+    held_sessions: HeldSessions | None = None,
 ) -> GatewayContext:
-    """`cache` None: the loaders go straight to the adapters (as in unit tests)."""
+    """`cache` None: the loaders go straight to the adapters (as in unit tests);
+    `held_sessions` None: the session's facts are read from the store."""
     sources = AnswerSources()
     options = LoaderOptions(
         cache=cache,
@@ -105,11 +109,10 @@ def create_context(
         options=options,
         cis_payments=adapters.cis_payments,
     )
-    service_locations = request_loaders.service_locations
 
     async def account_exists(account_number: str) -> bool:
         try:
-            return bool(await service_locations.load(account_number))
+            return bool(await request_loaders.service_locations.load(account_number))
         except CisNotFound:
             return False
 
@@ -124,6 +127,7 @@ def create_context(
             store=store,
             account_exists=account_exists,
             clock=tokens.now,
+            read_viewer=(held_sessions.viewer_in_session if held_sessions else viewer_in_session),
         ),
         store=store,
         tokens=tokens,
@@ -131,13 +135,7 @@ def create_context(
         login_throttle=login_throttle or LoginThrottle(store),
         adapters=adapters,
         cache=cache,
-        invalidate=Invalidation(
-            cache,
-            customer=request_loaders.customer,
-            balance=request_loaders.balance,
-            outage_status=request_loaders.outage_status,
-            prepay_balance=request_loaders.prepay_balance,
-        ),
+        invalidate=Invalidation(cache, loaders=request_loaders),
         # The app passes its sender; contexts made in-process keep their mail in memory.
         email=email or FakeEmailSender(),
         public_base_url=public_base_url,

@@ -15,25 +15,14 @@ from __future__ import annotations
 
 from gateway.core.cache import invalidate
 from gateway.core.cache.port import Cache
-from gateway.core.loaders import Loader
+from gateway.core.loaders import DataLoaders
 
 
 class Invalidation:
-    def __init__(
-        self,
-        cache: Cache | None,
-        *,
-        customer: Loader[str, object],
-        balance: Loader[str, object],
-        outage_status: Loader[str, object],
-        prepay_balance: Loader[str, object] | None = None,
-    ) -> None:
+    def __init__(self, cache: Cache | None, *, loaders: DataLoaders) -> None:
         """`cache` None: no shared cache (switched off); only the loaders forget."""
         self._cache = cache
-        self._customer = customer
-        self._balance = balance
-        self._outage_status = outage_status
-        self._prepay_balance = prepay_balance
+        self._loaders = loaders
 
     async def before_outage_report(self, *, location_id: str) -> None:
         await self.after_outage_report(location_id=location_id)
@@ -44,16 +33,15 @@ class Invalidation:
     async def after_outage_report(self, *, location_id: str) -> None:
         if self._cache is not None:
             await invalidate.after_outage_report(self._cache, location_id=location_id)
-        self._outage_status.clear(location_id)
+        self._loaders.outage_status.clear(location_id)
 
     async def after_customer_change(self, *, customer_id: str) -> None:
         if self._cache is not None:
             await invalidate.after_customer_change(self._cache, customer_id=customer_id)
-        self._customer.clear(customer_id)
+        self._loaders.customer.clear(customer_id)
 
     async def after_payment(self, *, account_number: str) -> None:
         if self._cache is not None:
             await invalidate.after_payment(self._cache, account_number=account_number)
-        self._balance.clear(account_number)
-        if self._prepay_balance is not None:
-            self._prepay_balance.clear(account_number)
+        self._loaders.balance.clear(account_number)
+        self._loaders.prepay_balance.clear(account_number)

@@ -396,21 +396,47 @@ async def _by_range(
     return results
 
 
-@dataclass(frozen=True, slots=True)
-class DataLoaders:
-    """One request's loaders, one per kind of backend read; made fresh per request."""
+class _Built(Generic[T]):
+    """A `DataLoaders` attribute made by `build` the first time a request reads it."""
 
-    customer: Loader[str, Customer]
-    service_locations: Loader[str, Sequence[ServiceLocation]]
-    meters: Loader[str, Sequence[Meter]]
-    bill: Loader[BillKey, Bill]
-    balance: Loader[str, Balance]
-    prepay_balance: Loader[str, PrepayBalance]
-    outage_status: Loader[str, LocationOutageStatus]
-    weather_station: Loader[str, str]
-    daily_weather: Loader[WeatherRange, Sequence[DailyWeather]]
-    daily_reads: Loader[DailyReadRange, DailyReads]
-    hourly_reads: Loader[HourlyReadRange, HourlyReads]
+    def __init__(self, build: Callable[[DataLoaders], T]) -> None:
+        self._build = build
+        self._name = ""
+
+    def __set_name__(self, owner: type[DataLoaders], name: str) -> None:
+        self._name = name
+
+    def __get__(self, loaders: DataLoaders, owner: type[DataLoaders] | None = None) -> T:
+        built = loaders.built
+        if self._name not in built:
+            built[self._name] = self._build(loaders)
+        return cast(T, built[self._name])
+
+
+class DataLoaders:
+    """One request's loaders, one per kind of backend read; made fresh per request.
+
+    Each loader is built when the request first reads it: a request served from the
+    response cache reads none, and most documents need a few of the eleven.
+    """
+
+    __slots__ = ("_cis", "_cis_payments", "_meters", "_oms", "_options", "built")
+
+    def __init__(
+        self,
+        *,
+        cis: CisPort,
+        oms: OmsPort,
+        meters: MeterDataPort,
+        options: LoaderOptions,
+        cis_payments: CisPayments | None,
+    ) -> None:
+        self._cis = cis
+        self._oms = oms
+        self._meters = meters
+        self._options = options
+        self._cis_payments = cis_payments
+        self.built: dict[str, object] = {}  # attribute name -> its loader, once read
 
     @classmethod
     def create(
@@ -422,16 +448,34 @@ class DataLoaders:
         options: LoaderOptions = DIRECT,
         cis_payments: CisPayments | None = None,
     ) -> DataLoaders:
-        return cls(
-            customer=customer_loader(cis, options),
-            service_locations=service_locations_loader(cis, options),
-            meters=meters_loader(cis, options),
-            bill=bill_loader(cis, options),
-            balance=balance_loader(cis, options),
-            prepay_balance=prepay_balance_loader(cis_payments, options),
-            outage_status=outage_status_loader(oms, options),
-            weather_station=weather_station_loader(meters, options),
-            daily_weather=daily_weather_loader(meters, options),
-            daily_reads=daily_reads_loader(meters, options),
-            hourly_reads=hourly_reads_loader(meters, options),
-        )
+        return cls(cis=cis, oms=oms, meters=meters, options=options, cis_payments=cis_payments)
+
+    customer: _Built[Loader[str, Customer]] = _Built(
+        lambda it: customer_loader(it._cis, it._options)
+    )
+    service_locations: _Built[Loader[str, Sequence[ServiceLocation]]] = _Built(
+        lambda it: service_locations_loader(it._cis, it._options)
+    )
+    meters: _Built[Loader[str, Sequence[Meter]]] = _Built(
+        lambda it: meters_loader(it._cis, it._options)
+    )
+    bill: _Built[Loader[BillKey, Bill]] = _Built(lambda it: bill_loader(it._cis, it._options))
+    balance: _Built[Loader[str, Balance]] = _Built(lambda it: balance_loader(it._cis, it._options))
+    prepay_balance: _Built[Loader[str, PrepayBalance]] = _Built(
+        lambda it: prepay_balance_loader(it._cis_payments, it._options)
+    )
+    outage_status: _Built[Loader[str, LocationOutageStatus]] = _Built(
+        lambda it: outage_status_loader(it._oms, it._options)
+    )
+    weather_station: _Built[Loader[str, str]] = _Built(
+        lambda it: weather_station_loader(it._meters, it._options)
+    )
+    daily_weather: _Built[Loader[WeatherRange, Sequence[DailyWeather]]] = _Built(
+        lambda it: daily_weather_loader(it._meters, it._options)
+    )
+    daily_reads: _Built[Loader[DailyReadRange, DailyReads]] = _Built(
+        lambda it: daily_reads_loader(it._meters, it._options)
+    )
+    hourly_reads: _Built[Loader[HourlyReadRange, HourlyReads]] = _Built(
+        lambda it: hourly_reads_loader(it._meters, it._options)
+    )

@@ -12,17 +12,27 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Protocol
 
 from gateway.core.clock import Clock, utc_now
 from gateway.core.errors import Unauthenticated
 from gateway.core.store.gateway_store import GatewayStore
-from gateway.identity.store import viewer_in_session
+from gateway.identity.store import ViewerInSession, viewer_in_session
 from gateway.identity.tables import Role
 from gateway.identity.users import StoredUser, account_numbers, get_user
 from gateway.identity.viewer import Authentication
 
 ACCOUNT_NUMBER = re.compile(r"[0-9A-Za-z-]{1,32}")
 SESSION_ENDED = "This sign-in has ended; sign in again."
+
+
+class ViewerReader(Protocol):
+    """`viewer_in_session`, or the same through `gateway.identity.held.HeldSessions`."""
+
+    async def __call__(
+        self, store: GatewayStore, *, user_id: int, session_id: str, now: datetime
+    ) -> ViewerInSession | None: ...
 
 
 class AccountAccess:
@@ -35,11 +45,14 @@ class AccountAccess:
         store: GatewayStore,
         account_exists: Callable[[str], Awaitable[bool]],
         clock: Clock = utc_now,
+        read_viewer: ViewerReader = viewer_in_session,
     ) -> None:
+        """`read_viewer`: how the session's facts are read (held in process, or not)."""
         self._authentication = authentication
         self._store = store
         self._account_exists = account_exists
         self._clock = clock
+        self._read_viewer = read_viewer
         self._user: asyncio.Task[StoredUser | None] | None = None
         self._linked: asyncio.Task[frozenset[str]] | None = None
         # Read with the user when the token names a session (every request from a client).
@@ -69,13 +82,13 @@ class AccountAccess:
         return await self._user
 
     async def _read_in_session(self, user_id: int, session_id: str) -> StoredUser | None:
-        found = await viewer_in_session(
+        found = await self._read_viewer(
             self._store, user_id=user_id, session_id=session_id, now=self._clock()
         )
         if found is None:
             return None
-        user, self._linked_with_user = found
-        return user
+        self._linked_with_user = found.linked_accounts
+        return found.user
 
     async def require_user(self) -> StoredUser:
         user = await self.user()

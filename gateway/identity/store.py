@@ -59,6 +59,15 @@ class StoredSession:
 
 
 @dataclass(frozen=True, slots=True)
+class ViewerInSession:
+    """A signed-in request's user, as the store says while its session runs."""
+
+    user: StoredUser
+    linked_accounts: frozenset[str]
+    session_expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Rotated:
     """The refresh token was fresh: it is spent now, and `session` runs on."""
 
@@ -71,6 +80,7 @@ class Replayed:
     """The refresh token had been spent before: its session is revoked now."""
 
     session_id: str
+    user_id: int
 
 
 def _utc(instant: datetime) -> datetime:
@@ -142,6 +152,28 @@ async def rotate_refresh_token(
     None: no such token, or its session has ended. A token spent before means it was
     copied: the whole session is revoked, so neither copy works any more.
     """
+    outcome = await _rotate(
+        store,
+        token_hash=token_hash,
+        new_token_hash=new_token_hash,
+        now=now,
+        refresh_ttl=refresh_ttl,
+        max_age=max_age,
+    )
+    if isinstance(outcome, Replayed):
+        await store.logins_changed([outcome.user_id])
+    return outcome
+
+
+async def _rotate(
+    store: GatewayStore,
+    *,
+    token_hash: str,
+    new_token_hash: str,
+    now: datetime,
+    refresh_ttl: timedelta,
+    max_age: timedelta,
+) -> Rotated | Replayed | None:
     async with store.sessions() as db, db.begin():
         # Writing first takes SQLite's write lock at once, and PostgreSQL's row lock:
         # of two requests with the same token, exactly one finds it unspent.
@@ -165,7 +197,7 @@ async def rotate_refresh_token(
             return None
         if _affected(spent) != 1:
             await _revoke(db, session.id, reason=TOKEN_REUSE, now=now)
-            return Replayed(session.id)
+            return Replayed(session.id, session.user_id)
         db.add(RefreshToken(token_hash=new_token_hash, session_id=session.id, issued_at=now))
         session.last_used_at = now
         session.expires_at = min(now + refresh_ttl, _utc(session.created_at) + max_age)
@@ -193,6 +225,7 @@ def _viewer_in_session() -> Select[*tuple[Any, ...]]:
             User.password_hash,
             User.created_at,
             User.email_confirmed_at,
+            LoginSession.expires_at,
             UserAccount.account_number,
         )
         .join(LoginSession, LoginSession.user_id == User.id)
@@ -207,7 +240,7 @@ def _viewer_in_session() -> Select[*tuple[Any, ...]]:
 
 async def viewer_in_session(
     store: GatewayStore, *, user_id: int, session_id: str, now: datetime
-) -> tuple[StoredUser, frozenset[str]] | None:
+) -> ViewerInSession | None:
     """The user and the accounts linked to them, if `session_id` is theirs and still
     runs. Every signed-in request asks this first: one Core query, no ORM objects."""
     parameters = {"user_id": user_id, "session_id": session_id, "now": now}
@@ -216,7 +249,7 @@ async def viewer_in_session(
     if not rows:
         return None
     linked = frozenset(row.account_number for row in rows if row.account_number is not None)
-    return stored_user(rows[0]), linked
+    return ViewerInSession(stored_user(rows[0]), linked, _utc(rows[0].expires_at))
 
 
 async def running_sessions(
@@ -242,7 +275,10 @@ async def revoke_session(
             .where(LoginSession.id == session_id, LoginSession.user_id == user_id, _running(now))
             .values(revoked_at=now, revoked_reason=reason)
         )
-        return _affected(result) == 1
+    revoked = _affected(result) == 1
+    if revoked:
+        await store.logins_changed([user_id])
+    return revoked
 
 
 async def revoke_sessions_of_user(
@@ -261,7 +297,10 @@ async def revoke_sessions_of_user(
         result = await db.execute(
             update(LoginSession).where(condition).values(revoked_at=now, revoked_reason=reason)
         )
-        return _affected(result)
+    revoked = _affected(result)
+    if revoked:
+        await store.logins_changed([user_id])
+    return revoked
 
 
 async def add_attempt(

@@ -155,7 +155,8 @@ async def accept_invitation(
         assert account_number is not None  # the row was just updated
         await link_in_session(session, user_id, account_number, Access.SHARED, now)
         await session.commit()
-        return account_number
+    await store.logins_changed([user_id])
+    return account_number
 
 
 def _stored(row: AccountInvitation) -> StoredInvitation:

@@ -66,6 +66,7 @@ async def link_account(
     async with store.sessions() as session:
         await link_in_session(session, user_id, account_number, access, now)
         await session.commit()
+    await store.logins_changed([user_id])
 
 
 async def access_to(store: GatewayStore, *, user_id: int, account_number: str) -> Access | None:
@@ -152,7 +153,8 @@ async def confirm_email(store: GatewayStore, *, token_hash: str, now: datetime) 
         user.email_confirmed_at = user.email_confirmed_at or now
         email = user.email
         await session.commit()
-        return email
+    await store.logins_changed([user_id])
+    return email
 
 
 async def reset_password(
@@ -171,7 +173,8 @@ async def reset_password(
         user.password_changed_at = now
         user.email_confirmed_at = user.email_confirmed_at or now
         await session.commit()
-        return user_id
+    await store.logins_changed([user_id])
+    return user_id
 
 
 async def set_password(
@@ -184,6 +187,7 @@ async def set_password(
             .values(password_hash=password_hash, password_changed_at=now)
         )
         await session.commit()
+    await store.logins_changed([user_id])
 
 
 def _usable(token_hash: str, purpose: TokenPurpose, now: datetime) -> Select[int]:

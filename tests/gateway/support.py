@@ -70,12 +70,7 @@ def loaders_for(adapters: Adapters) -> DataLoaders:
 
 def invalidation_for(loaders: DataLoaders, cache: Cache | None = None) -> Invalidation:
     """What a write forgets, in `loaders` (those it reads back through) and in `cache`."""
-    return Invalidation(
-        cache,
-        customer=loaders.customer,
-        balance=loaders.balance,
-        outage_status=loaders.outage_status,
-    )
+    return Invalidation(cache, loaders=loaders)
 
 
 def access_for(store: GatewayStore, who: Member | None, *, loaders: DataLoaders) -> AccountAccess:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from pydantic import SecretStr
 
+from gateway.app import create_app
 from tests.gateway.conftest import Members
 from tests.gateway.served import StandIns, served
 
@@ -40,3 +42,24 @@ async def test_the_lifespan_opens_the_real_adapters_and_serves_through_them(
     assert len(account["usage"]["kwh"]) == 7
     assert None not in account["usage"]["temperatureF"]
     assert all(status["isOut"] is False for status in account["outageStatus"])
+
+
+async def test_a_server_process_tunes_its_collector_once_everything_is_open(
+    standins: StandIns, gateway_database_path: Path
+) -> None:
+    settings = standins.settings(
+        database_url=f"sqlite+aiosqlite:///{gateway_database_path}",
+        jwt_secret=SecretStr("app-test-signing-secret-" + "w" * 20),
+        gc_gen0_threshold=23_456,
+    )
+    thresholds, frozen = gc.get_threshold(), gc.get_freeze_count()
+    try:
+        app = create_app(settings, server_process=True)
+        assert (gc.get_threshold(), gc.get_freeze_count()) == (thresholds, frozen)
+        async with app.router.lifespan_context(app):
+            # Opened by now: the parsed WSDLs are among what is out of the collector's sight.
+            assert gc.get_threshold()[0] == 23_456
+            assert gc.get_freeze_count() > frozen
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)

@@ -2,7 +2,8 @@
 
 One process, one event loop: each method runs without awaiting, so it is atomic, and
 the sequence rule of `port` holds as it does in Redis. Bounded by a number of answers,
-the least recently used going first.
+the least recently used going first. Its followers (the held sign-in facts) are told of
+each drop as it is made: in one process nothing else can make one.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from gateway.core.response_cache.entry import StoredAnswer
-from gateway.core.response_cache.port import Lookup
+from gateway.core.response_cache.port import DropFollower, Dropped, Lookup
 
 DEFAULT_MAX_ANSWERS: Final = 10_000
 # Tags remembered as dropped; past this, all are forgotten and every request that
@@ -43,6 +44,7 @@ class MemoryAnswers:
         self._dropped_at: dict[str, int] = {}
         self._sequence = 0
         self._floor = 0  # requests that started before this keep nothing
+        self._followers: list[DropFollower] = []
 
     def __len__(self) -> int:
         return len(self._kept)
@@ -71,8 +73,15 @@ class MemoryAnswers:
             self._forget(next(iter(self._kept)))
         return True
 
+    def follow(self, follower: DropFollower) -> None:
+        self._followers.append(follower)
+        follower.reset(self._sequence)
+
     async def drop(self, tags: Collection[str], *, entity_keys: Sequence[str] = ()) -> None:
         self._sequence += 1
+        dropped = Dropped(self._sequence, tuple(tags), tuple(entity_keys))
+        for follower in self._followers:
+            follower.hear(dropped)
         if len(self._dropped_at) + len(tags) > MAX_DROPPED_TAGS:
             self._dropped_at.clear()
             self._floor = self._sequence

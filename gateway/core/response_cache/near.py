@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from typing import Final
 
 from gateway.core.response_cache.entry import StoredAnswer
-from gateway.core.response_cache.port import Dropped, Lookup
-from gateway.core.response_cache.redis import UNKNOWN, RedisAnswers
+from gateway.core.response_cache.port import UNKNOWN, DropFollower, Dropped, Lookup
+from gateway.core.response_cache.redis import RedisAnswers
 
 DEFAULT_MAX_ANSWERS: Final = 5_000
 MAX_HEARD_TAGS: Final = 50_000
@@ -123,10 +123,17 @@ class WithNearAnswers:
         self.shared = shared
         self.near = near
         self._entity_near_forget = entity_near_forget
+        self._followers: list[DropFollower] = [near]
 
     def start(self) -> None:
         """Subscribe to the drops (needs the running event loop)."""
-        self.shared.listen(self._hear, self.near.reset)
+        self.shared.listen(self._hear, self._reset)
+
+    def follow(self, follower: DropFollower) -> None:
+        """Tell `follower` of every drop this process makes or hears, on this one
+        subscription, and of whether it is subscribed."""
+        self._followers.append(follower)
+        follower.reset(self.near.heard)
 
     async def lookup(self, key: str) -> Lookup:
         answer = self.near.get(key)
@@ -148,14 +155,20 @@ class WithNearAnswers:
         return kept
 
     async def drop(self, tags: Collection[str], *, entity_keys: Sequence[str] = ()) -> None:
-        self.near.forget(tags)
+        for follower in self._followers:
+            follower.forget(tags)
         await self.shared.drop(tags, entity_keys=entity_keys)
 
     async def aclose(self) -> None:
-        self.near.reset(UNKNOWN)
+        self._reset(UNKNOWN)
         await self.shared.aclose()
 
     def _hear(self, dropped: Dropped) -> None:
-        self.near.hear(dropped)
+        for follower in self._followers:
+            follower.hear(dropped)
         if self._entity_near_forget is not None and dropped.entity_keys:
             self._entity_near_forget(dropped.entity_keys)
+
+    def _reset(self, sequence: int) -> None:
+        for follower in self._followers:
+            follower.reset(sequence)

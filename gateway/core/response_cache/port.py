@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Final, Protocol, runtime_checkable
 
 from gateway.core.response_cache.entry import StoredAnswer
+
+UNKNOWN: Final = -1  # `since` when the counter could not be read: such a miss keeps nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,3 +52,27 @@ class AnswerStore(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+class DropFollower(Protocol):
+    """Something a process holds that a drop of its tags makes stale (a near layer, the
+    held sign-in facts): told of every drop, and of whether drops are heard at all."""
+
+    def forget(self, tags: Collection[str]) -> None:
+        """This process drops `tags`: forget them now, before the drop goes out."""
+        ...
+
+    def hear(self, dropped: Dropped) -> None:
+        """A drop by any process (this one's too), as the channel carries it."""
+        ...
+
+    def reset(self, sequence: int) -> None:
+        """Drops are heard from `sequence` on; `UNKNOWN`: not heard (hold nothing)."""
+        ...
+
+
+@runtime_checkable
+class HeardDrops(Protocol):
+    """A store whose drops this process hears, and tells its followers of."""
+
+    def follow(self, follower: DropFollower) -> None: ...

@@ -37,7 +37,7 @@ from redis.asyncio import Redis
 from gateway.core.redis_breaker import RedisBreaker
 from gateway.core.redis_connection import describe_error, open_redis, redis_endpoint, redis_secrets
 from gateway.core.response_cache.entry import StoredAnswer, UnreadableAnswer, decode_answer
-from gateway.core.response_cache.port import Dropped, Lookup
+from gateway.core.response_cache.port import UNKNOWN, Dropped, Lookup
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,6 @@ CHANNEL: Final = f"{PREFIX}-drops"
 # How long a drop's number is kept: longer than any request runs from lookup to keep.
 DROP_MARK_TTL_MS: Final = 3_600_000
 MAX_PENDING_DROPS: Final = 10_000
-UNKNOWN: Final = -1  # `since` when the counter could not be read: such a miss keeps nothing
 RESUBSCRIBE_AFTER_S: Final = 1.0
 
 # ARGV: prefix, entry, ttl ms, since, tags...

@@ -61,5 +61,13 @@ def login_tag(user_id: int) -> str:
     return f"{LOGIN}:{user_id}"
 
 
+def login_of_tag(tag: str) -> int | None:
+    """The user a `login_tag` names; None for any other tag."""
+    entity, _, user_id = tag.partition(":")
+    if entity != LOGIN or not user_id.isdigit():
+        return None
+    return int(user_id)
+
+
 def account_tag(account_number: str) -> str:
     return f"{ACCOUNT}:{key_parts(account_number)}"

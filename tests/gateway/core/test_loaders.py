@@ -8,7 +8,7 @@ from typing import Any
 from gateway.core.backends import Adapters
 from gateway.core.store.gateway_store import GatewayStore
 from tests.gateway.conftest import Members
-from tests.gateway.support import execute
+from tests.gateway.support import execute, loaders_for
 
 # Overlapping fields on purpose: two accounts, aliases asking the same again, usage
 # and a comparison that need the same bills, locations and weather.
@@ -57,3 +57,13 @@ async def test_each_system_is_asked_once_per_distinct_key(
     assert cis_methods["get_service_locations_by_account"] == 2
     assert cis_methods["get_customer"] == 1  # both accounts belong to the same member
     assert cis_methods["get_balance"] == 2
+
+
+def test_a_requests_loaders_are_built_when_it_first_reads_them(adapters: Adapters) -> None:
+    loaders = loaders_for(adapters)
+    assert loaders.built == {}  # a request served from the response cache builds none
+
+    balance = loaders.balance
+    assert loaders.balance is balance  # one per request, remembered
+    assert loaders.customer is not balance
+    assert set(loaders.built) == {"balance", "customer"}

@@ -27,7 +27,7 @@ from gateway.identity.store import (
     viewer_in_session,
 )
 from gateway.identity.tables import LoginAttempt, LoginSession, RefreshToken, Role
-from tests.gateway.core.store.databases import add_user, store_on_each_backend
+from tests.gateway.core.store.databases import add_user, announcing, store_on_each_backend
 
 # On SQLite and on the real PostgreSQL, one database per module.
 store = store_on_each_backend()
@@ -92,7 +92,7 @@ async def test_rotation_spends_the_token_and_a_replay_revokes_the_family(
     assert rotated.session.expires_at == later + REFRESH_TTL
 
     replayed = await rotate(store, "b1" * 32, "b3" * 32, now=later + DAY)
-    assert replayed == Replayed(session.id)
+    assert replayed == Replayed(session.id, user_id)
     assert await revoked_reason(store, session.id) == TOKEN_REUSE
     # The family is gone: the successor no longer refreshes, and nothing was issued.
     assert await rotate(store, "b2" * 32, "b4" * 32, now=later + DAY) is None
@@ -151,14 +151,15 @@ async def test_the_user_and_their_accounts_are_read_only_with_a_running_session_
     session = await start(store, user_id, "g0" * 32)
     found = await viewer_in_session(store, user_id=user_id, session_id=session.id, now=NOON)
     assert found is not None
-    user, linked = found
+    user, linked = found.user, found.linked_accounts
     assert (user.id, user.role, linked) == (user_id, Role.MEMBER, frozenset({"2000100", "2000113"}))
+    assert found.session_expires_at == session.expires_at
     other_session = await start(store, other_id, "g1" * 32)
     unlinked = await viewer_in_session(
         store, user_id=other_id, session_id=other_session.id, now=NOON
     )
     assert unlinked is not None
-    assert unlinked[1] == frozenset()
+    assert unlinked.linked_accounts == frozenset()
     assert await viewer_in_session(store, user_id=other_id, session_id=session.id, now=NOON) is None
     assert await viewer_in_session(store, user_id=user_id, session_id="0" * 32, now=NOON) is None
 
@@ -231,3 +232,27 @@ async def test_old_attempts_are_pruned(store: GatewayStore) -> None:
             await db.scalars(select(LoginAttempt.attempted_at).where(LoginAttempt.email == email))
         )
     assert len(left) == 1
+
+
+async def test_ending_sessions_is_announced_as_a_change_of_the_login(store: GatewayStore) -> None:
+    watched, announced = announcing(store)
+    user_id = await add_user(store)
+    first = await start(store, user_id, "k1" * 32)
+    await start(store, user_id, "k2" * 32)
+    await start(store, user_id, "k3" * 32)
+
+    assert await revoke_session(
+        watched, user_id=user_id, session_id=first.id, reason="logout", now=NOON
+    )
+    assert not await revoke_session(
+        watched, user_id=user_id, session_id=first.id, reason="logout", now=NOON
+    )
+    assert announced == [user_id]  # ending nothing changes nothing
+    await rotate(watched, "k2" * 32, "k4" * 32, now=NOON)
+    assert announced == [user_id]  # a refresh changes no fact a request learns
+    replayed = await rotate(watched, "k2" * 32, "k5" * 32, now=NOON)
+    assert isinstance(replayed, Replayed)
+    assert announced == [user_id, user_id]
+    ended = await revoke_sessions_of_user(watched, user_id=user_id, reason="reset", now=NOON)
+    assert ended == 1
+    assert announced == [user_id] * 3

@@ -7,7 +7,12 @@ import pytest
 from pydantic import SecretStr
 
 from gateway.identity.tables import Role
-from gateway.identity.tokens import InvalidToken, TokenIssuer, new_refresh_token, refresh_token_hash
+from gateway.identity.tokens import (
+    InvalidToken,
+    TokenIssuer,
+    new_refresh_token,
+    refresh_token_hash,
+)
 from gateway.identity.viewer import authenticate
 
 SECRET = SecretStr("a-signing-secret-that-is-long-enough-for-hs256")
@@ -45,6 +50,33 @@ def test_an_expired_token_is_refused_as_expired() -> None:
     with pytest.raises(InvalidToken) as caught:
         issuer(NOON + timedelta(minutes=15)).verify(token.token)
     assert caught.value.expired
+
+
+def test_a_token_verified_before_still_expires_and_its_altered_copies_are_checked() -> None:
+    now = [NOON]
+    verifier = TokenIssuer(SECRET, ttl=timedelta(minutes=15), clock=lambda: now[0])
+    token = verifier.issue(user_id=7, role=Role.MEMBER, session_id=SID).token
+    assert verifier.verify(token).user_id == 7
+
+    header, payload, signature = token.split(".")
+    altered = ".".join(
+        (header, payload, signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB"))
+    )
+    with pytest.raises(InvalidToken) as caught:
+        verifier.verify(altered)
+    assert not caught.value.expired
+    now[0] = NOON + timedelta(minutes=15)
+    with pytest.raises(InvalidToken) as caught:
+        verifier.verify(token)
+    assert caught.value.expired
+
+
+def test_at_most_so_many_verified_tokens_are_remembered() -> None:
+    verifier = TokenIssuer(SECRET, ttl=timedelta(minutes=15), clock=lambda: NOON, max_verified=2)
+    tokens = [verifier.issue(user_id=n, role=Role.MEMBER, session_id=SID).token for n in range(3)]
+    assert [verifier.verify(token).user_id for token in tokens] == [0, 1, 2]
+    assert list(verifier._verified) == tokens[1:]  # the oldest went first
+    assert verifier.verify(tokens[0]).user_id == 0  # verified again, in full
 
 
 def test_a_token_signed_with_another_secret_is_refused() -> None:

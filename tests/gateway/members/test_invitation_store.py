@@ -18,7 +18,7 @@ from gateway.members.invitation_store import (
     revoke_invitation,
 )
 from gateway.members.store import Access, access_to, create_member
-from tests.gateway.core.store.databases import store_on_each_backend
+from tests.gateway.core.store.databases import announcing, store_on_each_backend
 
 # On SQLite and on the real PostgreSQL, one database per module.
 store = store_on_each_backend()
@@ -180,3 +180,20 @@ async def test_invitations_are_listed_newest_first(store: GatewayStore) -> None:
 
     assert [i.id for i in listed] == [newer.id, older.id]
     assert listed[0].created_at == NOON
+
+
+async def test_accepting_is_announced_as_a_change_of_the_invitees_login(
+    store: GatewayStore,
+) -> None:
+    watched, announced = announcing(store)
+    account = fresh_account()
+    holder, _ = await member(store, account)
+    invitee, invitee_email = await member(store, fresh_account())
+    _, token = await invite(store, account, holder, invitee_email)
+
+    accepted = await accept_invitation(
+        watched, token_hash=token_hash(token), user_id=invitee, email=invitee_email, now=NOON
+    )
+
+    assert accepted == account
+    assert announced == [invitee]

@@ -18,10 +18,11 @@ from gateway.members.store import (
     create_member,
     link_account,
     reset_password,
+    set_password,
     token_owner,
     tokens_issued_since,
 )
-from tests.gateway.core.store.databases import store_on_each_backend
+from tests.gateway.core.store.databases import announcing, store_on_each_backend
 
 # On SQLite and on the real PostgreSQL, one database per module.
 store = store_on_each_backend()
@@ -203,3 +204,25 @@ async def test_tokens_sent_lately_are_counted_per_purpose(store: GatewayStore) -
     )
 
     assert count == 2
+
+
+async def test_links_passwords_and_confirmations_are_announced_as_changes_of_the_login(
+    store: GatewayStore,
+) -> None:
+    watched, announced = announcing(store)
+    user_id, _ = await new_member(store, "300400")
+    confirmation = await issue(store, user_id, TokenPurpose.CONFIRM_EMAIL)
+    reset = await issue(store, user_id, TokenPurpose.RESET_PASSWORD)
+
+    await link_account(
+        watched, user_id=user_id, account_number="300401", access=Access.HOLDER, now=NOON
+    )
+    assert announced == [user_id]
+    await confirm_email(watched, token_hash=token_hash(confirmation), now=NOON)
+    assert announced == [user_id] * 2
+    await reset_password(watched, token_hash=token_hash(reset), password_hash="hash-2", now=NOON)
+    assert announced == [user_id] * 3
+    await set_password(watched, user_id=user_id, password_hash="hash-3", now=NOON)
+    assert announced == [user_id] * 4
+    assert await confirm_email(watched, token_hash=token_hash(confirmation), now=NOON) is None
+    assert announced == [user_id] * 4  # a spent token changes nothing

@@ -5,7 +5,7 @@ the worker, updateContactDetails, reportOutage, the CIS change feed, a revoked s
 notification contacts); partial answers and mutations are never kept; staff hits are
 audited; members never see each other's answers; concurrent misses execute once; 304
 for a client that holds the answer; and a second app instance hears drops through
-Redis pub/sub.
+Redis pub/sub, sign-in facts it holds included (a revoked session, a linked account).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,6 +32,9 @@ from gateway.core.backends import Adapters
 from gateway.core.cache.refresher import CisChangeRefresher
 from gateway.core.metrics import GatewayMetrics
 from gateway.core.store.gateway_store import GatewayStore
+from gateway.identity.tables import Role
+from gateway.identity.users import upsert_member
+from gateway.members import store as members_store
 from gateway.payments import store as payments_store
 from gateway.payments.status import PaymentStatus
 from gateway.worker import outbox_handlers, outbox_runner
@@ -521,3 +525,63 @@ async def test_another_app_instance_hears_a_write_through_redis(
         )
 
         await fresh_within(home_phone, changed)
+
+
+async def test_a_session_revoked_in_one_instance_is_refused_by_another_at_once(
+    adapters: Adapters, gateway_database_path: Path, members: Members, clean_redis: str
+) -> None:
+    # Facts held a minute: only the drop's message can end the laptop's session there.
+    async with (
+        app(gateway_database_path, clean_redis, adapters, session_hold_s=60) as writer,
+        app(gateway_database_path, clean_redis, adapters, session_hold_s=60) as reader,
+    ):
+        laptop, laptop_session = await sign_in_device(reader, members.demo)
+        phone, _ = await sign_in_device(writer, members.demo)
+        assert "errors" not in await reader.graphql(MINE, laptop)
+        assert "errors" not in await reader.graphql(MINE, laptop)  # held, and kept
+
+        revoked = await writer.graphql(REVOKE, phone, i={"sessionId": laptop_session})
+        assert revoked["data"]["revokeSession"]["__typename"] == "SessionRevoked"
+
+        async def refused() -> bool:
+            body = await reader.graphql(MINE, laptop)
+            return [e["extensions"]["code"] for e in body.get("errors", ())] == ["UNAUTHENTICATED"]
+
+        await until(refused)
+        assert "errors" not in await reader.graphql(MINE, phone)
+
+
+async def test_an_account_another_process_links_shows_at_once(
+    world: World,
+    adapters: Adapters,
+    gateway_database_path: Path,
+    gateway_store: GatewayStore,
+    clean_redis: str,
+) -> None:
+    first, second = world.accounts[-1].account_number, world.accounts[-2].account_number
+    member = Member(0, "answers-linking@example.com", "answers-linking-pass", Role.MEMBER, ())
+    user_id = await upsert_member(
+        gateway_store.engine, email=member.email, password=member.password, account_numbers=[first]
+    )
+    settings = served_settings(gateway_database_path, redis_url=clean_redis, session_hold_s=60)
+    async with (
+        served(settings, adapters) as gateway,
+        open_gateway(settings, metrics=GatewayMetrics(), adapters=adapters) as worker,
+    ):
+        token = await gateway.sign_in(member)
+
+        async def numbers() -> list[str]:
+            body = await gateway.graphql(MINE, token)
+            return [account["number"] for account in body["data"]["viewer"]["accounts"]]
+
+        assert await numbers() == [first]
+        assert await numbers() == [first]  # held, and kept
+        await members_store.link_account(
+            worker.store,
+            user_id=user_id,
+            account_number=second,
+            access=members_store.Access.HOLDER,
+            now=datetime.now(UTC),
+        )
+
+        await fresh_within(numbers, sorted([first, second]))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from gateway.core.response_cache.entry import StoredAnswer
 from gateway.core.response_cache.near import NearAnswers
-from gateway.core.response_cache.port import Dropped
-from gateway.core.response_cache.redis import UNKNOWN
+from gateway.core.response_cache.port import UNKNOWN, Dropped
 
 NOW = 1_000.0
 

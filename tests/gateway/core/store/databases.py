@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from datetime import UTC, datetime
 from typing import Any
 
@@ -78,3 +78,15 @@ async def add_user(
             for n in account_numbers
         )
         return user.id
+
+
+def announcing(store: GatewayStore) -> tuple[GatewayStore, list[int]]:
+    """`store`'s database through a store that records the logins it announces changed."""
+    announced: list[int] = []
+
+    async def record(user_ids: Collection[int]) -> None:
+        announced.extend(user_ids)
+
+    watched = GatewayStore(store.engine)
+    watched.announce_login_changes(record)
+    return watched, announced
