@@ -22,11 +22,36 @@ def _export_schema(_: argparse.Namespace) -> int:
     return 0
 
 
+# What a web process keeps of its own and hears changed only through Redis: with
+# several processes and no Redis, a sign-out or a payment in one would not reach the
+# others' stored answers or held sign-in facts, so those are switched off.
+PROCESS_LOCAL_OFF: dict[str, str] = {
+    "COOP_RESPONSE_CACHE_ENABLED": "false",
+    "COOP_SESSION_HOLD_S": "0",
+}
+
+
+def _without_process_local_state(workers: int) -> None:
+    """Several workers without Redis: switch off what only Redis keeps in step."""
+    import os
+
+    from gateway.settings import SharedRedisSettings
+
+    if workers <= 1 or SharedRedisSettings().named:
+        return
+    os.environ.update(PROCESS_LOCAL_OFF)
+    sys.stderr.write(
+        f"coop-gateway: {workers} web processes without COOP_REDIS_URL: stored answers"
+        " and held sign-ins are off, since only Redis tells every process of a change\n"
+    )
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from gateway.forwarding import ForwardingSettings, proxy_options
 
+    _without_process_local_state(args.workers)
     uvicorn.run(
         "gateway.app:create_app_from_environment",
         factory=True,

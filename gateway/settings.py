@@ -36,6 +36,21 @@ class StoreSettings(BaseSettings):
     database_url: str = Field(default=DEFAULT_DATABASE_URL, repr=False)
 
 
+class SharedRedisSettings(BaseSettings):
+    """Only whether a shared Redis is named: for `serve`, which decides what its worker
+    processes may keep of their own before any of them reads the app's settings."""
+
+    model_config = SettingsConfigDict(env_prefix="COOP_", frozen=True, extra="ignore")
+
+    redis_url: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("COOP_REDIS_URL", "REDIS_URL"), repr=False
+    )
+
+    @property
+    def named(self) -> bool:
+        return self.redis_url is not None and bool(self.redis_url.get_secret_value().strip())
+
+
 class GatewaySettings(BaseSettings):
     # hide_input_in_errors: a rejected secret must not be echoed in the validation error.
     # populate_by_name: fields read from an alias (REDIS_URL) still take keyword arguments.
