@@ -28,8 +28,10 @@ from gateway.similar_homes.standing import MIN_HOMES, cut_points, home_location,
 from gateway.similar_homes.store import GroupKey, HomeGroup
 
 # Accounts whose meters and stations are asked for at once, and meters read per query:
-# enough to keep the systems busy, few enough not to flood them.
-ACCOUNTS_AT_ONCE: Final = 50
+# enough to keep the systems busy, few enough that members' requests beside the count
+# keep answering (more at once made CIS calls queue past their timeout, and the CIS's
+# breaker then turned members' requests away too).
+ACCOUNTS_AT_ONCE: Final = 8
 METERS_PER_QUERY: Final = 500
 
 K = TypeVar("K")

@@ -27,10 +27,11 @@ logger = logging.getLogger("gateway.similar_homes.jobs")
 
 
 def months_to_count(*, today: date, months_back: int, counted: set[date]) -> list[date]:
-    """The first days of the months to count, oldest first: of the `months_back` months
-    before today's, those not counted yet, and always the last one."""
+    """The first days of the months to count, the latest first (members see it first):
+    of the `months_back` months before today's, those not counted yet, and always the
+    last one."""
     ended = ended_months(today, months_back)
-    return sorted(month for month in ended if month not in counted or month == ended[0])
+    return [month for month in ended if month not in counted or month == ended[0]]
 
 
 async def count_similar_homes(

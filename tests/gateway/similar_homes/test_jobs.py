@@ -49,7 +49,7 @@ def test_the_months_counted_are_those_not_counted_yet_and_always_the_last() -> N
 
     months = months_to_count(today=date(2026, 11, 30), months_back=3, counted=counted)
 
-    assert months == [date(2026, 8, 1), date(2026, 10, 1)]
+    assert months == [date(2026, 10, 1), date(2026, 8, 1)]
     assert months_to_count(today=date(2027, 1, 1), months_back=1, counted=set()) == [
         date(2026, 12, 1)
     ]
@@ -72,7 +72,7 @@ async def test_every_home_is_counted_in_its_group_and_small_groups_keep_no_cut_p
         await cis.aclose()
         await meters.aclose()
 
-    assert counted == [date(2026, 9, 1), date(2026, 10, 1)]
+    assert counted == [date(2026, 10, 1), date(2026, 9, 1)]
     assert again == [date(2026, 10, 1)]
     expected = groups_of(world)
     assert sum(expected.values()) == len(world.accounts)
