@@ -30,6 +30,7 @@ import logging
 import signal
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from adapters.cis.payments import CisPayments
@@ -68,7 +69,7 @@ from gateway.notifications.sms_routes import STATUS_PATH
 from gateway.payments import pay_bill, processing, processor_events, refund, webhook_intake
 from gateway.payments.autopay.jobs import drafting_job
 from gateway.settings import GatewaySettings
-from gateway.similar_homes.jobs import similar_homes_job
+from gateway.similar_homes.jobs import count_similar_homes, similar_homes_job
 
 logger = logging.getLogger("gateway.worker")
 # The exit status of a worker refused because another one holds the SQLite database.
@@ -275,7 +276,7 @@ def background_jobs(gateway: Gateway, *, outbox: OutboxRunner | None = None) -> 
         outages = outage_notices_job(
             store=gateway.store,
             oms=gateway.adapters.oms,
-            loaders=_scan_loaders(gateway),
+            loaders=scan_loaders(gateway),
             zone=settings.zone,
             interval_s=settings.outage_notice_interval_s,
         )
@@ -285,7 +286,7 @@ def background_jobs(gateway: Gateway, *, outbox: OutboxRunner | None = None) -> 
             store=gateway.store,
             cis=gateway.adapters.cis,
             meters=gateway.adapters.meters,
-            loaders=_scan_loaders(gateway),
+            loaders=scan_loaders(gateway),
             today=LoaderOptions(zone=settings.zone).today,
             months_back=settings.similar_homes_months,
             interval_s=settings.similar_homes_interval_s,
@@ -294,7 +295,21 @@ def background_jobs(gateway: Gateway, *, outbox: OutboxRunner | None = None) -> 
     return jobs
 
 
-def _scan_loaders(gateway: Gateway) -> Callable[[], DataLoaders]:
+async def count_similar_homes_once(gateway: Gateway) -> list[date]:
+    """One count of similar homes, as the worker's job makes them: for the demo, whose
+    member should see theirs from the first page on."""
+    settings = gateway.settings
+    return await count_similar_homes(
+        store=gateway.store,
+        cis=gateway.adapters.cis,
+        meters=gateway.adapters.meters,
+        loaders=scan_loaders(gateway)(),
+        today=LoaderOptions(zone=settings.zone).today(),
+        months_back=settings.similar_homes_months,
+    )
+
+
+def scan_loaders(gateway: Gateway) -> Callable[[], DataLoaders]:
     """Fresh loaders for each scan, through the shared cache as a request reads: a scan
     right after a member looked costs the backends nothing."""
     adapters = gateway.adapters
@@ -316,7 +331,7 @@ def _account_notices(gateway: Gateway) -> Callable[[asyncio.Event], Coroutine[An
     settings = gateway.settings
     return account_notices_job(
         store=gateway.store,
-        loaders=_scan_loaders(gateway),
+        loaders=scan_loaders(gateway),
         today=LoaderOptions(zone=settings.zone).today,
         interval_s=settings.account_notice_interval_s,
         per_minute=settings.account_notice_per_minute,
