@@ -117,6 +117,7 @@ def fanout_section(
             "COOP_OUTAGE_NOTICE_INTERVAL_S": "0",
             "COOP_PAYMENT_NOTICE_INTERVAL_S": "0",
             "COOP_AUTOPAY_DRAFT_INTERVAL_S": "0",
+            "COOP_SIMILAR_HOMES_INTERVAL_S": "0",
             "COOP_CIS_CHANGE_POLL_S": "0",
         }
         # The web process takes the provider's delivery reports, as deployed: without it

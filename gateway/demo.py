@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import secrets
 import sys
 from contextlib import AsyncExitStack
@@ -206,7 +207,7 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
     from gateway.notifications.sms_routes import INBOUND_PATH, STATUS_PATH
     from gateway.payments.webhook_route import WEBHOOK_PATH
     from gateway.settings import GatewaySettings
-    from gateway.worker import background_jobs, run_jobs
+    from gateway.worker import background_jobs, count_similar_homes_once, run_jobs
 
     await data.ensure_current(as_of=date.today())
     await _ensure_demo_staff(data)
@@ -295,6 +296,12 @@ async def run_demo(data: DemoData, options: DemoOptions) -> None:
         # The demo is this database's worker: a `coop-gateway worker` beside it is refused.
         stack.enter_context(acquire_worker_lock(settings.database_url))
         gateway = await stack.enter_async_context(open_gateway(settings, metrics=metrics))
+        # Counted before the portal opens, so the member's comparison is there at once;
+        # the worker's job below keeps it current, and tries again if this one failed.
+        try:
+            await count_similar_homes_once(gateway)
+        except Exception:
+            logging.getLogger("gateway.demo").exception("similar homes: the first count failed")
         server = uvicorn.Server(
             uvicorn.Config(
                 create_app(

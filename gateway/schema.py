@@ -42,6 +42,7 @@ from gateway.payments.extension_schema import PaymentExtensionMutations
 from gateway.payments.refund_schema import RefundMutations
 from gateway.payments.schema import PaymentMutations
 from gateway.payments.wallet.schema import WalletMutations
+from gateway.similar_homes.schema import SIMILAR_HOMES_COST
 from gateway.staff.schema import StaffQueries
 from gateway.usage.cost import usage_points
 from gateway.viewer.schema import AuthMutations, AuthQueries
@@ -55,6 +56,7 @@ COST_ESTIMATES: Final[Estimates] = {
     ("Account", "billChange"): lambda _: BILL_CHANGE_COST,
     ("Account", "peakDemand"): peak_demand_cost,
     ("Account", "projectedBill"): lambda _: PROJECTED_BILL_COST,
+    ("Account", "similarHomes"): lambda _: SIMILAR_HOMES_COST,
 }
 
 

@@ -259,6 +259,11 @@ class GatewaySettings(BaseSettings):
     account_notice_per_minute: int = Field(default=120, ge=1, le=60_000)
     # Seconds between polls of the OMS's active outages for OUTAGE notices (0: none).
     outage_notice_interval_s: float = Field(default=60.0, ge=0)
+    # Seconds between the worker's counts of similar homes (`gateway.similar_homes`),
+    # the first at its start (0: none), and how many months that have ended it keeps
+    # counted. Each count reads every account's meters and a month of daily reads.
+    similar_homes_interval_s: float = Field(default=86_400.0, ge=0)
+    similar_homes_months: int = Field(default=12, ge=1, le=36)
     # Names this worker in claimed entries and logs; unset: host, pid and a random part.
     worker_id: str | None = None
     # Set for several server processes (`serve --workers N`): prometheus-client reads it

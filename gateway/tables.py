@@ -13,6 +13,7 @@ from gateway.notifications import tables as notifications_tables
 from gateway.payments import tables as payments_tables
 from gateway.payments.autopay import tables as autopay_tables
 from gateway.payments.wallet import tables as wallet_tables
+from gateway.similar_homes import tables as similar_homes_tables
 
 metadata = Base.metadata
 
@@ -26,6 +27,7 @@ DOMAIN_TABLES = (
     notifications_tables,
     outbox_table,
     payments_tables,
+    similar_homes_tables,
     wallet_tables,
 )
 

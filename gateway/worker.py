@@ -8,6 +8,7 @@ and runs the background jobs until it is told to stop (SIGTERM or SIGINT):
   carried out by the handler registered for its kind, retried with backoff and never
   dropped. Any number of workers may share a PostgreSQL database; on SQLite one
   worker holds a lock beside the database file and a second one is refused;
+- the count of similar homes (`gateway.similar_homes.jobs`), at its start and daily;
 - the CIS change-feed refresher, while the shared cache is on and
   `cis_change_poll_s` > 0: it drops from the cache what the CIS reports as changed,
   and keeps its cursor in the database so that a restarted worker reads on from it.
@@ -29,6 +30,7 @@ import logging
 import signal
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from adapters.cis.payments import CisPayments
@@ -67,6 +69,7 @@ from gateway.notifications.sms_routes import STATUS_PATH
 from gateway.payments import pay_bill, processing, processor_events, refund, webhook_intake
 from gateway.payments.autopay.jobs import drafting_job
 from gateway.settings import GatewaySettings
+from gateway.similar_homes.jobs import count_similar_homes, similar_homes_job
 
 logger = logging.getLogger("gateway.worker")
 # The exit status of a worker refused because another one holds the SQLite database.
@@ -273,15 +276,40 @@ def background_jobs(gateway: Gateway, *, outbox: OutboxRunner | None = None) -> 
         outages = outage_notices_job(
             store=gateway.store,
             oms=gateway.adapters.oms,
-            loaders=_scan_loaders(gateway),
+            loaders=scan_loaders(gateway),
             zone=settings.zone,
             interval_s=settings.outage_notice_interval_s,
         )
         jobs.append(Job("outage-notices", outages))
+    if settings.similar_homes_interval_s > 0:
+        similar_homes = similar_homes_job(
+            store=gateway.store,
+            cis=gateway.adapters.cis,
+            meters=gateway.adapters.meters,
+            loaders=scan_loaders(gateway),
+            today=LoaderOptions(zone=settings.zone).today,
+            months_back=settings.similar_homes_months,
+            interval_s=settings.similar_homes_interval_s,
+        )
+        jobs.append(Job("similar-homes", similar_homes))
     return jobs
 
 
-def _scan_loaders(gateway: Gateway) -> Callable[[], DataLoaders]:
+async def count_similar_homes_once(gateway: Gateway) -> list[date]:
+    """One count of similar homes, as the worker's job makes them: for the demo, whose
+    member should see theirs from the first page on."""
+    settings = gateway.settings
+    return await count_similar_homes(
+        store=gateway.store,
+        cis=gateway.adapters.cis,
+        meters=gateway.adapters.meters,
+        loaders=scan_loaders(gateway)(),
+        today=LoaderOptions(zone=settings.zone).today(),
+        months_back=settings.similar_homes_months,
+    )
+
+
+def scan_loaders(gateway: Gateway) -> Callable[[], DataLoaders]:
     """Fresh loaders for each scan, through the shared cache as a request reads: a scan
     right after a member looked costs the backends nothing."""
     adapters = gateway.adapters
@@ -303,7 +331,7 @@ def _account_notices(gateway: Gateway) -> Callable[[asyncio.Event], Coroutine[An
     settings = gateway.settings
     return account_notices_job(
         store=gateway.store,
-        loaders=_scan_loaders(gateway),
+        loaders=scan_loaders(gateway),
         today=LoaderOptions(zone=settings.zone).today,
         interval_s=settings.account_notice_interval_s,
         per_minute=settings.account_notice_per_minute,

@@ -26,6 +26,7 @@ from decimal import Decimal
 
 import pytest
 
+from adapters.cis.listing import all_service_locations
 from adapters.cis.port import (
     Balance,
     Bill,
@@ -57,6 +58,7 @@ __all__ = [
     "test_an_unknown_customer_is_not_found",
     "test_an_unknown_meter_is_not_found",
     "test_customers_are_found_by_name_prefix_in_name_order",
+    "test_every_service_location_is_listed_once",
     "test_meters_of_an_account_know_their_location",
     "test_methods_include_every_read_the_port_needs",
     "test_service_locations_of_a_customer_cover_all_their_accounts",
@@ -120,6 +122,7 @@ class CisContractFacts:
     meter: MeterMatch  # a meter, its account and customer
     name_search: NameSearch
     street_search: MeterSearch
+    location_count: int  # how many service locations the CIS has in all
     unknown_customer_id: str = "C999999"
     unknown_account_number: str = "9999999"
     unknown_meter_no: str = "ZZ00000000"
@@ -220,6 +223,20 @@ async def test_service_locations_of_a_customer_cover_all_their_accounts(
     found = await cis.get_service_locations_by_customer(cis_facts.member.customer_id)
 
     assert [loc.location_id for loc in found] == list(cis_facts.member_location_ids)
+
+
+async def test_every_service_location_is_listed_once(
+    cis: CisPort, cis_facts: CisContractFacts
+) -> None:
+    listed = await all_service_locations(cis)
+
+    ids = [loc.location_id for loc in listed]
+    assert len(ids) == len(set(ids)) == cis_facts.location_count
+    assert ids == sorted(ids)
+    by_id = {loc.location_id: loc for loc in listed}
+    for location in cis_facts.account_locations:
+        assert by_id[location.location_id] == location
+    assert "GetAllServiceLocations" in await cis.get_methods()
 
 
 async def test_unknown_keys_are_not_found(cis: CisPort, cis_facts: CisContractFacts) -> None:

@@ -29,6 +29,7 @@ from adapters.cis.port import (
     MeterMatch,
     PostalAddress,
     ServiceLocation,
+    ServiceLocationPage,
 )
 from adapters.rules.numbers import digits_of, parse_natural
 
@@ -44,6 +45,7 @@ METHODS: tuple[str, ...] = (
     "GetServiceLocationByAccountNumber",
     "GetServiceLocationByCustId",
     "GetServiceLocationByMeterNo",
+    "GetAllServiceLocations",
     "GetMeterByAccountNumber",
     "GetMetersBySearchString",
     "GetBillingDetail",
@@ -92,6 +94,8 @@ class FakeCis(FakeCisPayments):
     )
     # Payments (see `adapters.cis.fake_payments`): postings, reversals, extensions.
     payment_book: FakePaymentBook = field(default_factory=FakePaymentBook)
+    # How many service locations one `service_locations_page` holds at most.
+    page_size: int = 100
 
     @classmethod
     def from_data(cls, data: FakeCisData) -> Self:
@@ -204,6 +208,22 @@ class FakeCis(FakeCisPayments):
             if loc.customer_id == customer_id
         )
         return _found(owned, f"no service locations for customer {customer_id!r}")
+
+    async def service_locations_page(self, cursor: str | None) -> ServiceLocationPage:
+        self._record("service_locations_page", cursor)
+        after = cursor or ""
+        remaining = sorted(
+            (
+                loc
+                for located in self.locations.values()
+                for loc in located
+                if loc.location_id > after
+            ),
+            key=lambda loc: loc.location_id,
+        )
+        page = tuple(remaining[: self.page_size])
+        more = len(remaining) > len(page)
+        return ServiceLocationPage(page, next_cursor=page[-1].location_id if more else None)
 
     async def get_meters_by_account(self, account_number: str) -> Sequence[Meter]:
         self._record("get_meters_by_account", account_number)

@@ -197,6 +197,18 @@ class ChangePage:
         return not (self.customer_ids or self.account_numbers or self.location_ids)
 
 
+@dataclass(frozen=True, slots=True)
+class ServiceLocationPage:
+    """One answer of the CIS's list of every service location, in location id order.
+
+    `next_cursor` continues the list (opaque: the last location id sent); `None` when
+    the CIS says nothing remains.
+    """
+
+    locations: tuple[ServiceLocation, ...]
+    next_cursor: str | None
+
+
 class CisPort(Protocol):
     """Reads and contact changes against the co-op's CIS. (Payments are a protocol of
     their own, `adapters.cis.payments.CisPayments`.)
@@ -237,6 +249,15 @@ class CisPort(Protocol):
     async def get_service_locations_by_customer(
         self, customer_id: str
     ) -> Sequence[ServiceLocation]: ...
+
+    async def service_locations_page(self, cursor: str | None) -> ServiceLocationPage:
+        """Every service location the CIS has, a page at a time (MultiSpeak
+        GetAllServiceLocations): for jobs that look at the whole co-op, never for a
+        member's request. `None` asks for the first page; pass each page's
+        `next_cursor` for the next one until it is `None`
+        (`adapters.cis.listing.all_service_locations` does).
+        """
+        ...
 
     async def get_meters_by_account(self, account_number: str) -> Sequence[Meter]: ...
 

@@ -30,6 +30,7 @@ from adapters.cis.port import (
     MeterMatch,
     PostalAddress,
     ServiceLocation,
+    ServiceLocationPage,
 )
 from adapters.cis.soap_payments import SoapCisPayments
 from adapters.multispeak import (
@@ -152,6 +153,28 @@ class SoapCis(SoapCisPayments):
         if not locations:
             raise CisNotFound(f"no service locations for customer {customer_id!r}")
         return tuple(_read(wire.service_location, loc) for loc in locations)
+
+    async def service_locations_page(self, cursor: str | None) -> ServiceLocationPage:
+        """One GetAllServiceLocations answer; its header's ObjectsRemaining says whether
+        more follow (a server that sends none is asked again until a page is empty)."""
+        reply: Reply = await exchange(
+            self._client,
+            "GetAllServiceLocations",
+            {"lastReceived": cursor or ""},
+            unavailable=CisUnavailable,
+            fault=CisFault,
+        )
+        locations = tuple(
+            _read(wire.service_location, loc) for loc in wire.items(reply.result, "serviceLocation")
+        )
+        remaining = reply.header.get("ObjectsRemaining")
+        more = bool(locations) if remaining is None else _count(remaining) > 0
+        if not more:
+            return ServiceLocationPage(locations, next_cursor=None)
+        last_sent = reply.header.get("LastSent") or (locations[-1].location_id if locations else "")
+        if not last_sent:
+            raise CisFault("GetAllServiceLocations: objects remain, but nothing says where")
+        return ServiceLocationPage(locations, next_cursor=str(last_sent))
 
     async def get_meters_by_account(self, account_number: str) -> Sequence[Meter]:
         result = await self._call("GetMeterByAccountNumber", {"accountNumber": account_number})
@@ -281,6 +304,13 @@ class SoapCis(SoapCisPayments):
         if not payables:
             raise CisNotFound(f"no account {account_number!r}")
         return _read(lambda value: wire.balance(account_number, value), payables[0])
+
+
+def _count(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise CisFault(f"unreadable ObjectsRemaining {value!r}") from None
 
 
 def _ids(values: Sequence[str]) -> tuple[str, ...]:

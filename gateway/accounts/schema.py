@@ -47,6 +47,7 @@ from gateway.payments.autopay.schema import Autopay, account_autopay
 from gateway.payments.options_schema import PaymentOptions, account_payment_options
 from gateway.payments.prepay_schema import Prepay, account_prepay
 from gateway.payments.schema import AccountPaymentConnection, account_payments
+from gateway.similar_homes.schema import SimilarHomesResult, account_similar_homes
 from gateway.usage import comparison_service as comparison
 from gateway.usage.schema import UsageComparison, UsageInterval, UsageSeries
 from gateway.usage.service import usage_series
@@ -311,6 +312,16 @@ class Account:
     )
     async def peak_demand(self, info: GatewayInfo, periods: int = 12) -> PeakDemand | None:
         return await account_peak_demand(info, account_number=self.number, periods=periods)
+
+    @described_field(
+        "Where the account stands among homes with the same rate class and weather station,"
+        ' by kWh per day in a calendar month that has ended ("2026-10"; default: the'
+        " latest one compared). Groups under 20 homes are never compared."
+    )
+    async def similar_homes(
+        self, info: GatewayInfo, month: str | None = None
+    ) -> SimilarHomesResult | None:
+        return await account_similar_homes(info, account_number=self.number, month=month)
 
     @strawberry.field
     async def outage_status(self, info: GatewayInfo) -> list[LocationOutageStatus] | None:

@@ -30,6 +30,7 @@ from adapters.cis.port import (
     MeterMatch,
     PostalAddress,
     ServiceLocation,
+    ServiceLocationPage,
 )
 from adapters.errors import BackendUnavailable
 from adapters.meters.port import (
@@ -217,6 +218,11 @@ class InstrumentedCis(InstrumentedBackend):
 
     async def changes_since(self, cursor: str | None) -> ChangePage:
         return await self._read("changes_since", lambda: self.inner.changes_since(cursor))
+
+    async def service_locations_page(self, cursor: str | None) -> ServiceLocationPage:
+        return await self._read(
+            "service_locations_page", lambda: self.inner.service_locations_page(cursor)
+        )
 
     async def aclose(self) -> None:
         await self.inner.aclose()

@@ -13,7 +13,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.applications import Starlette
 
 from adapters.cis.soap import CB_SERVER_WSDL
-from simulators.cis.handlers import DEFAULT_CHANGE_PAGE_SIZE, CbServerHandlers
+from simulators.cis.handlers import (
+    DEFAULT_CHANGE_PAGE_SIZE,
+    DEFAULT_LIST_PAGE_SIZE,
+    CbServerHandlers,
+)
 from simulators.soap import MultiSpeakCredentials, close_on_shutdown, create_multispeak_app
 
 SERVICE_PATH: Final = "/multispeak/v3/CB_Server.asmx"
@@ -26,10 +30,12 @@ def create_cis_app(
     latency_ms: float = 0.0,
     payment_terms_days: int = 20,
     change_page_size: int = DEFAULT_CHANGE_PAGE_SIZE,
+    list_page_size: int = DEFAULT_LIST_PAGE_SIZE,
     payments_need_commit: bool = False,
 ) -> Starlette:
     """The stand-in as an ASGI app; `payment_terms_days` dates `paymentDueDate`;
-    `change_page_size` caps the objects in one GetModifiedXXX answer;
+    `change_page_size` caps the objects in one GetModifiedXXX answer, `list_page_size`
+    in one GetAllServiceLocations answer;
     `payments_need_commit`: a CIS that posts a payment only on CommitPaymentTransaction
     (see `simulators.cis.payments`)."""
     # Creating an engine opens nothing: connections are made on first use.
@@ -38,6 +44,7 @@ def create_cis_app(
         engine,
         payment_terms_days=payment_terms_days,
         change_page_size=change_page_size,
+        list_page_size=list_page_size,
         payments_need_commit=payments_need_commit,
     )
     app = create_multispeak_app(

@@ -16,7 +16,7 @@ from sqlalchemy import Column, Select, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.cis import search
-from simulators.cis import feed, wire
+from simulators.cis import feed, listing, wire
 from simulators.cis.payment_extensions import PaymentExtensionHandlers
 from simulators.cis.payments import PaymentHandlers
 from simulators.cis.prepay import PrepayHandlers
@@ -42,6 +42,7 @@ METHODS: tuple[str, ...] = (
     "GetServiceLocationByAccountNumber",
     "GetServiceLocationByCustId",
     "GetServiceLocationByMeterNo",
+    "GetAllServiceLocations",
     "GetMeterByAccountNumber",
     "GetMetersBySearchString",
     "GetBillingDetail",
@@ -59,6 +60,8 @@ METHODS: tuple[str, ...] = (
 )
 # How many objects one GetModifiedXXX answer holds at most (see `simulators.cis.feed`).
 DEFAULT_CHANGE_PAGE_SIZE = 100
+# How many service locations one GetAllServiceLocations answer holds at most.
+DEFAULT_LIST_PAGE_SIZE = 100
 
 
 def _bill_day(value: datetime | date) -> date:
@@ -90,13 +93,15 @@ class CbServerHandlers:
         *,
         payment_terms_days: int,
         change_page_size: int = DEFAULT_CHANGE_PAGE_SIZE,
+        list_page_size: int = DEFAULT_LIST_PAGE_SIZE,
         payments_need_commit: bool = False,
     ) -> None:
-        if change_page_size < 1:
-            raise ValueError("change_page_size must be at least 1")
+        if change_page_size < 1 or list_page_size < 1:
+            raise ValueError("page sizes must be at least 1")
         self._engine = engine
         self._payment_terms_days = payment_terms_days
         self._change_page_size = change_page_size
+        self._list_page_size = list_page_size
         self._payments = PaymentHandlers(engine, needs_commit=payments_need_commit)
         self._extensions = PaymentExtensionHandlers(engine)
         self._prepay = PrepayHandlers(engine)
@@ -111,6 +116,7 @@ class CbServerHandlers:
             "GetMetersBySearchString": self.get_meters_by_search_string,
             "GetServiceLocationByAccountNumber": self.get_service_location_by_account_number,
             "GetServiceLocationByCustId": self.get_service_location_by_cust_id,
+            "GetAllServiceLocations": self.get_all_service_locations,
             "GetMeterByAccountNumber": self.get_meter_by_account_number,
             "GetBillingDetail": self.get_billing_detail,
             "GetBilledUsage": self.get_billed_usage,
@@ -240,6 +246,18 @@ class CbServerHandlers:
 
     async def get_service_location_by_cust_id(self, request: Any) -> Any:
         return await self._service_locations(service_locations.c.customer_id == request.custId)
+
+    async def get_all_service_locations(self, request: Any) -> Answer:
+        async with self._engine.connect() as conn:
+            page = await listing.location_page(
+                conn, request.lastReceived, page_size=self._list_page_size
+            )
+        located = await self._service_locations(
+            service_locations.c.location_id.in_(page.object_ids)
+        )
+        by_id = {location["objectID"]: location for location in located["serviceLocation"]}
+        found = [by_id[i] for i in page.object_ids if i in by_id]
+        return Answer({"serviceLocation": found}, page.header())
 
     async def get_meter_by_account_number(self, request: Any) -> Any:
         query = (

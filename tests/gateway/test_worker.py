@@ -86,6 +86,7 @@ async def test_the_worker_follows_the_change_feed_from_startup_and_is_counted(
         "payment-notices",
         "account-notices",
         "outage-notices",
+        "similar-homes",
     ]
     text = metrics.render().decode()
     assert polled in text

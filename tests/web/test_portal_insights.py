@@ -1,8 +1,9 @@
 """The member portal's insights in a real browser against `coop-gateway demo`: the
-projected bill on the dashboard; month to month, why the bill changed, peak hours and
-Green Button downloads on the usage screen; a bill's PDF and two bills compared; and an
-e-check whose bank account goes to the processor's stand-in only. Every screen passes
-axe-core's WCAG 2.1 AA checks and fits a phone. Screenshots: var/test-artifacts/insights-*.png.
+projected bill on the dashboard; month to month, why the bill changed, peak hours,
+similar homes and Green Button downloads on the usage screen; a bill's PDF and two
+bills compared; and an e-check whose bank account goes to the processor's stand-in
+only. Every screen passes axe-core's WCAG 2.1 AA checks and fits a phone. Screenshots:
+var/test-artifacts/insights-*.png.
 
 The demo member's accounts are only read here; the e-check is paid by the neighbour,
 whose account the other browser tests leave alone.
@@ -92,6 +93,12 @@ def test_the_projected_bill_and_the_usage_insights_with_green_button_downloads(
         "row"
     )
     expect(periods.nth(12)).to_contain_text(re.compile(r"\d+:00 (AM|PM)"))
+    # The demo member's home is one of six of its kind in the tests' small co-op.
+    similar = page.get_by_role("region", name="Similar homes")
+    expect(similar).to_contain_text(
+        re.compile(r"[A-Z][a-z]+ \d{4}: Too few similar homes to compare with\."),
+        timeout=TIMEOUT_MS,
+    )
     fits_and_passes_axe(browser)
     browser.screenshot("insights-phone-usage.png")
 

@@ -6,6 +6,7 @@ import { energy, isoDay } from "../shared/format";
 import { GreenButton } from "./GreenButton";
 import { MonthComparison } from "./MonthComparison";
 import { PeakHours } from "./PeakHours";
+import { SimilarHomes } from "./SimilarHomes";
 import { UsageChart } from "./UsageChart";
 
 const UsageQuery = graphql(`
@@ -106,6 +107,7 @@ export default function Usage({ number }: { number: string }) {
     </section>
     <MonthComparison number={number} />
     <PeakHours number={number} />
+    <SimilarHomes number={number} />
     <GreenButton number={number} />
     </>
   );

@@ -19,6 +19,17 @@ export function dateTime(value: string): string {
   return dayAndTime.format(new Date(value));
 }
 
+const monthAndYear = new Intl.DateTimeFormat("en-US", {
+  month: "long",
+  year: "numeric",
+  timeZone: "UTC",
+});
+
+/** A calendar month as the API names it ("2026-10"), as people do: "October 2026". */
+export function monthName(value: string): string {
+  return monthAndYear.format(new Date(`${value}-01T00:00:00Z`));
+}
+
 export function energy(value: number): string {
   return `${kwh.format(value)} kWh`;
 }

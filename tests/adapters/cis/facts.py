@@ -73,6 +73,7 @@ def cis_facts_from_world(world: World) -> CisContractFacts:
             ),
         ),
         street_search=street_search(world),
+        location_count=len(world.locations),
         unknown_customer_id=scenario.unknown_customer,
         unknown_account_number=scenario.unknown_account,
     )

@@ -23,6 +23,7 @@ NO_SCANS = {
     "COOP_ACCOUNT_NOTICE_INTERVAL_S": "0",
     "COOP_OUTAGE_NOTICE_INTERVAL_S": "0",
     "COOP_AUTOPAY_DRAFT_INTERVAL_S": "0",
+    "COOP_SIMILAR_HOMES_INTERVAL_S": "0",
 }
 
 WorkerEnvironment = Callable[..., dict[str, str]]

@@ -43,6 +43,7 @@ EXPECTED_TABLES = {
     "notification_preference_contacts",
     "notification_deliveries",
     "notification_time_zones",
+    "similar_home_groups",
 }
 
 
@@ -74,7 +75,7 @@ async def tables_and_revision(url: str) -> tuple[set[str], str]:
 async def check_database(url: str) -> None:
     await migrate(url)
     await migrate(url)  # a second run finds nothing to do
-    assert await tables_and_revision(url) == (EXPECTED_TABLES, "0015")
+    assert await tables_and_revision(url) == (EXPECTED_TABLES, "0016")
     assert await differences_from_models(url) == []
     user_id = await upsert_member(url, email="m@example.com", password="p", account_numbers=["7"])
     store = open_store(url)
