@@ -80,6 +80,9 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="profile the measured requests and list the top functions by this order",
     )
+    parser.add_argument(
+        "--profile-file", type=Path, default=None, help="also save the profile there (pstats)"
+    )
     return parser
 
 
@@ -115,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         stats = pstats.Stats(profiler, stream=out)
         stats.sort_stats(args.profile).print_stats(PROFILE_LINES)
         sys.stdout.write(out.getvalue())
+        if args.profile_file is not None:
+            stats.dump_stats(args.profile_file)
     return 0
 
 
