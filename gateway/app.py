@@ -47,6 +47,7 @@ from gateway.api.web_apps import BrowserPayments, WebApps
 from gateway.audit.reads import write_account_reads
 from gateway.bootstrap import Gateway, link_signer, open_gateway, payment_rules
 from gateway.core.backends import Adapters
+from gateway.core.cache.after_response import CacheWritesAfterResponse
 from gateway.core.cache.port import Cache, CacheUnavailable
 from gateway.core.metrics import CONTENT_TYPE, GatewayMetrics
 from gateway.core.resilience.deadline import request_deadline
@@ -287,7 +288,8 @@ def create_app(
             portal_links=PORTAL_LINKS,
         )
         routes.extend(web_apps.routes(serve_assets=graphiql is None))
-    middleware = []
+    # Outermost: the cache writes of a request start once everything else is done.
+    middleware = [Middleware(CacheWritesAfterResponse)]
     if settings.cors_origins:
         middleware.append(
             Middleware(

@@ -2,22 +2,25 @@
 
 Queries select only the columns a read needs: no ORM objects, one round trip for a
 year of hourly reads. Reads come back as the port's columns (`HourlyReads`,
-`DailyReads`), transposed from the rows in one step, with no object per row; hours are
-selected as epoch microseconds, the form SQLite stores, so that no `datetime` is made
-for them either. A tiny query for the meters asked tells "no reads" from "no such meter".
+`DailyReads`) with no object per row (`columns`: aggregated into arrays by PostgreSQL,
+through the driver's cursor on SQLite); hours are read as epoch microseconds, the form
+SQLite stores, so that no `datetime` is made for them either. A tiny query for the
+meters asked tells "no reads" from "no such meter".
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 from typing import Any, NoReturn, TypeVar
 
-from sqlalchemy import BigInteger, ColumnElement, Table, cast, exc, func, select, type_coerce
+from sqlalchemy import Column, exc, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from adapters.meters.columns import NO_COLUMNS, Columns, columns_by_meter
 from adapters.meters.port import (
     DailyReads,
     DailyWeather,
@@ -50,8 +53,6 @@ _SQLITE_UNAVAILABLE = (
 )
 
 Reads = TypeVar("Reads", HourlyReads, DailyReads)
-# One meter's reads, column by column: (when, kwh, estimated).
-_Columns = tuple[tuple[Any, ...], tuple[float, ...], tuple[bool, ...]]
 
 
 class SqlMeterData:
@@ -84,15 +85,14 @@ class SqlMeterData:
         self, meter_nos: Sequence[str], *, start: datetime, end: datetime
     ) -> Mapping[str, HourlyReads]:
         check_instant_range(start, end)
-        when = _epoch_microseconds(interval_reads.c.starts_at, self._engine.dialect.name)
-        found = await self._many(interval_reads, "starts_at", when, meter_nos, start, end)
+        found = await self._many(interval_reads.c.starts_at, meter_nos, start, end)
         return {meter_no: HourlyReads(*columns) for meter_no, columns in found.items()}
 
     async def daily_reads_many(
         self, meter_nos: Sequence[str], *, start: date, end: date
     ) -> Mapping[str, DailyReads]:
         check_day_range(start, end)
-        found = await self._many(daily_reads, "day", daily_reads.c.day, meter_nos, start, end)
+        found = await self._many(daily_reads.c.day, meter_nos, start, end)
         return {meter_no: DailyReads(*columns) for meter_no, columns in found.items()}
 
     async def weather_station_for_location(self, location_id: str) -> str:
@@ -142,45 +142,20 @@ class SqlMeterData:
             await self._engine.dispose()
 
     async def _many(
-        self,
-        table: Table,
-        column: str,
-        selected: ColumnElement[Any],
-        meter_nos: Sequence[str],
-        start: Any,
-        end: Any,
-    ) -> dict[str, _Columns]:
-        """Each known meter's reads in [start, end) as columns (`selected` for the time)."""
+        self, when: Column[Any], meter_nos: Sequence[str], start: Any, end: Any
+    ) -> dict[str, Columns]:
+        """Each known meter's reads in [start, end) of `when`'s table, as columns."""
         wanted = list(dict.fromkeys(meter_nos))
         if not wanted:
             return {}
-        when = table.c[column]
-        query = (
-            select(table.c.meter_no, selected, table.c.kwh, table.c.estimated)
-            .where(table.c.meter_no.in_(wanted), when >= start, when < end)
-            .order_by(table.c.meter_no, when)
-        )
         known_query = select(meters.c.meter_no).where(meters.c.meter_no.in_(wanted))
         async with self._connection() as connection:
             known = set((await connection.execute(known_query)).scalars())
-            rows = (await connection.execute(query)).all() if known else []
-        found: dict[str, _Columns] = {
-            meter_no: ((), (), ()) for meter_no in wanted if meter_no in known
-        }
-        if not rows:
-            return found
-        meter_column, when_column, kwh_column, estimated_column = zip(*rows, strict=True)
-        # The rows come grouped by meter (the first sort key): each meter's are one slice.
-        first = 0
-        for meter_no in dict.fromkeys(meter_column):
-            last = first + meter_column.count(meter_no)
-            found[meter_no] = (
-                when_column[first:last],
-                kwh_column[first:last],
-                estimated_column[first:last],
-            )
-            first = last
-        return found
+            present = [meter_no for meter_no in wanted if meter_no in known]
+            if not present:
+                return {}
+            read = await columns_by_meter(connection, when, present, start, end)
+        return {meter_no: read.get(meter_no, NO_COLUMNS) for meter_no in present}
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[AsyncConnection]:
@@ -189,16 +164,9 @@ class SqlMeterData:
                 yield connection
         except MeterDataNotFound:
             raise
-        except (exc.SQLAlchemyError, OSError, TimeoutError) as error:
+        # sqlite3's own errors: what SQLite's cursor raises when read directly (`columns`).
+        except (exc.SQLAlchemyError, sqlite3.Error, OSError, TimeoutError) as error:
             _raise_adapter_error(error)
-
-
-def _epoch_microseconds(column: ColumnElement[Any], dialect: str) -> ColumnElement[int]:
-    """`column` (a `UtcInstant`) as microseconds since the epoch, computed by the database."""
-    if dialect == "sqlite":
-        return type_coerce(column, BigInteger)  # what SQLite stores: read it as it is
-    # extract() gives exact numeric seconds (PostgreSQL 14 on), so the product is whole.
-    return cast(func.extract("epoch", column) * 1_000_000, BigInteger)
 
 
 def _only(meter_no: str, found: Mapping[str, Reads]) -> Reads:

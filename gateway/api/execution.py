@@ -4,7 +4,11 @@ Lists of scalars: usage series are parallel arrays (a year of hours is 8,760 poi
 four arrays of them). graphql-core completes every list item on its own: a path
 entry, an awaitable check and error handling per item, which costs more than the
 data. For a list whose items are a scalar or enum and already in memory, coercing
-them in one comprehension gives the same values.
+them in one comprehension gives the same values. Cheaper still, items that are
+already what a built-in scalar answers (finite floats for Float, bools for Boolean,
+strings for String and ID) are checked in bulk and passed on as they are; and a long
+tuple coerced lately (a year of local hours, the same tuple for every request over
+those hours, whose ISO texts cost more than the rest of the answer) is coerced once.
 
 Plain objects: a page of bills is a few hundred fields that are only attributes of
 objects the resolvers already built (`Bill.amount`, `ServicePeriod.start`, ...).
@@ -22,17 +26,23 @@ regular path, which reports the error at its own path as the spec asks.
 
 from __future__ import annotations
 
+import math
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLEnumType,
+    GraphQLFloat,
+    GraphQLID,
     GraphQLList,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLScalarType,
+    GraphQLString,
     Undefined,
     get_nullable_type,
     is_non_null_type,
@@ -44,6 +54,12 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
 TYPENAME: Final = "__typename"
+# Tuples at least this long are kept once coerced: hours of a quarter and more, and
+# longer than any series of days (three years at most), whose tuples are new for every
+# request and would only push the hours out. How many: as many as the usage series'
+# local hours (`gateway.usage.series.LOCAL_HOURS_KEPT`).
+COERCED_KEPT_FROM_ITEMS: Final = 2_000
+COERCED_KEPT: Final = 8
 
 
 class _Fallback(Exception):
@@ -233,6 +249,11 @@ def _coerce_all(
     non_null: bool,
 ) -> list[Any] | None:
     """The coerced items, or None when the list needs the item-by-item path."""
+    if _answered_as_they_are(leaf, items, non_null=non_null):
+        return list(items)
+    kept = _COERCED.get(leaf, items)
+    if kept is not None:
+        return kept
     coerce = leaf.coerce_output_value
     try:
         if non_null:
@@ -244,4 +265,63 @@ def _coerce_all(
     for item, value in zip(items, completed, strict=True):
         if (value is None or value is Undefined) and (non_null or item is not None):
             return None
+    _COERCED.keep(leaf, items, completed)
     return completed
+
+
+# The built-in scalars that answer an item of exactly this type with the item itself.
+_SAME_OUT: Final[dict[GraphQLScalarType, type]] = {
+    GraphQLFloat: float,  # if finite: JSON has no NaN or infinity
+    GraphQLBoolean: bool,
+    GraphQLString: str,
+    GraphQLID: str,
+}
+
+
+def _answered_as_they_are(
+    leaf: GraphQLScalarType | GraphQLEnumType, items: list[Any] | tuple[Any, ...], *, non_null: bool
+) -> bool:
+    kind = _SAME_OUT.get(leaf) if isinstance(leaf, GraphQLScalarType) else None
+    if kind is None:
+        return False
+    kinds = set(map(type, items))
+    if not non_null:
+        kinds.discard(type(None))
+    if not kinds <= {kind}:
+        return False
+    # filter(None, ...) drops the nulls (and zeros, which are finite anyway).
+    return kind is not float or all(map(math.isfinite, filter(None, items)))
+
+
+class _CoercedTuples:
+    """Long tuples coerced lately, by identity, each kept with its coerced items.
+
+    A tuple is immutable and so are the scalars' values in it (datetimes, floats), so
+    the same tuple coerces to the same items again. Each entry holds its tuple, so
+    that its id is not reused while it is kept.
+    """
+
+    def __init__(self, kept: int) -> None:
+        self._kept = kept
+        self._entries: OrderedDict[tuple[int, int], tuple[Any, tuple[Any, ...], list[Any]]] = (
+            OrderedDict()
+        )
+
+    def get(self, leaf: Any, items: list[Any] | tuple[Any, ...]) -> list[Any] | None:
+        if type(items) is not tuple or len(items) < COERCED_KEPT_FROM_ITEMS:
+            return None
+        entry = self._entries.get((id(leaf), id(items)))
+        if entry is None or entry[1] is not items:
+            return None
+        self._entries.move_to_end((id(leaf), id(items)))
+        return list(entry[2])  # a list of its own: a result may be changed by its owner
+
+    def keep(self, leaf: Any, items: list[Any] | tuple[Any, ...], completed: list[Any]) -> None:
+        if type(items) is not tuple or len(items) < COERCED_KEPT_FROM_ITEMS:
+            return
+        self._entries[(id(leaf), id(items))] = (leaf, items, list(completed))
+        while len(self._entries) > self._kept:
+            self._entries.popitem(last=False)
+
+
+_COERCED: Final = _CoercedTuples(COERCED_KEPT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from enum import Enum
 
@@ -37,12 +38,14 @@ class UsageSeries:
     time_zone: str
     unit: str
     total_kwh: float
-    starts_at: list[datetime]
-    kwh: list[float]
-    temperature_f: list[float | None] = strawberry.field(
+    # Sequences: the series' own tuples are answered, not copies (the executor completes
+    # a tuple of local hours it has seen before from what it made of it then).
+    starts_at: Sequence[datetime]
+    kwh: Sequence[float]
+    temperature_f: Sequence[float | None] = strawberry.field(
         description="Daily mean at the weather station (of the day; for a month, its mean)."
     )
-    estimated: list[bool]
+    estimated: Sequence[bool]
 
     @classmethod
     def of(cls, series: domain.UsageSeries) -> UsageSeries:
@@ -53,10 +56,10 @@ class UsageSeries:
             time_zone=series.zone.key,
             unit="kWh",
             total_kwh=series.total_kwh,
-            starts_at=list(series.starts_at),
-            kwh=list(series.kwh),
-            temperature_f=list(series.temperature_f),
-            estimated=list(series.estimated),
+            starts_at=series.starts_at,
+            kwh=series.kwh,
+            temperature_f=series.temperature_f,
+            estimated=series.estimated,
         )
 
 

@@ -19,7 +19,7 @@ from adapters.meters.port import DailyReads, DailyWeather, HourlyReads
 from gateway.core.errors import BadUserInput
 
 _MICROSECONDS_PER_SECOND = 1_000_000
-# Series of local hours kept (a year's weighs about half a megabyte).
+# Series of local hours kept (a year's weighs under a megabyte).
 LOCAL_HOURS_KEPT = 8
 
 
@@ -121,7 +121,7 @@ def hourly_series(
 ) -> UsageSeries:
     # A year of hours is 8,760 points per meter: column operations, no object per point.
     instants, sums, estimated = _hourly_sums(reads_per_meter)
-    starts_at = _local_hours(instants, zone)
+    starts_at, days = _local_hours(instants, zone)
     temperatures = {day: _round(mean) for day, mean in means.items()}
     return UsageSeries(
         Interval.HOUR,
@@ -131,7 +131,7 @@ def hourly_series(
         starts_at,
         tuple(map(round, sums, repeat(3))),
         estimated,
-        tuple(temperatures.get(at.date()) for at in starts_at),
+        tuple(map(temperatures.get, days)),
     )
 
 
@@ -167,11 +167,16 @@ def _hourly_sums(
 
 
 @lru_cache(maxsize=LOCAL_HOURS_KEPT)
-def _local_hours(instants: tuple[int, ...], zone: ZoneInfo) -> tuple[datetime, ...]:
-    """The instants in `zone`. Kept for the next caller: the same hours (a year of them
-    costs milliseconds to convert) are asked for again and again, for every account read
-    over the same range and every repeat of a request; datetimes are immutable."""
-    return tuple(map(_local_hour, instants, repeat(zone)))
+def _local_hours(
+    instants: tuple[int, ...], zone: ZoneInfo
+) -> tuple[tuple[datetime, ...], tuple[date, ...]]:
+    """The instants in `zone`, and the local day of each. Kept for the next caller: the
+    same hours (a year of them costs milliseconds to convert) are asked for again and
+    again, for every account read over the same range and every repeat of a request;
+    datetimes and dates are immutable."""
+    hours = tuple(map(_local_hour, instants, repeat(zone)))
+    days: dict[date, date] = {}  # one object per day, not per hour
+    return hours, tuple(days.setdefault(day, day) for day in map(datetime.date, hours))
 
 
 def _local_hour(microseconds: int, zone: ZoneInfo) -> datetime:

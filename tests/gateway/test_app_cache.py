@@ -316,8 +316,10 @@ async def test_requests_succeed_without_redis_and_use_it_again_once_it_is_back(
             assert await dashboard() == cold  # not probed again yet
             clock.advance(5.0)
             # One lookup probes Redis and finds it; the calls that raced the probe were
-            # skipped, so the next request fills in what they did not store.
-            assert await dashboard() == cold
+            # skipped, so the next request fills in what they did not store. The writes
+            # the request before put off until after its answer may land once Redis is
+            # found again, sparing this one a few calls.
+            assert 0 < await dashboard() <= cold
             await dashboard()
             assert await dashboard() == 0
             assert (await gateway.client.get("/readyz")).json()["cache"] == "up"

@@ -10,10 +10,11 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -21,6 +22,7 @@ from adapters.meters.contract import *  # noqa: F403
 from adapters.meters.contract import MeterDataContractFacts
 from adapters.meters.port import MeterDataFault, MeterDataPort, MeterDataUnavailable
 from adapters.meters.sql import SqlMeterData
+from adapters.meters.tables import metadata, meters, service_locations, weather_stations
 from simulators.meters.fake_from_world import fake_meters_from_world
 from simulators.world import World
 from tests.fixtures.postgres import PostgresServer
@@ -135,3 +137,32 @@ async def test_a_store_that_does_not_answer_in_time_is_unavailable(
             )
     finally:
         await store.aclose()
+
+
+async def test_a_store_missing_its_reads_tables_is_a_fault(empty_database_url: str) -> None:
+    """The reads are read through the driver's own cursor on SQLite: its errors too are
+    the adapter's, with nothing of the database's own in them."""
+    engine = create_async_engine(empty_database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(
+                metadata.create_all, tables=[weather_stations, service_locations, meters]
+            )
+            await connection.execute(
+                insert(weather_stations),
+                {"station_id": "S1", "name": "S", "latitude": 0, "longitude": 0, "elevation_ft": 0},
+            )
+            await connection.execute(
+                insert(service_locations), {"location_id": "L1", "station_id": "S1"}
+            )
+            await connection.execute(insert(meters), {"meter_no": "M1", "location_id": "L1"})
+        store = SqlMeterData(engine)
+        start = datetime(2026, 1, 1, tzinfo=UTC)
+        with pytest.raises(MeterDataFault) as hourly:
+            await store.hourly_reads_many(["M1"], start=start, end=start + timedelta(days=1))
+        with pytest.raises(MeterDataFault):
+            await store.daily_reads("M1", start=date(2026, 1, 1), end=date(2026, 2, 1))
+        assert "interval_reads" in str(hourly.value)
+        assert "SELECT" not in str(hourly.value)
+    finally:
+        await engine.dispose()

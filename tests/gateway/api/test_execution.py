@@ -3,15 +3,17 @@ as the regular path."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NewType
 
 import pytest
 import strawberry
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from gateway.api.execution import InMemoryExecutionContext
+from gateway.api.execution import COERCED_KEPT_FROM_ITEMS, InMemoryExecutionContext
 
 
 @strawberry.enum
@@ -35,6 +37,18 @@ class Query:
         return [Flag.ON, Flag.OFF]
 
     @strawberry.field
+    def whole_floats(self) -> list[float]:
+        return [1, 2.5]  # coerced: 1.0, 2.5
+
+    @strawberry.field
+    def infinite(self) -> list[float | None]:
+        return [1.0, None, float("inf")]
+
+    @strawberry.field
+    def words(self) -> list[str]:
+        return ["a", "b"]
+
+    @strawberry.field
     def null_in_non_null(self) -> list[int]:
         return [1, None, 3]  # type: ignore[list-item]  # a resolver bug, on purpose
 
@@ -53,6 +67,7 @@ def run(execution_context_class: Any, query: str) -> tuple[Any, list[tuple[str, 
     "query",
     [
         "{ floats gaps flags }",
+        "{ wholeFloats infinite words }",
         "{ nullInNonNull }",
         "{ notANumber }",
         "{ floats nullInNonNull notANumber }",
@@ -67,6 +82,63 @@ def test_a_bad_item_is_reported_at_its_own_index() -> None:
 
     assert data == {"notANumber": [1, None, 3]}
     assert [path for _, path in errors] == [["notANumber", 1]]
+
+
+def test_items_already_answered_are_passed_on_as_they_are() -> None:
+    data, _ = run(InMemoryExecutionContext, "{ floats wholeFloats words }")
+
+    assert data == {"floats": [1.5, 2.0, 3.25], "wholeFloats": [1.0, 2.5], "words": ["a", "b"]}
+    assert [type(value) for value in data["wholeFloats"]] == [float, float]
+
+
+# A long tuple coerced once: a custom scalar that counts what it serializes.
+Counted = NewType("Counted", int)
+COUNTED: list[int] = []
+
+
+def serialize_counted(value: int) -> str:
+    COUNTED.append(value)
+    return f"#{value}"
+
+
+COUNTING = StrawberryConfig(
+    scalar_map={Counted: strawberry.scalar(name="Counted", serialize=serialize_counted)}
+)
+LONG = tuple(Counted(number) for number in range(COERCED_KEPT_FROM_ITEMS))
+
+
+@strawberry.type
+class LongQuery:
+    @strawberry.field
+    def same(self) -> Sequence[Counted]:
+        return LONG
+
+    @strawberry.field
+    def fresh(self) -> Sequence[Counted]:
+        return LONG[1:]  # a new tuple every time
+
+
+LONG_SCHEMAS = {
+    kind: strawberry.Schema(LongQuery, execution_context_class=kind, config=COUNTING)
+    for kind in (InMemoryExecutionContext, StrawberryGraphQLCoreExecutionContext)
+}
+
+
+def run_long(execution_context_class: Any, query: str) -> Any:
+    result = LONG_SCHEMAS[execution_context_class].execute_sync(query)
+    assert result.errors is None
+    return result.data
+
+
+def test_the_same_long_tuple_is_coerced_once() -> None:
+    plain = run_long(StrawberryGraphQLCoreExecutionContext, "{ same fresh }")
+    COUNTED.clear()
+
+    first = run_long(InMemoryExecutionContext, "{ same fresh }")
+    again = run_long(InMemoryExecutionContext, "{ same fresh }")
+
+    assert first == again == plain
+    assert len(COUNTED) == len(LONG) + 2 * (len(LONG) - 1)  # `fresh` each time, `same` once
 
 
 # Plain objects: attributes completed by a plan, with the regular path as the fallback.

@@ -10,7 +10,7 @@ import pytest
 
 from adapters.cis.port import Customer
 from gateway.core.cache import kinds
-from gateway.core.cache.background import BackgroundWrites
+from gateway.core.cache.background import BackgroundWrites, writes_held
 from gateway.core.cache.cached import load_through_cache
 from gateway.core.cache.entry import decode_entry
 from gateway.core.cache.keys import key_parts
@@ -113,3 +113,64 @@ async def test_drain_waits_for_writes_started_while_it_waits() -> None:
 
     assert made == ["first", "second"]
     assert writes.pending == 0
+
+
+async def test_writes_started_while_held_start_when_the_hold_ends() -> None:
+    counted = Counted()
+    writes = BackgroundWrites(counted)
+    made: list[str] = []
+
+    async def write(name: str) -> None:
+        made.append(name)
+
+    with writes_held():
+        writes.start(write("held"))
+        await asyncio.sleep(0)  # a task would have run by now
+        assert (made, writes.pending, counted.queued) == ([], 0, 1)
+    assert writes.pending == 1
+    await writes.drain()
+
+    assert made == ["held"]
+    assert (counted.queued, counted.done) == (1, 1)
+
+
+async def test_a_write_started_after_the_hold_ended_starts_at_once() -> None:
+    """A task the held block started may outlive it: its writes are not left waiting."""
+    writes = BackgroundWrites()
+    made: list[str] = []
+    release = asyncio.Event()
+
+    async def write() -> None:
+        made.append("late")
+
+    async def outliving() -> None:
+        await release.wait()
+        writes.start(write())
+
+    with writes_held():
+        task = asyncio.create_task(outliving())
+    release.set()
+    await task
+    assert writes.pending == 1
+    await writes.drain()
+
+    assert made == ["late"]
+
+
+async def test_held_writes_start_even_when_the_block_fails() -> None:
+    writes = BackgroundWrites()
+    made: list[str] = []
+
+    async def write() -> None:
+        made.append("written")
+
+    def fail_holding() -> None:
+        with writes_held():
+            writes.start(write())
+            raise RuntimeError("the request failed")
+
+    with pytest.raises(RuntimeError):
+        fail_holding()
+    await writes.drain()
+
+    assert made == ["written"]
