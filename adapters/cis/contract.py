@@ -58,6 +58,7 @@ __all__ = [
     "test_an_unknown_customer_is_not_found",
     "test_an_unknown_meter_is_not_found",
     "test_customers_are_found_by_name_prefix_in_name_order",
+    "test_each_charge_line_names_the_service_location_it_bills",
     "test_every_service_location_is_listed_once",
     "test_meters_of_an_account_know_their_location",
     "test_methods_include_every_read_the_port_needs",

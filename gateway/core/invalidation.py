@@ -9,6 +9,10 @@ may have cached the old answer again. It drops the entries the write made stale 
 shared cache (for every gateway process) and from this request's loaders, which would
 otherwise answer from what they loaded before the write. The cache goes first: a load
 in this request between the two steps would otherwise find the stale entry there.
+
+Cache writes are made after answers (`gateway.core.cache.background`): this process's
+pending ones, this request's included, are made before a delete, which a write of an
+answer read before it would otherwise overtake and undo.
 """
 
 from __future__ import annotations
@@ -24,6 +28,11 @@ class Invalidation:
         self._cache = cache
         self._loaders = loaders
 
+    async def _settle_writes(self) -> None:
+        writes = self._loaders.cache_writes
+        if writes is not None:
+            await writes.settle()
+
     async def before_outage_report(self, *, location_id: str) -> None:
         await self.after_outage_report(location_id=location_id)
 
@@ -32,16 +41,19 @@ class Invalidation:
 
     async def after_outage_report(self, *, location_id: str) -> None:
         if self._cache is not None:
+            await self._settle_writes()
             await invalidate.after_outage_report(self._cache, location_id=location_id)
         self._loaders.outage_status.clear(location_id)
 
     async def after_customer_change(self, *, customer_id: str) -> None:
         if self._cache is not None:
+            await self._settle_writes()
             await invalidate.after_customer_change(self._cache, customer_id=customer_id)
         self._loaders.customer.clear(customer_id)
 
     async def after_payment(self, *, account_number: str) -> None:
         if self._cache is not None:
+            await self._settle_writes()
             await invalidate.after_payment(self._cache, account_number=account_number)
         self._loaders.balance.clear(account_number)
         self._loaders.prepay_balance.clear(account_number)

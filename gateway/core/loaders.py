@@ -450,6 +450,11 @@ class DataLoaders:
     ) -> DataLoaders:
         return cls(cis=cis, oms=oms, meters=meters, options=options, cis_payments=cis_payments)
 
+    @property
+    def cache_writes(self) -> BackgroundWrites | None:
+        """Where this request's cache writes wait to be made (None: made at once)."""
+        return self._options.writes
+
     customer: _Built[Loader[str, Customer]] = _Built(
         lambda it: customer_loader(it._cis, it._options)
     )

@@ -68,6 +68,16 @@ class BackgroundWrites:
         while self._tasks:
             await asyncio.wait(set(self._tasks))
 
+    async def settle(self) -> None:
+        """Start the writes this context holds and wait for every write: a delete made
+        after this cannot be overtaken by a write of what it drops."""
+        held = _held.get()
+        if held is not None and held.open:
+            launches, held.launches = held.launches, []
+            for launch in launches:
+                launch()
+        await self.drain()
+
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         if self._counter is not None:

@@ -59,7 +59,7 @@ async def test_each_system_is_asked_once_per_distinct_key(
     assert cis_methods["get_balance"] == 2
 
 
-def test_a_requests_loaders_are_built_when_it_first_reads_them(adapters: Adapters) -> None:
+async def test_a_requests_loaders_are_built_when_it_first_reads_them(adapters: Adapters) -> None:
     loaders = loaders_for(adapters)
     assert loaders.built == {}  # a request served from the response cache builds none
 

@@ -152,6 +152,10 @@ EXAMPLES: dict[type, tuple[object, ...]] = {
         cis.ChangePage(("C1", "C2"), ("2000100",), ("L1",), '{"feed":["7",null,null]}', True),
         cis.ChangePage((), (), (), "0", more=False),
     ),
+    cis.ServiceLocationPage: (
+        cis.ServiceLocationPage((LOCATION, NEW_LOCATION), "L000457"),
+        cis.ServiceLocationPage((), None),
+    ),
     oms.OutageEvent: (OUTAGE, *RESTORED_OUTAGES),
     oms.LocationOutageStatus: (OUT_STATUS, ON_STATUS),
     oms.OutageCall: (CALL, oms.OutageCall("L1", "A1", None, None, None, CALL.reported_at)),

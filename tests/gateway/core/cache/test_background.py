@@ -174,3 +174,33 @@ async def test_held_writes_start_even_when_the_block_fails() -> None:
     await writes.drain()
 
     assert made == ["written"]
+
+
+async def test_settle_makes_the_held_and_the_running_writes_before_it_returns() -> None:
+    """What a delete waits for: neither this request's held writes nor an earlier
+    request's running ones can land after it."""
+    writes = BackgroundWrites()
+    made: list[str] = []
+    earlier_may_finish = asyncio.Event()
+
+    async def earlier() -> None:
+        await earlier_may_finish.wait()
+        made.append("earlier")
+
+    async def write(name: str) -> None:
+        made.append(name)
+
+    writes.start(earlier())
+    with writes_held():
+        writes.start(write("this request's"))
+        settled = asyncio.create_task(writes.settle())
+        await asyncio.sleep(0)
+        assert not settled.done()  # the earlier write is still under way
+        earlier_may_finish.set()
+        await settled
+        assert sorted(made) == ["earlier", "this request's"]
+        writes.start(write("after the delete"))  # held again, as any write of the request
+        await asyncio.sleep(0)
+        assert "after the delete" not in made
+    await writes.drain()
+    assert made[-1] == "after the delete"
