@@ -70,8 +70,9 @@ typecheck: $(INSTALLED)
 layers: $(INSTALLED)
 	$(BIN)/lint-imports
 
+# A file's tests stay in one worker process, which starts its servers once.
 unit: $(INSTALLED)
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses auto --dist loadfile
 
 # The suite's fuzzing of every root field (tests/fuzz) with many more cases, for tens of
 # minutes; FUZZ_CASES=N for another number.
