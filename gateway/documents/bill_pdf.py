@@ -71,10 +71,11 @@ def render_bill_pdf(statement: BillStatement) -> bytes:
     _letterhead(canvas, statement)
     y = _member(canvas, statement, PAGE_HEIGHT - 2.05 * inch)
     y = _locations(canvas, statement, y - 0.15 * inch)
-    _charges_and_summary(canvas, statement, y - 0.15 * inch)
+    rest = _charges_and_summary(canvas, statement, y - 0.15 * inch)
     _chart(canvas, statement.history)
     _stub(canvas, statement)
     canvas.showPage()
+    _continued_charges(canvas, statement, rest)
     canvas.save()
     return buffer.getvalue()
 
@@ -170,7 +171,10 @@ def charge_rows(statement: BillStatement) -> list[tuple[bool, str, Decimal]]:
     return rows
 
 
-def _charges_and_summary(canvas: Canvas, statement: BillStatement, y: float) -> None:
+def _charges_and_summary(
+    canvas: Canvas, statement: BillStatement, y: float
+) -> list[tuple[bool, str, Decimal]]:
+    """The first page's charges and summary; returns the rows left for the next pages."""
     bill = statement.bill
     right = PAGE_WIDTH - MARGIN
     middle = PAGE_WIDTH * 0.62
@@ -181,17 +185,12 @@ def _charges_and_summary(canvas: Canvas, statement: BillStatement, y: float) -> 
     room = y - CHARGES_FLOOR - 13  # the total's row
     fits = len(rows) if len(rows) * ROW <= room else max(0, int(room // ROW) - 1)
     shown = rows[:fits]
-    row = y
-    for heading, text, amount in shown:
-        row -= ROW
-        canvas.setFont("Helvetica-Bold" if heading else "Helvetica", 8.5)
-        canvas.drawString(MARGIN if heading else MARGIN + 10, row, text[:76])
-        canvas.drawRightString(middle, row, money_text(amount))
+    row = _charge_rows(canvas, shown, top=y, amounts_at=middle)
     hidden = sum(1 for heading, _, _ in rows[len(shown) :] if not heading)
     if hidden > 0:
         row -= ROW
         canvas.setFont("Helvetica", 8.5)
-        canvas.drawString(MARGIN, row, f"and {hidden} more charges")
+        canvas.drawString(MARGIN, row, f"and {hidden} more charges, listed on the next page")
     row -= 13
     canvas.setFont("Helvetica-Bold", 9)
     canvas.drawString(MARGIN, row, "Total new charges")
@@ -207,6 +206,37 @@ def _charges_and_summary(canvas: Canvas, statement: BillStatement, y: float) -> 
         canvas.setFont("Helvetica-Bold" if index == len(summary) - 1 else "Helvetica", 9)
         canvas.drawString(middle + 18, at, label)
         canvas.drawRightString(right, at, money_text(amount))
+    return rows[len(shown) :]
+
+
+def _charge_rows(
+    canvas: Canvas, rows: Sequence[tuple[bool, str, Decimal]], *, top: float, amounts_at: float
+) -> float:
+    """Draws the rows below `top`; returns the last row's baseline."""
+    row = top
+    for heading, text, amount in rows:
+        row -= ROW
+        canvas.setFont("Helvetica-Bold" if heading else "Helvetica", 8.5)
+        canvas.drawString(MARGIN if heading else MARGIN + 10, row, text[:76])
+        canvas.drawRightString(amounts_at, row, money_text(amount))
+    return row
+
+
+def _continued_charges(
+    canvas: Canvas, statement: BillStatement, rows: Sequence[tuple[bool, str, Decimal]]
+) -> None:
+    """What the first page had no room for, on as many pages as it takes: a bill lists
+    every charge."""
+    per_page = int((PAGE_HEIGHT - 2 * MARGIN - 0.5 * inch) // ROW)
+    title = f"Charges, continued: bill of {day_text(statement.bill.bill_date)}"
+    for first in range(0, len(rows), per_page):
+        top = PAGE_HEIGHT - MARGIN
+        canvas.setFont("Helvetica-Bold", 10)
+        canvas.drawString(MARGIN, top, title)
+        _charge_rows(
+            canvas, rows[first : first + per_page], top=top - 6, amounts_at=PAGE_WIDTH * 0.62
+        )
+        canvas.showPage()
 
 
 def _chart(canvas: Canvas, history: Sequence[MonthUsage] | None) -> None:

@@ -19,7 +19,7 @@ from gateway.documents.bill_pdf import render_bill_pdf
 from gateway.documents.statement import BillStatement
 
 # Bump when the layout changes, so that PDFs drawn by the old layout are not served.
-LAYOUT_VERSION: Final = 2
+LAYOUT_VERSION: Final = 3
 PDF_TTL_S: Final = 24 * 3600.0
 KEY_PREFIX: Final = "document:bill_pdf"
 

@@ -4,6 +4,7 @@ pdftoppm, has ink on it and a chart where the chart belongs."""
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 from datetime import date
 from decimal import Decimal
@@ -12,8 +13,18 @@ from typing import Any
 
 import httpx
 
-from gateway.documents.bill_pdf import CHART_BOX, PAGE_HEIGHT, day_text, money_text
+from adapters.cis.port import ChargeLine
+from gateway.documents.bill_pdf import (
+    CHART_BOX,
+    PAGE_HEIGHT,
+    day_text,
+    money_text,
+    render_bill_pdf,
+)
+from gateway.documents.coop import CoopIdentity
+from gateway.documents.statement import BillStatement
 from tests.gateway.conftest import Members
+from tests.gateway.core.cache import examples
 from tests.gateway.documents.conftest import DocumentsGateway
 
 BILLS = """query ($n: String!) { account(number: $n) { ... on Account {
@@ -137,3 +148,34 @@ async def test_the_page_has_ink_and_the_chart_is_drawn_where_it_belongs(
     )
     assert inked(above) < inked(chart) / 2
     assert height == int(PAGE_HEIGHT * SCALE) or abs(height - PAGE_HEIGHT * SCALE) <= 1
+
+
+def test_charges_the_first_page_has_no_room_for_are_listed_on_the_next(tmp_path: Path) -> None:
+    # Three locations' lines and the account's own: more than the first page holds.
+    charges = (
+        *(
+            ChargeLine(f"Charge {number} at {location}", Decimal(f"{number}.25"), location)
+            for location in ("L000456", "L000457", "L000458")
+            for number in range(1, 9)
+        ),
+        ChargeLine("Gross receipts tax", Decimal("6.10")),
+    )
+    bill = dataclasses.replace(examples.BILL, charges=charges)
+    statement = BillStatement(
+        coop=CoopIdentity("Demo Electric Cooperative", ("PO Box 1000",), "505-555-0100"),
+        account_number=bill.account_number,
+        customer=examples.CUSTOMER,
+        locations=(examples.LOCATION, examples.NEW_LOCATION),
+        bill=bill,
+        history=None,
+    )
+    pdf = tmp_path / "bill.pdf"
+    pdf.write_bytes(render_bill_pdf(statement))
+
+    text = pdf_text(pdf)
+
+    assert "more charges, listed on the next page" in text
+    assert "Charges, continued" in text
+    for line in charges:
+        assert line.description in text, line.description
+        assert money_text(line.amount) in text
