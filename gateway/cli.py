@@ -37,7 +37,7 @@ def _without_process_local_state(workers: int) -> None:
 
     from gateway.settings import SharedRedisSettings
 
-    if workers <= 1 or SharedRedisSettings().named:
+    if workers <= 1 or SharedRedisSettings().redis_url is not None:
         return
     os.environ.update(PROCESS_LOCAL_OFF)
     sys.stderr.write(

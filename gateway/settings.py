@@ -37,21 +37,41 @@ class StoreSettings(BaseSettings):
 
 
 class SharedRedisSettings(BaseSettings):
-    """Only whether a shared Redis is named: for `serve`, which decides what its worker
-    processes may keep of their own before any of them reads the app's settings."""
+    """Where the shared Redis is, if anywhere: read on its own by `serve`, which decides
+    what its worker processes may keep of their own before any of them reads the app's
+    settings; the app's settings extend it."""
 
-    model_config = SettingsConfigDict(env_prefix="COOP_", frozen=True, extra="ignore")
-
-    redis_url: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("COOP_REDIS_URL", "REDIS_URL"), repr=False
+    # hide_input_in_errors: a rejected secret must not be echoed in the validation error.
+    model_config = SettingsConfigDict(
+        env_prefix="COOP_", frozen=True, extra="ignore", hide_input_in_errors=True
     )
 
-    @property
-    def named(self) -> bool:
-        return self.redis_url is not None and bool(self.redis_url.get_secret_value().strip())
+    # The shared cache: Redis when a URL is set (COOP_REDIS_URL, or the conventional
+    # REDIS_URL), an in-process cache otherwise. The URL may hold a password.
+    redis_url: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("COOP_REDIS_URL", "REDIS_URL")
+    )
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _blank_redis_url_is_none(cls, value: object) -> object:
+        # REDIS_URL= (set but empty) means "no Redis", as an unset variable does.
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        # The message names the schemes, never the URL (it may carry a password).
+        if value is not None:
+            scheme = urlsplit(value.get_secret_value()).scheme.lower()
+            if scheme not in REDIS_URL_SCHEMES:
+                raise ValueError("the Redis URL must start with redis://, rediss:// or unix://")
+        return value
 
 
-class GatewaySettings(BaseSettings):
+class GatewaySettings(SharedRedisSettings):
     # hide_input_in_errors: a rejected secret must not be echoed in the validation error.
     # populate_by_name: fields read from an alias (REDIS_URL) still take keyword arguments.
     model_config = SettingsConfigDict(
@@ -204,11 +224,6 @@ class GatewaySettings(BaseSettings):
     # Where members open the links in those emails (the portal), without a trailing slash.
     public_base_url: str = DEFAULT_PUBLIC_BASE_URL
 
-    # The shared cache: Redis when a URL is set (COOP_REDIS_URL, or the conventional
-    # REDIS_URL), an in-process cache otherwise. The URL may hold a password.
-    redis_url: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("COOP_REDIS_URL", "REDIS_URL")
-    )
     # A Redis call slower than this counts as Redis being down: the request reads from
     # the backends instead, and Redis is only probed again every few seconds.
     redis_timeout_s: float = Field(default=0.5, gt=0)
@@ -322,24 +337,6 @@ class GatewaySettings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError(f"unknown time zone {value!r}") from error
-        return value
-
-    @field_validator("redis_url", mode="before")
-    @classmethod
-    def _blank_redis_url_is_none(cls, value: object) -> object:
-        # REDIS_URL= (set but empty) means "no Redis", as an unset variable does.
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value
-
-    @field_validator("redis_url")
-    @classmethod
-    def _redis_scheme(cls, value: SecretStr | None) -> SecretStr | None:
-        # The message names the schemes, never the URL (it may carry a password).
-        if value is not None:
-            scheme = urlsplit(value.get_secret_value()).scheme.lower()
-            if scheme not in REDIS_URL_SCHEMES:
-                raise ValueError("the Redis URL must start with redis://, rediss:// or unix://")
         return value
 
     @field_validator(
