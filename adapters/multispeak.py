@@ -28,6 +28,7 @@ from lxml import etree
 from zeep.transports import AsyncTransport
 from zeep.wsdl.bindings import Soap11Binding
 
+from adapters.call_trace import queued_here, with_system
 from adapters.errors import AdapterError
 from adapters.rules.money import round_to_cents
 
@@ -182,10 +183,14 @@ class MultiSpeakClient:
         return envelope, headers
 
     async def send(self, envelope: Any, headers: Mapping[str, str]) -> Any:
+        # Only the time after its turn came is the system's: a caller judging a
+        # timeout (the gateway's breakers) must not blame it for the queue here.
+        queued_here()
         async with self._turns:
-            return await self._transport.post_xml(  # type: ignore[no-untyped-call]
-                self.endpoint.url, envelope, headers
-            )
+            with with_system():
+                return await self._transport.post_xml(  # type: ignore[no-untyped-call]
+                    self.endpoint.url, envelope, headers
+                )
 
     def reply(self, name: str, response: Any) -> Any:
         """The operation's result from an HTTP response; zeep's Fault for a SOAP Fault."""

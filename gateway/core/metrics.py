@@ -79,7 +79,7 @@ class GatewayMetrics:
             "gateway_backend_failures",
             "Backend calls that got no answer, by system and reason: timeout, unavailable "
             "(refused or dropped), deadline (the request's time ran out), breaker_open "
-            "(refused without calling).",
+            "(refused without calling), backlog (timed out mostly queued in this process).",
             ["system", "reason"],
             registry=self.registry,
         )

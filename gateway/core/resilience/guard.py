@@ -13,10 +13,13 @@ threshold. Writes (an outage report, a contact change) are never retried here: a
 timed-out write may have been carried out, and only the outbox, with its idempotency
 keys, may send one again. Faults and "not found" are answers, never retried.
 
-A timeout that ended well past the system's timeout was this process's event loop
-running late, not the system (`late_loop`): the call still fails, but the breaker is
-not told, so that an overloaded gateway does not also cut its members off a backend
-that answers in time.
+A timeout is put down to the system only when the system had the call for most of it.
+One that ended well past the system's timeout was this process's event loop running
+late (`late_loop`); one whose requests spent most of it queued in this process (an
+adapter's limit on calls under way, `adapters.call_trace`) was this process's backlog.
+Either way the call still fails, but the breaker is not told, and a read is not retried
+into the same backlog: an overloaded gateway must not also cut its members off a
+backend that answers in time.
 
 A write the guard itself cut short (its timeout, the request's deadline) was sent and
 may have been carried out: a caller for whom "unavailable" would wrongly mean "nothing
@@ -34,6 +37,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from adapters.call_trace import CallTrace, traced
 from adapters.errors import AdapterError, BackendUnavailable
 from gateway.core.resilience.breaker import BackendBreaker
 from gateway.core.resilience.deadline import time_left
@@ -43,6 +47,10 @@ T = TypeVar("T")
 
 # A retry needs at least this much of the request's time left to be worth sending.
 MIN_RETRY_BUDGET_S = 0.05
+# A timed-out call counts against its system only when one of its requests had been
+# with the system for at least this share of the timeout: a backend that answers in
+# 40 ms and took a request queued here for 2.9 s of a 3 s timeout is not failing.
+SYSTEM_SHARE = 0.5
 
 
 class FailureCounter(Protocol):
@@ -88,7 +96,7 @@ class BackendGuard:
                 pause = self._jitter(self._policy.retry_jitter_s)
                 left = time_left()
                 out_of_time = left is not None and left < pause + MIN_RETRY_BUDGET_S
-                if attempt == attempts or error.refused or out_of_time:
+                if attempt == attempts or error.refused or error.backlog or out_of_time:
                     raise error.cause from None
                 await asyncio.sleep(pause)
         raise AssertionError("unreachable: the last attempt returns or raises")
@@ -125,9 +133,11 @@ class BackendGuard:
         # nothing about the system, so the breaker does not count it.
         cut_by_deadline = timeout < self._policy.timeout_s
         started = self._clock()
+        trace = CallTrace(clock=self._clock)
         try:
-            async with asyncio.timeout(timeout):
-                result = await call()
+            with traced(trace):
+                async with asyncio.timeout(timeout):
+                    result = await call()
         except TimeoutError:
             if cut_by_deadline:
                 self.breaker.abandon(permit)
@@ -137,15 +147,17 @@ class BackendGuard:
                     refused=False,
                     cut_short=True,
                 ) from None
-            if held_up_by_loop(waited_s=self._clock() - started, timeout_s=timeout):
+            backlog = trace.tracked and trace.unanswered_s() < timeout * SYSTEM_SHARE
+            if backlog or held_up_by_loop(waited_s=self._clock() - started, timeout_s=timeout):
                 self.breaker.abandon(permit)
             else:
                 self.breaker.record_failure(permit, f"{operation} timed out")
-            self._count("timeout")
+            self._count("backlog" if backlog else "timeout")
             raise _NoAnswer(
                 self._error(f"{operation}: no answer within {timeout:g} s"),
                 refused=False,
                 cut_short=True,
+                backlog=backlog,
             ) from None
         except BackendUnavailable as error:
             self.breaker.record_failure(permit, str(error))
@@ -172,13 +184,20 @@ class BackendGuard:
 
 
 class _NoAnswer(Exception):
-    """Inside the guard only: a call that got no answer, whether it was even sent, and
-    whether the guard cut it short while it was under way."""
+    """Inside the guard only: a call that got no answer, whether it was even sent,
+    whether the guard cut it short while it was under way, and whether its time went on
+    this process's own backlog rather than on the system."""
 
     def __init__(
-        self, cause: BackendUnavailable, *, refused: bool, cut_short: bool = False
+        self,
+        cause: BackendUnavailable,
+        *,
+        refused: bool,
+        cut_short: bool = False,
+        backlog: bool = False,
     ) -> None:
         super().__init__(str(cause))
         self.cause = cause
         self.refused = refused
         self.cut_short = cut_short
+        self.backlog = backlog

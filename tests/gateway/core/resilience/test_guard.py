@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from adapters.call_trace import with_system
 from adapters.cis.fake import FakeCis
 from adapters.cis.port import CisNotFound, CisUnavailable, Customer, PostalAddress
 from adapters.meters.fake import FakeMeterData
@@ -204,3 +205,49 @@ async def test_a_timeout_the_loop_was_late_for_fails_the_call_but_not_the_breake
     with pytest.raises(CisUnavailable, match="no answer"):
         await guard.read("GetCustomerByCustomerID", hung)  # timed out on time: the CIS's
     assert breaker.state is BreakerState.OPEN
+
+
+class RecordingFailures:
+    def __init__(self) -> None:
+        self.reasons: list[str] = []
+
+    def backend_failed(self, system: str, reason: str) -> None:
+        self.reasons.append(reason)
+
+
+async def test_a_timeout_spent_queued_here_fails_the_call_but_not_the_breaker() -> None:
+    clock = FakeClock()
+    breaker = BackendBreaker("cis", failure_threshold=1, cool_down_s=60.0, clock=clock)
+    failures = RecordingFailures()
+    guard = BackendGuard(
+        system="cis",
+        unavailable=CisUnavailable,
+        policy=CallPolicy(timeout_s=0.01, retry_jitter_s=0.0, retries=1),
+        breaker=breaker,
+        failures=failures,
+        clock=clock,
+    )
+    sent: list[str] = []
+
+    async def queued_then_sent_at_the_last_moment() -> None:
+        clock.advance(0.009)  # waiting for a turn behind this process's other calls
+        sent.append("queued")
+        with with_system():
+            await asyncio.sleep(3600)
+
+    async def with_the_cis_all_along() -> None:
+        sent.append("hung")
+        with with_system():
+            clock.advance(0.009)
+            await asyncio.sleep(3600)
+
+    for _ in range(3):
+        with pytest.raises(CisUnavailable, match="no answer"):
+            await guard.read("GetAccount", queued_then_sent_at_the_last_moment)
+    assert breaker.state is BreakerState.CLOSED
+    assert sent == ["queued"] * 3  # not retried into the same backlog
+    assert failures.reasons == ["backlog"] * 3
+    with pytest.raises(CisUnavailable):  # its retry refused by the breaker it opened
+        await guard.read("GetAccount", with_the_cis_all_along)
+    assert breaker.state is BreakerState.OPEN  # the CIS had it the whole time
+    assert failures.reasons[3:] == ["timeout", "breaker_open"]
