@@ -133,6 +133,6 @@ def test_the_storm_can_be_made_smaller_keeping_its_shape() -> None:
     arguments = ["--only", "outage-storm", "--storm-members", "500"]
     options = run_options(parser().parse_args(arguments), arguments)
     assert options.sections == ["outage-storm"]
-    assert (options.storm.members, options.storm.polls, options.storm.arrival_s) == (500, 3, 30.0)
+    assert (options.storm.members, options.storm.polls, options.storm.arrival_s) == (500, 3, 60.0)
     quick = run_options(parser().parse_args(["--quick"]), ["--quick"])
     assert quick.storm.members == 200
