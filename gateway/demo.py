@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 from gateway.demo_tabs import demo_tabs
 from gateway.forwarding import proxy_options
 from simulators.seed import DEMO_EMAIL, DEMO_PASSWORD, generate_world
+from simulators.seed.fingerprint import generator_fingerprint
 from simulators.server import serve_asgi
 from simulators.soap import MultiSpeakCredentials
 from simulators.stores import StandInDatabases, seed_stand_ins, stand_in_schema_fingerprint
@@ -73,6 +74,7 @@ class DemoData:
             "accounts": self.accounts,
             "seed": self.generator_seed,
             "tables": stand_in_schema_fingerprint(),
+            "generator": generator_fingerprint(),
         }
 
     async def ensure_seeded(self, *, as_of: date) -> None:

@@ -16,7 +16,9 @@ from gateway.demo import DemoData
 AS_OF = date(2026, 11, 15)
 
 
-async def test_seeds_once_and_again_when_the_stand_ins_tables_changed(tmp_path: Path) -> None:
+async def test_seeds_once_and_again_when_the_tables_or_the_generator_changed(
+    tmp_path: Path,
+) -> None:
     data = DemoData(directory=tmp_path, accounts=40, generator_seed=7)
     marker = tmp_path / "seed.json"
 
@@ -34,6 +36,14 @@ async def test_seeds_once_and_again_when_the_stand_ins_tables_changed(tmp_path: 
 
     assert json.loads(marker.read_text()) == seeded
     assert cis_db.stat().st_mtime_ns != first_seeding
+    second_seeding = cis_db.stat().st_mtime_ns
+
+    # Seeded by another version of the generator: the same arguments, another co-op.
+    marker.write_text(json.dumps({**seeded, "generator": "older-version"}))
+    await data.ensure_seeded(as_of=AS_OF)
+
+    assert json.loads(marker.read_text()) == seeded
+    assert cis_db.stat().st_mtime_ns != second_seeding
 
 
 async def test_a_gateway_database_an_older_checkout_made_is_brought_up_to_date(
