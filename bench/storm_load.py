@@ -29,8 +29,9 @@ from bench.storm_plan import Visit
 
 # Room for every member's open request at once, as from as many browsers; the kernel
 # spreads the connections over the gateway's processes. One pool holds them all: aiohttp
-# finds a free connection at a cost that does not grow with the pool (httpx's did, one of
-# the reasons its ~4.5 ms of CPU per request made the load generator a third of the load).
+# finds a free connection at a cost that does not grow with the pool (httpx's did, and at
+# ~5 ms of CPU per request took the gateway's cores; docs/benchmarks.md, "The outage
+# storm's load generator").
 MAX_CONNECTIONS: Final = 512
 REQUEST_TIMEOUT_S: Final = 60.0  # from the send to the whole answer read
 # Below the gateway's idle timeout (uvicorn's 5 s): members poll every 15 s, and a
