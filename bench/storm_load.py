@@ -14,11 +14,11 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any, Final
 
-import httpx
+import aiohttp
 import orjson
 
 from bench.client import graphql_headers
@@ -28,15 +28,15 @@ from bench.storm_members import Member
 from bench.storm_plan import Visit
 
 # Room for every member's open request at once, as from as many browsers; the kernel
-# spreads the connections over the gateway's processes. They are shared out among
-# several clients: finding a free connection in one pool costs time in proportion to
-# its size, and one pool of hundreds would make the load generator the bottleneck.
+# spreads the connections over the gateway's processes. One pool holds them all: aiohttp
+# finds a free connection at a cost that does not grow with the pool (httpx's did, and at
+# ~5 ms of CPU per request took the gateway's cores; docs/benchmarks.md, "The outage
+# storm's load generator").
 MAX_CONNECTIONS: Final = 512
-CLIENTS: Final = 32
-REQUEST_TIMEOUT_S: Final = 60.0
+REQUEST_TIMEOUT_S: Final = 60.0  # from the send to the whole answer read
 # Below the gateway's idle timeout (uvicorn's 5 s): members poll every 15 s, and a
 # connection the server closed in the meantime would fail the next poll sent on it
-# (a browser would quietly open a new one; httpx does not retry a POST).
+# (a browser would quietly open a new one; aiohttp does not retry a POST).
 KEEPALIVE_EXPIRY_S: Final = 4.0
 START_DELAY_S: Final = 0.2  # the schedule's zero, a moment after all coroutines exist
 
@@ -52,7 +52,7 @@ class Answer:
 
 def judge(status: int, body: bytes) -> tuple[str | None, bool]:
     """An answer's error (None if complete), and whether it shows a location out."""
-    if status != httpx.codes.OK:
+    if status != HTTPStatus.OK:
         return f"HTTP {status}", False
     try:
         payload: dict[str, Any] = orjson.loads(body)
@@ -73,7 +73,7 @@ def judge(status: int, body: bytes) -> tuple[str | None, bool]:
 
 
 async def _ask(
-    client: httpx.AsyncClient,
+    session: aiohttp.ClientSession,
     url: str,
     body: bytes,
     *,
@@ -83,9 +83,9 @@ async def _ask(
 ) -> Answer:
     sent = time.perf_counter()
     try:
-        response = await client.post(url, content=body, headers=dict(headers))
-        error, told_out = judge(response.status_code, response.content)
-    except httpx.HTTPError as failure:
+        async with session.post(url, data=body, headers=headers) as response:
+            error, told_out = judge(response.status, await response.read())
+    except (aiohttp.ClientError, TimeoutError) as failure:
         error, told_out = f"no answer: {type(failure).__name__}", False
     return Answer(
         document=document,
@@ -93,6 +93,16 @@ async def _ask(
         latency_ms=(time.perf_counter() - sent) * 1000,
         error=error,
         told_out=told_out,
+    )
+
+
+def _browsers() -> aiohttp.ClientSession:
+    """One pool of connections for every member, keeping no cookies: each member is
+    known by its own token alone, as in its own browser."""
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=MAX_CONNECTIONS, keepalive_timeout=KEEPALIVE_EXPIRY_S),
+        timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S),
+        cookie_jar=aiohttp.DummyCookieJar(),
     )
 
 
@@ -106,24 +116,11 @@ async def drive(
 ) -> tuple[list[Answer], float]:
     """Every answer, and the seconds from the first send to the last answer."""
     answers: list[Answer] = []
-    per_client = MAX_CONNECTIONS // CLIENTS
-    limits = httpx.Limits(
-        max_connections=per_client,
-        max_keepalive_connections=per_client,
-        keepalive_expiry=KEEPALIVE_EXPIRY_S,
-    )
-    async with AsyncExitStack() as stack:
-        clients = [
-            await stack.enter_async_context(
-                httpx.AsyncClient(timeout=REQUEST_TIMEOUT_S, limits=limits)
-            )
-            for _ in range(min(CLIENTS, len(members)))
-        ]
+    async with _browsers() as session:
         start = time.perf_counter() + START_DELAY_S
 
         async def visit(plan: Visit) -> None:
             member = members[plan.member]
-            client = clients[plan.member % len(clients)]
             headers = graphql_headers(member.token)
             asked = dashboard.body({"number": member.account_number})
             for n, due_s in enumerate(plan.dashboards_at_s):
@@ -131,7 +128,7 @@ async def drive(
                 if n == 0:
                     answers.append(
                         await _ask(
-                            client,
+                            session,
                             graphql_url,
                             viewer.body({}),
                             headers=headers,
@@ -141,7 +138,7 @@ async def drive(
                     )
                 answers.append(
                     await _ask(
-                        client,
+                        session,
                         graphql_url,
                         asked,
                         headers=headers,
