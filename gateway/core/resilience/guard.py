@@ -14,9 +14,10 @@ timed-out write may have been carried out, and only the outbox, with its idempot
 keys, may send one again. Faults and "not found" are answers, never retried.
 
 A timeout is put down to the system only when the system had the call for most of it.
-One that ended well past the system's timeout was this process's event loop running
-late (`late_loop`); one whose requests spent most of it queued in this process (an
-adapter's limit on calls under way, `adapters.call_trace`) was this process's backlog.
+One that ended well past the system's timeout, or after which the event loop is slow to
+come back to the caller, was this process's event loop running late (`late_loop`); one
+whose requests spent most of it queued in this process (an adapter's limit on calls
+under way, `adapters.call_trace`) was this process's backlog.
 Either way the call still fails, but the breaker is not told, and a read is not retried
 into the same backlog: an overloaded gateway must not also cut its members off a
 backend that answers in time.
@@ -39,9 +40,9 @@ from typing import Protocol, TypeVar
 
 from adapters.call_trace import CallTrace, traced
 from adapters.errors import AdapterError, BackendUnavailable
-from gateway.core.resilience.breaker import BackendBreaker
+from gateway.core.resilience.breaker import BackendBreaker, Permit
 from gateway.core.resilience.deadline import time_left
-from gateway.core.resilience.late_loop import held_up_by_loop
+from gateway.core.resilience.late_loop import held_up_by_loop, loop_delay_s
 
 T = TypeVar("T")
 
@@ -147,8 +148,9 @@ class BackendGuard:
                     refused=False,
                     cut_short=True,
                 ) from None
+            waited_s = self._clock() - started
             backlog = trace.tracked and trace.unanswered_s() < timeout * SYSTEM_SHARE
-            if backlog or held_up_by_loop(waited_s=self._clock() - started, timeout_s=timeout):
+            if backlog or await self._loop_to_blame(permit, waited_s=waited_s, limit_s=timeout):
                 self.breaker.abandon(permit)
             else:
                 self.breaker.record_failure(permit, f"{operation} timed out")
@@ -174,6 +176,14 @@ class BackendGuard:
             raise
         self.breaker.record_success(permit)
         return result
+
+    async def _loop_to_blame(self, permit: Permit, *, waited_s: float, limit_s: float) -> bool:
+        try:
+            delay = await loop_delay_s(self._clock)
+        except BaseException:
+            self.breaker.abandon(permit)  # cancelled while asking: nothing learnt
+            raise
+        return held_up_by_loop(waited_s=waited_s, timeout_s=limit_s, loop_delay_s=delay)
 
     def _error(self, message: str) -> BackendUnavailable:
         return self._unavailable(message)

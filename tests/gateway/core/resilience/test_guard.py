@@ -251,3 +251,31 @@ async def test_a_timeout_spent_queued_here_fails_the_call_but_not_the_breaker() 
         await guard.read("GetAccount", with_the_cis_all_along)
     assert breaker.state is BreakerState.OPEN  # the CIS had it the whole time
     assert failures.reasons[3:] == ["timeout", "breaker_open"]
+
+
+async def test_a_timeout_on_a_loop_slow_to_come_round_does_not_open_the_breaker() -> None:
+    clock = FakeClock()
+    breaker = BackendBreaker("cis", failure_threshold=1, cool_down_s=60.0, clock=clock)
+    guard = BackendGuard(
+        system="cis",
+        unavailable=CisUnavailable,
+        policy=CallPolicy(timeout_s=0.01, retries=0),
+        breaker=breaker,
+        clock=clock,
+    )
+
+    async def with_the_cis() -> None:
+        with with_system():
+            clock.advance(0.009)  # on time, and with the CIS all along
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                # Timed out on time; but other requests' work is queued on the loop, and
+                # takes its turn before the guard's next step: a second of CPU in all.
+                for _ in range(4):
+                    asyncio.get_running_loop().call_soon(clock.advance, 0.25)
+                raise
+
+    with pytest.raises(CisUnavailable, match="no answer"):
+        await guard.read("GetAccount", with_the_cis)
+    assert breaker.state is BreakerState.CLOSED
