@@ -43,8 +43,9 @@ async def seed_stand_ins(world: World, databases: StandInDatabases) -> None:
 
 
 def stand_in_schema_fingerprint() -> str:
-    """A short hash of every stand-in table and column: databases seeded by a version
-    with other tables (say, before the CIS kept a change log) must be seeded again."""
+    """A short hash of every stand-in table, column and index: databases seeded by a
+    version with other tables (say, before the CIS kept a change log) or indexes must be
+    seeded again."""
     described: list[str] = []
     for metadata in (cis_metadata, oms_metadata, meters_metadata):
         described.extend(_describe(metadata))
@@ -54,5 +55,6 @@ def stand_in_schema_fingerprint() -> str:
 def _describe(metadata: MetaData) -> list[str]:
     return [
         f"{table.name}:{','.join(f'{column.name} {column.type}' for column in table.columns)}"
+        f"|{','.join(sorted(str(index.name) for index in table.indexes))}"
         for table in metadata.sorted_tables
     ]

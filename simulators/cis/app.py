@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Final
 
-from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.applications import Starlette
 
 from adapters.cis.soap import CB_SERVER_WSDL
@@ -18,6 +17,7 @@ from simulators.cis.handlers import (
     DEFAULT_LIST_PAGE_SIZE,
     CbServerHandlers,
 )
+from simulators.inline_sqlite import stand_in_engine
 from simulators.soap import MultiSpeakCredentials, close_on_shutdown, create_multispeak_app
 
 SERVICE_PATH: Final = "/multispeak/v3/CB_Server.asmx"
@@ -39,7 +39,7 @@ def create_cis_app(
     `payments_need_commit`: a CIS that posts a payment only on CommitPaymentTransaction
     (see `simulators.cis.payments`)."""
     # Creating an engine opens nothing: connections are made on first use.
-    engine = create_async_engine(database_url)
+    engine = stand_in_engine(database_url)
     handlers = CbServerHandlers(
         engine,
         payment_terms_days=payment_terms_days,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Select, Table, func, select, update
+from sqlalchemy import Column, Select, Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.cis import search
@@ -84,6 +84,43 @@ def _locations_query() -> Select[Any]:
         .join(accounts, accounts.c.account_number == service_locations.c.account_number)
         .order_by(service_locations.c.account_number, service_locations.c.position)
     )
+
+
+# The statements a member's dashboard runs, built once: on these small tables, building
+# a statement and its cache key costs more than SQLite takes to run it.
+_LOCATIONS_ON_ACCOUNT = _locations_query().where(
+    service_locations.c.account_number == bindparam("account_number")
+)
+_METERS_ON_ACCOUNT = (
+    select(
+        meters,
+        service_locations.c.account_number,
+        service_locations.c.customer_id,
+        service_locations.c.substation,
+        service_locations.c.feeder,
+    )
+    .join(service_locations, service_locations.c.location_id == meters.c.location_id)
+    .where(service_locations.c.account_number == bindparam("account_number"))
+    .order_by(service_locations.c.position, meters.c.position)
+)
+_BILL = (
+    select(bills, accounts.c.cycle_day)
+    .join(accounts, accounts.c.account_number == bills.c.account_number)
+    .where(
+        (bills.c.account_number == bindparam("account_number"))
+        & (bills.c.bill_date == bindparam("bill_date"))
+    )
+)
+_BILL_LINES = {
+    table: select(table)
+    .where(
+        (table.c.account_number == bindparam("account_number"))
+        & (table.c.bill_date == bindparam("bill_date"))
+    )
+    .order_by(table.c.line_no)
+    for table in (bill_charges, bill_usage)
+}
+_BALANCE = select(balances).where(balances.c.account_number == bindparam("account_number"))
 
 
 class CbServerHandlers:
@@ -226,8 +263,14 @@ class CbServerHandlers:
         return {"meter": [wire.meter(row) for row in found]}
 
     async def _service_locations(self, condition: Any) -> Any:
+        return await self._located(_locations_query().where(condition))
+
+    async def _located(
+        self, query: Select[Any], parameters: Mapping[str, Any] | None = None
+    ) -> Any:
+        """The service locations a `_locations_query` finds, as MultiSpeak objects."""
         async with self._engine.connect() as conn:
-            rows = (await conn.execute(_locations_query().where(condition))).all()
+            rows = (await conn.execute(query, parameters)).all()
         return {
             "serviceLocation": [
                 wire.service_location(
@@ -240,9 +283,7 @@ class CbServerHandlers:
         }
 
     async def get_service_location_by_account_number(self, request: Any) -> Any:
-        return await self._service_locations(
-            service_locations.c.account_number == request.accountNumber
-        )
+        return await self._located(_LOCATIONS_ON_ACCOUNT, {"account_number": request.accountNumber})
 
     async def get_service_location_by_cust_id(self, request: Any) -> Any:
         return await self._service_locations(service_locations.c.customer_id == request.custId)
@@ -260,36 +301,20 @@ class CbServerHandlers:
         return Answer({"serviceLocation": found}, page.header())
 
     async def get_meter_by_account_number(self, request: Any) -> Any:
-        query = (
-            select(
-                meters,
-                service_locations.c.account_number,
-                service_locations.c.customer_id,
-                service_locations.c.substation,
-                service_locations.c.feeder,
-            )
-            .join(service_locations, service_locations.c.location_id == meters.c.location_id)
-            .where(service_locations.c.account_number == request.accountNumber)
-            .order_by(service_locations.c.position, meters.c.position)
-        )
         async with self._engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
+            rows = (
+                await conn.execute(_METERS_ON_ACCOUNT, {"account_number": request.accountNumber})
+            ).all()
         return {"meter": [wire.meter(row) for row in rows]}
 
     async def _bill(self, account_number: str, bill_date: date) -> wire.BillRows | None:
-        key = (bills.c.account_number == account_number) & (bills.c.bill_date == bill_date)
+        key = {"account_number": account_number, "bill_date": bill_date}
         async with self._engine.connect() as conn:
-            bill = (
-                await conn.execute(
-                    select(bills, accounts.c.cycle_day)
-                    .join(accounts, accounts.c.account_number == bills.c.account_number)
-                    .where(key)
-                )
-            ).one_or_none()
+            bill = (await conn.execute(_BILL, key)).one_or_none()
             if bill is None:
                 return None
-            charges = await _lines(conn, bill_charges, account_number, bill_date)
-            usage = await _lines(conn, bill_usage, account_number, bill_date)
+            charges = (await conn.execute(_BILL_LINES[bill_charges], key)).all()
+            usage = (await conn.execute(_BILL_LINES[bill_usage], key)).all()
         return wire.BillRows(bill=bill, cycle_day=bill.cycle_day, charges=charges, usage=usage)
 
     async def get_billing_detail(self, request: Any) -> Any:
@@ -303,9 +328,7 @@ class CbServerHandlers:
     async def get_payable_items_list(self, request: Any) -> Any:
         async with self._engine.connect() as conn:
             row = (
-                await conn.execute(
-                    select(balances).where(balances.c.account_number == request.accountNumber)
-                )
+                await conn.execute(_BALANCE, {"account_number": request.accountNumber})
             ).one_or_none()
         return {"payableItem": [] if row is None else [wire.payable_item(row)]}
 
@@ -370,18 +393,6 @@ def _error_object(change: Any, error: str, noun: str) -> dict[str, Any]:
         "nounType": noun,
         "eventTime": datetime.now(UTC).replace(microsecond=0),
     }
-
-
-async def _lines(
-    conn: AsyncConnection, table: Any, account_number: str, bill_date: date
-) -> Sequence[Any]:
-    return (
-        await conn.execute(
-            select(table)
-            .where((table.c.account_number == account_number) & (table.c.bill_date == bill_date))
-            .order_by(table.c.line_no)
-        )
-    ).all()
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,13 +13,20 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.cis import payment_wire as pw
 from simulators.cis.payments import now_to_the_second
 from simulators.cis.store import accounts, balances, from_cents
 from simulators.soap import Handler
+
+# Built once: building a statement costs more than SQLite takes to run this one.
+_PREPAY_BALANCE = (
+    select(accounts.c.is_prepay, balances)
+    .join(balances, balances.c.account_number == accounts.c.account_number)
+    .where(accounts.c.account_number == bindparam("account_number"))
+)
 
 
 class PrepayHandlers:
@@ -35,11 +42,7 @@ class PrepayHandlers:
     async def get_ppm_customer(self, request: Any) -> Any:
         async with self._engine.connect() as conn:
             row = (
-                await conn.execute(
-                    select(accounts.c.is_prepay, balances)
-                    .join(balances, balances.c.account_number == accounts.c.account_number)
-                    .where(accounts.c.account_number == request.accountNumber)
-                )
+                await conn.execute(_PREPAY_BALANCE, {"account_number": request.accountNumber})
             ).one_or_none()
         if row is None or not row.is_prepay:
             return None

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.applications import Starlette
 
+from simulators.inline_sqlite import stand_in_engine
 from simulators.oms.handlers import OaServerHandlers
 from simulators.oms.logic import OutageManagement
 from simulators.soap import MultiSpeakCredentials, close_on_shutdown, create_multispeak_app
@@ -28,7 +28,7 @@ def create_oms_app(
     latency_ms: float = 0.0,
     page_size: int = DEFAULT_PAGE_SIZE,
 ) -> Starlette:
-    engine = create_async_engine(database_url)
+    engine = stand_in_engine(database_url)
     handlers = OaServerHandlers(OutageManagement(engine), page_size=page_size)
     app = create_multispeak_app(
         wsdl_path=WSDL_PATH,

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import Row, Select, func, insert, select
+from sqlalchemy import Row, Select, bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from simulators.oms.store import (
@@ -150,6 +150,27 @@ _ACTIVE = outage_events.c.phase != OutageEventStatus.RESTORED.value
 _OLDEST_FIRST = (outage_events.c.started_at, outage_events.c.event_id)
 
 
+# The statements every outage status read runs, built once: on these small tables,
+# building a statement and its cache key costs more than SQLite takes to run it.
+_LOCATION = select(service_locations).where(
+    service_locations.c.location_id == bindparam("location_id")
+)
+_METERS_AT = (
+    select(meters.c.meter_no)
+    .where(meters.c.location_id == bindparam("location_id"))
+    .order_by(meters.c.meter_no)
+)
+_EVENT = _event_query().where(outage_events.c.event_id == bindparam("event_id"))
+_ACTIVE_EVENT_AT = (
+    _event_query()
+    .join(event_locations, event_locations.c.event_id == outage_events.c.event_id)
+    .where(event_locations.c.location_id == bindparam("location_id"))
+    .where(_ACTIVE)
+    .order_by(*_OLDEST_FIRST)
+    .limit(1)
+)
+
+
 class OutageManagement:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -170,9 +191,7 @@ class OutageManagement:
 
     async def event(self, event_id: str) -> EventRecord | None:
         async with self._engine.connect() as conn:
-            row = (
-                await conn.execute(_event_query().where(outage_events.c.event_id == event_id))
-            ).first()
+            row = (await conn.execute(_EVENT, {"event_id": event_id})).first()
             return None if row is None else _event(row)
 
     async def active_events(self, *, after_event_id: str = "") -> list[EventRecord]:
@@ -296,20 +315,10 @@ class OutageManagement:
         raise UnclearLocation("the outage location names no servLoc, meterNo or accountNumber")
 
     async def _location(self, conn: AsyncConnection, location_id: str) -> LocationRecord:
-        row = (
-            await conn.execute(
-                select(service_locations).where(service_locations.c.location_id == location_id)
-            )
-        ).first()
+        row = (await conn.execute(_LOCATION, {"location_id": location_id})).first()
         if row is None:
             raise UnknownLocation(f"Unknown service location {location_id!r}")
-        meter_nos = (
-            await conn.execute(
-                select(meters.c.meter_no)
-                .where(meters.c.location_id == location_id)
-                .order_by(meters.c.meter_no)
-            )
-        ).scalars()
+        meter_nos = (await conn.execute(_METERS_AT, {"location_id": location_id})).scalars()
         return LocationRecord(
             location_id=row.location_id,
             account_number=row.account_number,
@@ -320,16 +329,7 @@ class OutageManagement:
         )
 
     async def _active_event_at(self, conn: AsyncConnection, location_id: str) -> EventRecord | None:
-        row = (
-            await conn.execute(
-                _event_query()
-                .join(event_locations, event_locations.c.event_id == outage_events.c.event_id)
-                .where(event_locations.c.location_id == location_id)
-                .where(_ACTIVE)
-                .order_by(*_OLDEST_FIRST)
-                .limit(1)
-            )
-        ).first()
+        row = (await conn.execute(_ACTIVE_EVENT_AT, {"location_id": location_id})).first()
         return None if row is None else _event(row)
 
     async def _active_event_on_feeder(self, conn: AsyncConnection, feeder: str) -> str | None:

@@ -61,7 +61,13 @@ meters = Table(
     "meters",
     metadata,
     Column("meter_no", String(32), primary_key=True),
-    Column("location_id", String(32), ForeignKey("service_locations.location_id"), nullable=False),
+    Column(
+        "location_id",
+        String(32),
+        ForeignKey("service_locations.location_id"),
+        nullable=False,
+        index=True,  # a location's meters are read on every status call
+    ),
 )
 
 outage_events = Table(
