@@ -267,21 +267,26 @@ class Reply:
     header: Mapping[str, Any]
 
 
-def _header_of(reply: Any) -> dict[str, Any]:
-    plain = zeep.helpers.serialize_object(reply, dict)  # type: ignore[no-untyped-call]
+def _plain(reply: Any) -> Any:
+    """A reply as plain dicts and lists (no zeep objects); made once per reply, for both
+    its header and its result (zeep's walk over the objects is a good share of a call's
+    CPU)."""
+    return zeep.helpers.serialize_object(reply, dict)  # type: ignore[no-untyped-call]
+
+
+def _header_of(plain: Any) -> dict[str, Any]:
     if not (isinstance(plain, dict) and plain.keys() == {"header", "body"}):
         return {}
     header = (plain["header"] or {}).get(MSG_HEADER) or {}
     return {name: value for name, value in header.items() if value is not None}
 
 
-def _result_of(reply: Any) -> Any:
-    """The `{Op}Result` value of a reply, as plain dicts and lists (no zeep objects).
+def _result_of(plain: Any) -> Any:
+    """The `{Op}Result` value of a plain reply.
 
     Operations whose response carries a header come back as `{header, body}`; the
     body of a document/literal response wraps the one `{Op}Result` element.
     """
-    plain = zeep.helpers.serialize_object(reply, dict)  # type: ignore[no-untyped-call]
     if isinstance(plain, dict) and plain.keys() == {"header", "body"}:
         plain = plain["body"]
     if isinstance(plain, dict) and len(plain) == 1:
@@ -329,8 +334,8 @@ async def exchange(
             f"{operation}: could not reach the server ({type(exc).__name__})"
         ) from None
     try:
-        reply = client.reply(operation, response)
-        return Reply(_result_of(reply), _header_of(reply))
+        plain = _plain(client.reply(operation, response))
+        return Reply(_result_of(plain), _header_of(plain))
     except zeep.exceptions.Fault as exc:
         raise fault(f"{operation} failed: {endpoint.scrub(str(exc.message))}") from None
     except Exception as exc:
