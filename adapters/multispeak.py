@@ -12,6 +12,7 @@ transport here does not log them.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -157,6 +158,7 @@ class MultiSpeakClient:
         self.endpoint = endpoint
         self._owns_http = owns_http
         self._turns = asyncio.Semaphore(MAX_CALLS_IN_FLIGHT)
+        self._rendered_headers: dict[str, list[Any]] = {}
 
     def __repr__(self) -> str:
         return f"MultiSpeakClient(url={self.endpoint.url!r})"
@@ -175,11 +177,27 @@ class MultiSpeakClient:
         `header`: more `MultiSpeakMsgHeader` attributes (a SessionID); never credentials.
         """
         self.operation(name)
-        attributes = {**(header or {}), **self.endpoint.header()}
-        values = {**arguments, "_soapheaders": {MSG_HEADER: attributes}}
-        envelope, headers = self._binding._create(
-            name, (), values, client=self._zeep, options={"address": self.endpoint.url}
+        # The header of a call without more attributes is the same on every call of the
+        # operation: rendered by zeep on the first, copied into the later ones (zeep
+        # copies a rendered header element as it is), which saves most of the work of
+        # building a request.
+        rendered = None if header else self._rendered_headers.get(name)
+        soap_headers: Any = (
+            rendered
+            if rendered is not None
+            else {MSG_HEADER: {**(header or {}), **self.endpoint.header()}}
         )
+        envelope, headers = self._binding._create(
+            name,
+            (),
+            {**arguments, "_soapheaders": soap_headers},
+            client=self._zeep,
+            options={"address": self.endpoint.url},
+        )
+        if rendered is None and not header:
+            soap_header = envelope.find(f"{{{SOAP_ENV}}}Header")
+            if soap_header is not None:
+                self._rendered_headers[name] = [copy.deepcopy(e) for e in soap_header]
         return envelope, headers
 
     async def send(self, envelope: Any, headers: Mapping[str, str]) -> Any:
@@ -272,21 +290,26 @@ class Reply:
     header: Mapping[str, Any]
 
 
-def _header_of(reply: Any) -> dict[str, Any]:
-    plain = zeep.helpers.serialize_object(reply, dict)  # type: ignore[no-untyped-call]
+def _plain(reply: Any) -> Any:
+    """A reply as plain dicts and lists (no zeep objects); made once per reply, for both
+    its header and its result (zeep's walk over the objects is a good share of a call's
+    CPU)."""
+    return zeep.helpers.serialize_object(reply, dict)  # type: ignore[no-untyped-call]
+
+
+def _header_of(plain: Any) -> dict[str, Any]:
     if not (isinstance(plain, dict) and plain.keys() == {"header", "body"}):
         return {}
     header = (plain["header"] or {}).get(MSG_HEADER) or {}
     return {name: value for name, value in header.items() if value is not None}
 
 
-def _result_of(reply: Any) -> Any:
-    """The `{Op}Result` value of a reply, as plain dicts and lists (no zeep objects).
+def _result_of(plain: Any) -> Any:
+    """The `{Op}Result` value of a plain reply.
 
     Operations whose response carries a header come back as `{header, body}`; the
     body of a document/literal response wraps the one `{Op}Result` element.
     """
-    plain = zeep.helpers.serialize_object(reply, dict)  # type: ignore[no-untyped-call]
     if isinstance(plain, dict) and plain.keys() == {"header", "body"}:
         plain = plain["body"]
     if isinstance(plain, dict) and len(plain) == 1:
@@ -334,8 +357,8 @@ async def exchange(
             f"{operation}: could not reach the server ({type(exc).__name__})"
         ) from None
     try:
-        reply = client.reply(operation, response)
-        return Reply(_result_of(reply), _header_of(reply))
+        plain = _plain(client.reply(operation, response))
+        return Reply(_result_of(plain), _header_of(plain))
     except zeep.exceptions.Fault as exc:
         raise fault(f"{operation} failed: {endpoint.scrub(str(exc.message))}") from None
     except Exception as exc:

@@ -267,3 +267,33 @@ async def test_a_client_has_a_bounded_number_of_calls_under_way_and_the_rest_wai
         switchboard.pause_s = 0.0
     assert len(answers) == calls  # every call answered in its turn
     assert 1 < switchboard.most_in_flight <= MAX_CALLS_IN_FLIGHT
+
+
+def sent_bytes(
+    client: MultiSpeakClient, customer: str, header: dict[str, str] | None = None
+) -> bytes:
+    envelope, _ = client.request("GetCustomerByCustId", {"custId": customer}, header)
+    serialized: bytes = etree.tostring(envelope)
+    return serialized
+
+
+async def test_later_calls_of_an_operation_send_what_the_first_sent(
+    client: MultiSpeakClient,
+) -> None:
+    first = sent_bytes(client, "C-1")
+    other = sent_bytes(client, "C-2")
+    with_session = sent_bytes(client, "C-1", {"SessionID": "S-9"})
+    again = sent_bytes(client, "C-1")
+
+    assert again == first
+    assert other == first.replace(b"C-1", b"C-2")
+    header = etree.fromstring(with_session).find(
+        f"{{{SOAP_ENV}}}Header/{{{MSP}}}MultiSpeakMsgHeader"
+    )
+    assert header is not None
+    assert (header.get("SessionID"), header.get("UserID"), header.get("Pwd")) == (
+        "S-9",
+        USER,
+        PASSWORD,
+    )
+    assert b"S-9" not in again
