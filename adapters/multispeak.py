@@ -32,6 +32,7 @@ from zeep.wsdl.bindings import Soap11Binding
 from adapters.call_trace import queued_here, with_system
 from adapters.errors import AdapterError
 from adapters.rules.money import round_to_cents
+from adapters.uncancelled import finish_uncancelled
 
 __all__ = [
     "MultiSpeakClient",
@@ -204,11 +205,14 @@ class MultiSpeakClient:
         # Only the time after its turn came is the system's: a caller judging a
         # timeout (the gateway's breakers) must not blame it for the queue here.
         queued_here()
-        async with self._turns:
-            with with_system():
-                return await self._transport.post_xml(  # type: ignore[no-untyped-call]
-                    self.endpoint.url, envelope, headers
-                )
+        await self._turns.acquire()
+        with with_system():
+            # The turn is given back when the request has ended, not when its caller
+            # stopped waiting: the pool never has more requests than connections.
+            return await finish_uncancelled(
+                self._transport.post_xml(self.endpoint.url, envelope, headers),  # type: ignore[no-untyped-call]
+                on_done=self._turns.release,
+            )
 
     def reply(self, name: str, response: Any) -> Any:
         """The operation's result from an HTTP response; zeep's Fault for a SOAP Fault."""
