@@ -13,10 +13,9 @@ import pytest_asyncio
 from adapters.cis.port import CisFault, CisUnavailable
 from adapters.cis.soap import SoapCis
 from adapters.multispeak import MultiSpeakEndpoint
-from simulators.cis.app import SERVICE_PATH, create_cis_app
-from simulators.server import serve_asgi
+from simulators.cis.app import SERVICE_PATH
 from simulators.soap import MultiSpeakCredentials
-from tests.fixtures.cis import CisScenario, cis_endpoint_for
+from tests.fixtures.cis import CisScenario, cis_endpoint_for, serving_cis
 
 SLOW_SERVER_LATENCY_MS = 1500.0
 IMPATIENT_TIMEOUT_S = 0.1
@@ -34,13 +33,10 @@ def closed_port_url() -> str:
 async def slow_cis_url(
     cis_database_url: str, cis_credentials: MultiSpeakCredentials
 ) -> AsyncIterator[str]:
-    app = create_cis_app(
-        database_url=cis_database_url,
-        credentials=cis_credentials,
-        latency_ms=SLOW_SERVER_LATENCY_MS,
-    )
-    async with serve_asgi(app) as base_url:
-        yield base_url + SERVICE_PATH
+    async with serving_cis(
+        cis_database_url, cis_credentials, latency_ms=SLOW_SERVER_LATENCY_MS
+    ) as url:
+        yield url
 
 
 async def test_a_server_that_is_down_is_unavailable(

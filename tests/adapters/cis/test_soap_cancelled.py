@@ -16,10 +16,8 @@ from collections.abc import AsyncIterator
 import pytest_asyncio
 
 from adapters.cis.soap import SoapCis
-from simulators.cis.app import SERVICE_PATH, create_cis_app
-from simulators.server import serve_asgi
 from simulators.soap import MultiSpeakCredentials
-from tests.fixtures.cis import CisScenario, cis_endpoint_for
+from tests.fixtures.cis import CisScenario, cis_endpoint_for, serving_cis
 
 LATENCY_MS = 40.0  # the storm's CIS: calls are under way long enough to be cut short
 CANCELLED_CALLS = 1500
@@ -30,11 +28,8 @@ CALLS_AFTER = 40
 async def cis_url(
     cis_database_url: str, cis_credentials: MultiSpeakCredentials
 ) -> AsyncIterator[str]:
-    app = create_cis_app(
-        database_url=cis_database_url, credentials=cis_credentials, latency_ms=LATENCY_MS
-    )
-    async with serve_asgi(app) as base_url:
-        yield base_url + SERVICE_PATH
+    async with serving_cis(cis_database_url, cis_credentials, latency_ms=LATENCY_MS) as url:
+        yield url
 
 
 async def test_calls_cancelled_midway_leave_the_client_working(

@@ -22,10 +22,8 @@ from adapters.cis.soap import SoapCis
 from adapters.multispeak import MAX_CALLS_IN_FLIGHT
 from gateway.core.resilience.breaker import BackendBreaker, BreakerState
 from gateway.core.resilience.guard import BackendGuard, CallPolicy
-from simulators.cis.app import SERVICE_PATH, create_cis_app
-from simulators.server import serve_asgi
 from simulators.soap import CALLS_PATH, MultiSpeakCredentials
-from tests.fixtures.cis import CisScenario, cis_endpoint_for
+from tests.fixtures.cis import CisScenario, cis_endpoint_for, serving_cis
 
 SLOW_SERVER_LATENCY_MS = 1500.0
 TIMEOUT_S = 0.5
@@ -36,13 +34,10 @@ QUEUED_CALLS = 5
 async def slow_cis_url(
     cis_database_url: str, cis_credentials: MultiSpeakCredentials
 ) -> AsyncIterator[str]:
-    app = create_cis_app(
-        database_url=cis_database_url,
-        credentials=cis_credentials,
-        latency_ms=SLOW_SERVER_LATENCY_MS,
-    )
-    async with serve_asgi(app) as base_url:
-        yield base_url + SERVICE_PATH
+    async with serving_cis(
+        cis_database_url, cis_credentials, latency_ms=SLOW_SERVER_LATENCY_MS
+    ) as url:
+        yield url
 
 
 class RecordingFailures:
