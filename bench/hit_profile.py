@@ -19,15 +19,15 @@ import pstats
 import sys
 import tempfile
 import time
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import orjson
 from pydantic import SecretStr
 from starlette.applications import Starlette
 
+from bench.asgi_post import post_asgi
 from bench.workloads import DASHBOARD_QUERY
 from gateway.app import create_app
 from gateway.core.backends import Adapters
@@ -52,45 +52,10 @@ async def call(app: Starlette, body: bytes, token: str | None = None) -> tuple[i
     headers = [
         (b"content-type", b"application/json"),
         (b"accept", b"application/graphql-response+json"),
-        (b"content-length", str(len(body)).encode()),
     ]
     if token is not None:
         headers.append((b"authorization", f"Bearer {token}".encode()))
-    scope: dict[str, Any] = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/graphql",
-        "raw_path": b"/graphql",
-        "query_string": b"",
-        "root_path": "",
-        "headers": headers,
-        "client": ("127.0.0.1", 40000),
-        "server": ("127.0.0.1", 8000),
-    }
-    sent = False
-    status = 0
-    chunks: list[bytes] = []
-
-    async def receive() -> dict[str, Any]:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        await asyncio.Event().wait()  # the client never goes away
-        raise AssertionError("unreachable")
-
-    async def send(message: MutableMapping[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-
-    await app(scope, receive, send)
-    return status, b"".join(chunks)
+    return await post_asgi(app, path="/graphql", headers=headers, body=body)
 
 
 async def profile(hits: int, top: int, save: Path | None) -> None:

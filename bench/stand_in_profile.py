@@ -25,11 +25,11 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, MutableMapping, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import httpx
 from starlette.applications import Starlette
@@ -37,6 +37,7 @@ from starlette.applications import Starlette
 from adapters.cis.soap import SoapCis
 from adapters.multispeak import MultiSpeakEndpoint
 from adapters.oms.soap import SoapOms
+from bench.asgi_post import post_asgi
 from bench.data import BenchData, copy_with_own
 from bench.storm_outage import start_outage
 from bench.storm_plan import StormPlan
@@ -80,45 +81,11 @@ class _Recorder(httpx.AsyncBaseTransport):
 
 async def post(app: Starlette, sent: Sent) -> tuple[int, bytes]:
     """One POSTed SOAP request through the app's ASGI interface; the status and body."""
-    scope: dict[str, Any] = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": sent.path,
-        "raw_path": sent.path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"content-type", b"text/xml; charset=utf-8"),
-            (b"soapaction", f'"{sent.soap_action}"'.encode()),
-            (b"content-length", str(len(sent.body)).encode()),
-        ],
-        "client": ("127.0.0.1", 40000),
-        "server": ("127.0.0.1", 8000),
-    }
-    status = 0
-    chunks: list[bytes] = []
-    delivered = False
-
-    async def receive() -> dict[str, Any]:
-        nonlocal delivered
-        if not delivered:
-            delivered = True
-            return {"type": "http.request", "body": sent.body, "more_body": False}
-        await asyncio.Event().wait()  # the client never goes away
-        raise AssertionError("unreachable")
-
-    async def send(message: MutableMapping[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-
-    await app(scope, receive, send)
-    return status, b"".join(chunks)
+    headers = [
+        (b"content-type", b"text/xml; charset=utf-8"),
+        (b"soapaction", f'"{sent.soap_action}"'.encode()),
+    ]
+    return await post_asgi(app, path=sent.path, headers=headers, body=sent.body)
 
 
 @asynccontextmanager
