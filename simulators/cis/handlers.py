@@ -91,14 +91,16 @@ def _locations_query() -> Select[Any]:
 _LOCATIONS_ON_ACCOUNT = _locations_query().where(
     service_locations.c.account_number == bindparam("account_number")
 )
+# A meter, with the facts of its location that a meter on the wire carries.
+_METER_AT_LOCATION = (
+    meters,
+    service_locations.c.account_number,
+    service_locations.c.customer_id,
+    service_locations.c.substation,
+    service_locations.c.feeder,
+)
 _METERS_ON_ACCOUNT = (
-    select(
-        meters,
-        service_locations.c.account_number,
-        service_locations.c.customer_id,
-        service_locations.c.substation,
-        service_locations.c.feeder,
-    )
+    select(*_METER_AT_LOCATION)
     .join(service_locations, service_locations.c.location_id == meters.c.location_id)
     .where(service_locations.c.account_number == bindparam("account_number"))
     .order_by(service_locations.c.position, meters.c.position)
@@ -230,11 +232,7 @@ class CbServerHandlers:
             raise SoapFault("GetMetersBySearchString needs a searchString")
         query = (
             select(
-                meters,
-                service_locations.c.account_number,
-                service_locations.c.customer_id,
-                service_locations.c.substation,
-                service_locations.c.feeder,
+                *_METER_AT_LOCATION,
                 service_locations.c.line1,
                 service_locations.c.line2,
                 customers.c.home_phone,
