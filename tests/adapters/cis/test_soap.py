@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import pytest_asyncio
 
 from adapters.cis.port import CisFault, CisUnavailable
 from adapters.cis.soap import SoapCis
 from adapters.multispeak import MultiSpeakEndpoint
 from simulators.cis.app import SERVICE_PATH
 from simulators.soap import MultiSpeakCredentials
-from tests.fixtures.cis import CisScenario, cis_endpoint_for, serving_cis
+from tests.fixtures.cis import CisScenario, cis_endpoint_for
 
-SLOW_SERVER_LATENCY_MS = 1500.0
 IMPATIENT_TIMEOUT_S = 0.1
 
 
@@ -27,16 +24,6 @@ def closed_port_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}{SERVICE_PATH}"
-
-
-@pytest_asyncio.fixture(scope="module")
-async def slow_cis_url(
-    cis_database_url: str, cis_credentials: MultiSpeakCredentials
-) -> AsyncIterator[str]:
-    async with serving_cis(
-        cis_database_url, cis_credentials, latency_ms=SLOW_SERVER_LATENCY_MS
-    ) as url:
-        yield url
 
 
 async def test_a_server_that_is_down_is_unavailable(

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import pytest_asyncio
 
 from adapters.cis.port import Balance, CisUnavailable
 from adapters.cis.soap import SoapCis
@@ -23,21 +21,10 @@ from adapters.multispeak import MAX_CALLS_IN_FLIGHT
 from gateway.core.resilience.breaker import BackendBreaker, BreakerState
 from gateway.core.resilience.guard import BackendGuard, CallPolicy
 from simulators.soap import CALLS_PATH, MultiSpeakCredentials
-from tests.fixtures.cis import CisScenario, cis_endpoint_for, serving_cis
+from tests.fixtures.cis import CisScenario, cis_endpoint_for
 
-SLOW_SERVER_LATENCY_MS = 1500.0
 TIMEOUT_S = 0.5
 QUEUED_CALLS = 5
-
-
-@pytest_asyncio.fixture
-async def slow_cis_url(
-    cis_database_url: str, cis_credentials: MultiSpeakCredentials
-) -> AsyncIterator[str]:
-    async with serving_cis(
-        cis_database_url, cis_credentials, latency_ms=SLOW_SERVER_LATENCY_MS
-    ) as url:
-        yield url
 
 
 class RecordingFailures:
