@@ -180,16 +180,32 @@ def breaker_of(port: object) -> Any:
     return port.guard.breaker  # type: ignore[attr-defined]
 
 
-async def test_a_timeout_the_loop_was_late_for_fails_the_call_but_not_the_breaker() -> None:
-    clock = FakeClock()
-    breaker = BackendBreaker("cis", failure_threshold=1, cool_down_s=60.0, clock=clock)
-    guard = BackendGuard(
+class RecordingFailures:
+    def __init__(self) -> None:
+        self.reasons: list[str] = []
+
+    def backend_failed(self, system: str, reason: str) -> None:
+        self.reasons.append(reason)
+
+
+def impatient_guard(
+    clock: FakeClock, *, retries: int = 0, failures: RecordingFailures | None = None
+) -> BackendGuard:
+    """A CIS guard on `clock` with a 10 ms timeout, whose breaker opens on one failure."""
+    return BackendGuard(
         system="cis",
         unavailable=CisUnavailable,
-        policy=CallPolicy(timeout_s=0.01, retries=0),
-        breaker=breaker,
+        policy=CallPolicy(timeout_s=0.01, retry_jitter_s=0.0, retries=retries),
+        breaker=BackendBreaker("cis", failure_threshold=1, cool_down_s=60.0, clock=clock),
+        failures=failures,
         clock=clock,
     )
+
+
+async def test_a_timeout_the_loop_was_late_for_fails_the_call_but_not_the_breaker() -> None:
+    clock = FakeClock()
+    guard = impatient_guard(clock)
+    breaker = guard.breaker
 
     async def answered_but_read_late() -> None:
         clock.advance(1.0)  # the loop reaches the answer a second after it came
@@ -207,26 +223,11 @@ async def test_a_timeout_the_loop_was_late_for_fails_the_call_but_not_the_breake
     assert breaker.state is BreakerState.OPEN
 
 
-class RecordingFailures:
-    def __init__(self) -> None:
-        self.reasons: list[str] = []
-
-    def backend_failed(self, system: str, reason: str) -> None:
-        self.reasons.append(reason)
-
-
 async def test_a_timeout_spent_queued_here_fails_the_call_but_not_the_breaker() -> None:
     clock = FakeClock()
-    breaker = BackendBreaker("cis", failure_threshold=1, cool_down_s=60.0, clock=clock)
     failures = RecordingFailures()
-    guard = BackendGuard(
-        system="cis",
-        unavailable=CisUnavailable,
-        policy=CallPolicy(timeout_s=0.01, retry_jitter_s=0.0, retries=1),
-        breaker=breaker,
-        failures=failures,
-        clock=clock,
-    )
+    guard = impatient_guard(clock, retries=1, failures=failures)
+    breaker = guard.breaker
     sent: list[str] = []
 
     async def queued_then_sent_at_the_last_moment() -> None:
@@ -255,14 +256,8 @@ async def test_a_timeout_spent_queued_here_fails_the_call_but_not_the_breaker() 
 
 async def test_a_timeout_on_a_loop_slow_to_come_round_does_not_open_the_breaker() -> None:
     clock = FakeClock()
-    breaker = BackendBreaker("cis", failure_threshold=1, cool_down_s=60.0, clock=clock)
-    guard = BackendGuard(
-        system="cis",
-        unavailable=CisUnavailable,
-        policy=CallPolicy(timeout_s=0.01, retries=0),
-        breaker=breaker,
-        clock=clock,
-    )
+    guard = impatient_guard(clock)
+    breaker = guard.breaker
 
     async def with_the_cis() -> None:
         with with_system():
