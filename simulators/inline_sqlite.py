@@ -131,9 +131,7 @@ class InlineConnection:
         self._open().rollback()
 
     async def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        self.stop()
 
     def stop(self) -> None:
         """Close at once (the dialect's `terminate`); there is no thread to stop."""
