@@ -31,6 +31,7 @@ from zeep.wsdl.bindings import Soap11Binding
 
 from adapters.call_trace import queued_here, with_system
 from adapters.errors import AdapterError
+from adapters.http_lanes import LanesTransport
 from adapters.rules.money import round_to_cents
 from adapters.uncancelled import finish_uncancelled
 
@@ -224,17 +225,14 @@ class MultiSpeakClient:
 
 
 # Calls one client has under way at once; the others wait their turn in a plain FIFO
-# in front of httpx. httpx's pool keeps waiting requests itself, but rescans all of them
-# and every connection (polling each idle socket) whenever a request starts or ends: a
-# storm of cache misses queued there costs the process more CPU than the SOAP itself.
+# in front of httpx, and each call under way has a connection of its own
+# (`adapters.http_lanes`): httpx's own pool rescans every waiting request and every
+# connection (polling each idle socket) whenever a request starts or ends, which under a
+# storm of cache misses cost the process more CPU than the SOAP itself.
 MAX_CALLS_IN_FLIGHT: Final = 32
 # Close idle connections before the server does: common servers (uvicorn, many IIS and
 # proxy set-ups) drop them after 5 s, and reusing one in that instant fails the call.
-_POOL_LIMITS: Final = httpx.Limits(
-    max_connections=MAX_CALLS_IN_FLIGHT,
-    max_keepalive_connections=MAX_CALLS_IN_FLIGHT,
-    keepalive_expiry=4.0,
-)
+KEEPALIVE_EXPIRY_S: Final = 4.0
 
 
 def load_wsdl_client(
@@ -250,7 +248,13 @@ def load_wsdl_client(
     )
     binding = _soap11_binding(zeep_client)
     # Made only once parsing succeeded, so a bad WSDL leaves no client to close.
-    transport.client = http if http is not None else httpx.AsyncClient(limits=_POOL_LIMITS)
+    transport.client = (
+        http
+        if http is not None
+        else httpx.AsyncClient(
+            transport=LanesTransport(lanes=MAX_CALLS_IN_FLIGHT, keepalive_expiry=KEEPALIVE_EXPIRY_S)
+        )
+    )
     return MultiSpeakClient(
         zeep_client=zeep_client,
         binding=binding,
