@@ -26,7 +26,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -114,21 +114,18 @@ async def dashboard_requests(
 ) -> dict[str, list[Sent]]:
     """What the gateway's adapters send for each account's dashboard, by operation."""
     cis_log, oms_log = _Recorder(cis), _Recorder(oms)
-    async with AsyncExitStack() as stack:
-        cis_http = await stack.enter_async_context(httpx.AsyncClient(transport=cis_log))
-        oms_http = await stack.enter_async_context(httpx.AsyncClient(transport=oms_log))
-        cis_port = await SoapCis.create(endpoint=_endpoint("cis", password), http=cis_http)
-        oms_port = await SoapOms.create(endpoint=_endpoint("oms", password), http=oms_http)
-        for number in account_numbers:
-            locations = await cis_port.get_service_locations_by_account(number)
-            await cis_port.get_balance(number)
-            await cis_port.get_meters_by_account(number)
-            await cis_port.prepay_balance(number)
-            bill_dates = {loc.last_bill_date for loc in locations if loc.last_bill_date}
-            if bill_dates:
-                await cis_port.get_bill(number, max(bill_dates))
-            for location in locations:
-                await oms_port.get_outage_status(location.location_id)
+    cis_port = await SoapCis.create(endpoint=_endpoint("cis", password), http=cis_log)
+    oms_port = await SoapOms.create(endpoint=_endpoint("oms", password), http=oms_log)
+    for number in account_numbers:
+        locations = await cis_port.get_service_locations_by_account(number)
+        await cis_port.get_balance(number)
+        await cis_port.get_meters_by_account(number)
+        await cis_port.prepay_balance(number)
+        bill_dates = {loc.last_bill_date for loc in locations if loc.last_bill_date}
+        if bill_dates:
+            await cis_port.get_bill(number, max(bill_dates))
+        for location in locations:
+            await oms_port.get_outage_status(location.location_id)
     by_operation: defaultdict[str, list[Sent]] = defaultdict(list)
     for sent in (*cis_log.sent, *oms_log.sent):
         by_operation[sent.operation].append(sent)

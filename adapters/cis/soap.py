@@ -75,7 +75,7 @@ class SoapCis(SoapCisPayments):
         cls,
         *,
         endpoint: MultiSpeakEndpoint,
-        http: httpx.AsyncClient | None = None,
+        http: httpx.AsyncBaseTransport | None = None,
         payment_terms_days: int = 20,
         commit_payments: bool = False,
     ) -> SoapCis:

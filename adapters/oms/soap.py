@@ -78,7 +78,7 @@ class SoapOms:
         cls,
         *,
         endpoint: MultiSpeakEndpoint,
-        http: httpx.AsyncClient | None = None,
+        http: httpx.AsyncBaseTransport | None = None,
         naive_time_zone: tzinfo = UTC,
         not_found_fault: re.Pattern[str] = NOT_FOUND_FAULT,
     ) -> SoapOms:

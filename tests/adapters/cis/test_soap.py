@@ -98,21 +98,30 @@ async def test_reprs_do_not_show_credentials(cis_endpoint: MultiSpeakEndpoint) -
     assert cis_endpoint.user_id not in shown
 
 
-async def test_a_caller_supplied_http_client_is_used_and_left_open(
+class _Recording(httpx.AsyncHTTPTransport):
+    def __init__(self) -> None:
+        super().__init__()
+        self.actions: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.actions.append(request.headers.get("SOAPAction", ""))
+        return await super().handle_async_request(request)
+
+
+async def test_a_caller_supplied_http_transport_is_used_and_left_open(
     cis_endpoint: MultiSpeakEndpoint, cis_scenario: CisScenario
 ) -> None:
-    requests: list[str] = []
-
-    async def record(request: httpx.Request) -> None:
-        requests.append(request.headers.get("SOAPAction", ""))
-
-    async with httpx.AsyncClient(event_hooks={"request": [record]}) as http:
+    account = cis_scenario.past_due.account_number
+    async with _Recording() as http:
         cis = await SoapCis.create(endpoint=cis_endpoint, http=http)
-        await cis.get_balance(cis_scenario.past_due.account_number)
+        await cis.get_balance(account)
         await cis.aclose()
-
-        assert not http.is_closed
-    assert requests == ['"http://www.multispeak.org/Version_3.0/GetPayableItemsList"']
+        again = await SoapCis.create(endpoint=cis_endpoint, http=http)
+        try:
+            assert (await again.get_balance(account)).account_number == account
+        finally:
+            await again.aclose()
+    assert http.actions == ['"http://www.multispeak.org/Version_3.0/GetPayableItemsList"'] * 2
 
 
 async def test_the_due_date_follows_the_payment_terms_setting(

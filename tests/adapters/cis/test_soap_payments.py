@@ -3,11 +3,10 @@ commit setting, and a retry after a lost answer."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -24,21 +23,23 @@ from simulators.world import World
 from tests.fixtures.cis import CisScenario, cis_endpoint_for, load_cis_database
 
 
-class Envelopes:
-    """Every request body an httpx client sends, kept for inspection."""
+class Envelopes(httpx.AsyncHTTPTransport):
+    """An HTTP transport keeping every request body it sends, for inspection."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.sent: list[str] = []
         self.lose_next_answer = False
 
-    async def on_request(self, request: httpx.Request) -> None:
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.sent.append((await request.aread()).decode())
-
-    async def on_response(self, response: httpx.Response) -> None:
+        response = await super().handle_async_request(request)
         if self.lose_next_answer:
             # The CIS did the work; the answer never arrives (a dropped connection).
             self.lose_next_answer = False
-            raise httpx.ReadError("connection reset", request=response.request)
+            await response.aread()
+            raise httpx.ReadError("connection reset", request=request)
+        return response
 
 
 async def stand_in_url(
@@ -76,13 +77,9 @@ async def envelopes() -> Envelopes:
 async def opened(
     url: str, credentials: MultiSpeakCredentials, envelopes: Envelopes, *, commit: bool
 ) -> AsyncIterator[SoapCis]:
-    hooks: dict[str, list[Callable[..., Any]]] = {
-        "request": [envelopes.on_request],
-        "response": [envelopes.on_response],
-    }
-    async with httpx.AsyncClient(event_hooks=hooks) as http:
+    async with envelopes:
         adapter = await SoapCis.create(
-            endpoint=cis_endpoint_for(url, credentials), http=http, commit_payments=commit
+            endpoint=cis_endpoint_for(url, credentials), http=envelopes, commit_payments=commit
         )
         try:
             yield adapter
