@@ -110,7 +110,8 @@ async def test_calls_beyond_the_lanes_wait_for_one_in_the_order_they_came(server
         assert transport.free_lanes == 2
     assert [answer.status_code for answer in answers] == [200] * 6
     assert server.most_under_way == 2
-    assert server.arrived[2:] == ["2", "3", "4", "5"]
+    # Lanes come free two at a time; the two calls given them race to the server.
+    assert [sorted(server.arrived[n : n + 2]) for n in (2, 4)] == [["2", "3"], ["4", "5"]]
     assert len(set(server.ports)) == 2
 
 
