@@ -10,7 +10,8 @@ Here each lane is an httpx transport whose pool holds one connection, and a requ
 takes a lane no other request is using: the pool's walk sees one connection and one
 request. The lane most recently given back is taken first, so that a steady load keeps
 reusing a few warm connections and lanes left idle see theirs expire. A request that
-finds every lane busy waits for one, first come first served.
+finds every lane busy waits for one, first come first served, for as long as its pool
+timeout allows (`httpx.PoolTimeout` then, as from httpx's own pool).
 
 A lane is given back when its response is closed (httpx closes a response it has read
 whole, and on any error), or at once when the request fails before an answer. A lane
@@ -25,18 +26,23 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Callable
+from typing import Final
 
 import httpx
 
-__all__ = ["LanesTransport"]
+__all__ = ["KEEPALIVE_EXPIRY_S", "LanesTransport"]
 
 logger = logging.getLogger(__name__)
+
+# Close idle connections before the server does: common servers (uvicorn, many IIS and
+# proxy set-ups) drop them after 5 s, and reusing one in that instant fails the call.
+KEEPALIVE_EXPIRY_S: Final = 4.0
 
 
 class LanesTransport(httpx.AsyncBaseTransport):
     """Up to `lanes` requests under way, each alone on a connection of its own."""
 
-    def __init__(self, *, lanes: int, keepalive_expiry: float) -> None:
+    def __init__(self, *, lanes: int, keepalive_expiry: float = KEEPALIVE_EXPIRY_S) -> None:
         if lanes < 1:
             raise ValueError("a transport needs at least one lane")
         # One TLS context for all: each would otherwise load the CA bundle again.
@@ -55,7 +61,7 @@ class LanesTransport(httpx.AsyncBaseTransport):
         return len(self._free)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        lane = await self._take()
+        lane = await self._take(request)
         try:
             response = await lane.handle_async_request(request)
         except asyncio.CancelledError:
@@ -83,21 +89,28 @@ class LanesTransport(httpx.AsyncBaseTransport):
         self._lanes.add(fresh)
         return fresh
 
-    async def _take(self) -> httpx.AsyncHTTPTransport:
+    async def _take(self, request: httpx.Request) -> httpx.AsyncHTTPTransport:
         if self._free and not self._waiting:
             return self._free.pop()
         waiter: asyncio.Future[httpx.AsyncHTTPTransport] = (
             asyncio.get_running_loop().create_future()
         )
         self._waiting.append(waiter)
+        # As long as httpx's own pool would let a request wait for a connection.
+        pool_timeout = request.extensions.get("timeout", {}).get("pool")
         try:
-            return await waiter
-        except asyncio.CancelledError:
+            async with asyncio.timeout(pool_timeout):
+                return await waiter
+        except (asyncio.CancelledError, TimeoutError) as stopped:
             if waiter.done() and not waiter.cancelled():
-                # Handed a lane in the instant it was cancelled: pass it on.
+                # Handed a lane in the instant it stopped waiting: pass it on.
                 self._give_back(waiter.result())
             elif waiter in self._waiting:  # not yet passed over by `_give_back`
                 self._waiting.remove(waiter)
+            if isinstance(stopped, TimeoutError):
+                raise httpx.PoolTimeout(
+                    f"no lane came free within {pool_timeout:g} s", request=request
+                ) from None
             raise
 
     def _new_lane(self) -> httpx.AsyncHTTPTransport:

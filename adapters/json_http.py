@@ -16,9 +16,20 @@ from typing import Any, Final
 
 import httpx
 
+from adapters.http_lanes import LanesTransport
+
 IDEMPOTENCY_HEADER: Final = "Idempotency-Key"
 # Failures before the request left this process.
 NOT_SENT: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# As many calls under way as httpx's own pool allows by default.
+MAX_CALLS_IN_FLIGHT: Final = 100
+
+
+def own_transport() -> httpx.AsyncBaseTransport:
+    """The HTTP transport of an adapter not given one: a connection per call under way,
+    and one whose call was cancelled (a request's deadline) replaced rather than left
+    in httpx's pool, where httpcore can strand it for good (`adapters.http_lanes`)."""
+    return LanesTransport(lanes=MAX_CALLS_IN_FLIGHT)
 
 
 async def post_once(

@@ -248,9 +248,6 @@ class MultiSpeakClient:
 # connection (polling each idle socket) whenever a request starts or ends, which under a
 # storm of cache misses cost the process more CPU than the SOAP itself.
 MAX_CALLS_IN_FLIGHT: Final = 32
-# Close idle connections before the server does: common servers (uvicorn, many IIS and
-# proxy set-ups) drop them after 5 s, and reusing one in that instant fails the call.
-KEEPALIVE_EXPIRY_S: Final = 4.0
 
 
 def load_wsdl_client(
@@ -268,11 +265,7 @@ def load_wsdl_client(
     )
     binding = _soap11_binding(zeep_client)
     # Made only once parsing succeeded, so a bad WSDL leaves no transport to close.
-    transport.http = (
-        http
-        if http is not None
-        else LanesTransport(lanes=MAX_CALLS_IN_FLIGHT, keepalive_expiry=KEEPALIVE_EXPIRY_S)
-    )
+    transport.http = http if http is not None else LanesTransport(lanes=MAX_CALLS_IN_FLIGHT)
     return MultiSpeakClient(
         zeep_client=zeep_client,
         binding=binding,

@@ -16,7 +16,7 @@ from typing import Any, Final, TypeVar
 
 import httpx
 
-from adapters.json_http import error_object, json_answer, post_once
+from adapters.json_http import error_object, json_answer, own_transport, post_once
 from adapters.payments.port import (
     Charge,
     Debit,
@@ -59,7 +59,7 @@ class HttpPaymentProcessor:
             base_url=endpoint.base_url.rstrip("/") + "/v1",
             headers={"Authorization": f"Bearer {endpoint.secret_key}"},
             timeout=endpoint.timeout_s,
-            transport=transport,
+            transport=transport if transport is not None else own_transport(),
         )
 
     async def create_payment_method(self, *, token: str, customer_ref: str) -> PaymentMethod:

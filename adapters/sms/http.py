@@ -16,7 +16,7 @@ from typing import Any, Final
 
 import httpx
 
-from adapters.json_http import error_object, json_answer, post_once
+from adapters.json_http import error_object, json_answer, own_transport, post_once
 from adapters.sms.port import (
     RejectReason,
     SentMessage,
@@ -48,7 +48,7 @@ class HttpSmsSender:
             base_url=f"{endpoint.base_url.rstrip('/')}/v1/Accounts/{endpoint.account_sid}",
             auth=httpx.BasicAuth(endpoint.account_sid, endpoint.auth_token),
             timeout=endpoint.timeout_s,
-            transport=transport,
+            transport=transport if transport is not None else own_transport(),
         )
 
     async def send(

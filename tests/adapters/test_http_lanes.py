@@ -132,6 +132,23 @@ async def test_a_call_cancelled_while_it_waits_for_a_lane_takes_none(server: Ser
         assert transport.free_lanes == 1
 
 
+async def test_a_call_that_finds_no_lane_within_its_pool_timeout_fails_unsent(
+    server: Server,
+) -> None:
+    http, transport = client(lanes=1)
+    server.held.clear()
+    async with http:
+        first = asyncio.create_task(http.get(f"{server.url}/held"))
+        await server.until_under_way(1)
+        with pytest.raises(httpx.PoolTimeout):
+            await http.get(server.url, timeout=httpx.Timeout(10.0, pool=0.05))
+        server.held.set()
+        assert (await first).status_code == 200
+        assert transport.free_lanes == 1
+        assert (await http.get(server.url)).status_code == 200
+    assert server.arrived.count("") == 2  # the one that timed out never reached it
+
+
 async def test_a_call_cancelled_midway_leaves_a_working_lane_behind(server: Server) -> None:
     http, transport = client(lanes=1)
     async with http:
