@@ -75,7 +75,7 @@ class LanesTransport(httpx.AsyncBaseTransport):
         return response
 
     async def aclose(self) -> None:
-        for lane in self._lanes:
+        for lane in list(self._lanes):  # a cancelled call may replace one meanwhile
             await lane.aclose()
         await asyncio.gather(*self._closing)
 
