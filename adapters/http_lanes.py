@@ -46,11 +46,10 @@ class LanesTransport(httpx.AsyncBaseTransport):
         if lanes < 1:
             raise ValueError("a transport needs at least one lane")
         # One TLS context for all: each would otherwise load the CA bundle again.
-        tls = httpx.create_ssl_context()
-        one_connection = httpx.Limits(
+        self._tls = httpx.create_ssl_context()
+        self._one_connection = httpx.Limits(
             max_connections=1, max_keepalive_connections=1, keepalive_expiry=keepalive_expiry
         )
-        self._tls, self._one_connection = tls, one_connection
         self._lanes = {self._new_lane() for _ in range(lanes)}
         self._free: list[httpx.AsyncHTTPTransport] = list(self._lanes)
         self._waiting: deque[asyncio.Future[httpx.AsyncHTTPTransport]] = deque()

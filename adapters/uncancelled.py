@@ -13,7 +13,12 @@ So the request runs in a task of its own, which the caller's cancellation does n
 reach: the caller stops waiting at once, as before, while the request ends by itself,
 bounded by httpx's own timeouts, which end it without that leak. `on_done` runs when it
 has, whichever came first (the MultiSpeak client gives its turn back there, so that no
-more requests are under way than the pool has connections).
+more requests are under way than the transport has connections).
+
+The MultiSpeak client's own transport (`adapters.http_lanes`) also survives a
+cancelled request, by replacing the connection; abandoning is still worth it there,
+as the connection is kept for the next call instead of a new one made (under load, a
+connect for every call that timed out), and it covers transports a caller passes in.
 """
 
 from __future__ import annotations
